@@ -1,0 +1,127 @@
+"""The ``kg`` command line."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="kg")
+def main() -> None:
+    """Build a knowledge graph from Chinese high-tech-zone news.
+
+    kg reads news pages (.txt, .md, .html, .jsonl), extracts parks, companies, universities,
+    institutes, government bodies, projects and people and the relations between them, and writes
+    the graph as RDF/Turtle, N-Triples, GraphML, CSV/JSONL tables and an interactive HTML network.
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1)
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder the outputs are written to.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
+              help="Keep only the N best-connected entities in kg.html (the other outputs keep all).")
+def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None) -> None:
+    """Build the graph from INPUTS: files, folders (read recursively) and globs.
+
+    With no INPUTS the bundled sample corpus (five newspaper pages) is built. Writes
+    articles.jsonl, extractions.jsonl, entities.csv, relations.csv, kg.ttl, kg.nt, kg.graphml and
+    kg.html into OUT. Exit code: 0 when every input was read, 1 when some input was skipped (each
+    is named on stderr), 2 for a usage error.
+    """
+    from .pipeline import build as run_build
+    from .pipeline import discover, sample_corpus
+    from .write import write_all
+
+    started = time.perf_counter()
+    if inputs:
+        files, errors = discover(inputs)
+    else:
+        files, errors = sample_corpus(), []
+    for err in errors:
+        click.echo(f"kg: skipped {err}", err=True)
+    show_bar = sys.stderr.isatty() and len(files) > 3
+    if show_bar:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("extracting", total=len(files))
+            result = run_build(files, progress=lambda n: bar.advance(task, n))
+    else:
+        result = run_build(files)
+    for err in result.errors:
+        click.echo(f"kg: skipped {err}", err=True)
+    write_all(out, result.results, result.graph, max_nodes=max_nodes)
+    n_articles = sum(len(r.articles) for r in result.results)
+    n_sent = sum(len(a.sentences) for r in result.results for a in r.articles)
+    skipped = len(errors) + len(result.errors)
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"kg: {len(files) - len(result.errors)} files, {len(result.results)} documents, {n_articles} articles, "
+        f"{n_sent} sentences, {len(result.graph.nodes)} entities, {len(result.graph.edges)} relations"
+        f"{f', {skipped} skipped' if skipped else ''} in {elapsed:.2f}s → {out}/",
+        err=True,
+    )
+    sys.exit(1 if skipped else 0)
+
+
+@main.command("eval")
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True, path_type=Path),
+              help="Gold extractions: a .jsonl file or a folder of them.")
+@click.argument("pred", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors", "show_errors", is_flag=True, help="Also list the false positives and the misses.")
+def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
+    """Score PRED (an extractions.jsonl) against GOLD: precision, recall, F1 overall and per type."""
+    from .evaluate import run_eval
+
+    sys.exit(run_eval(gold, pred, show_errors))
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
+              show_default=True, help="The Turtle graph to query.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--list", "list_", is_flag=True, help="List the bundled example queries and exit.")
+def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
+    """Run a SPARQL QUERY: SPARQL text, a .rq file, or the name of a bundled example."""
+    from .query import run_query
+
+    sys.exit(run_query(graph, query, fmt, list_))
+
+
+@main.command()
+@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
+              show_default=True, help="The Turtle graph to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--writable", is_flag=True, help="Allow SPARQL updates and writes (read-only by default).")
+def serve(graph: Path, host: str, port: int, writable: bool) -> None:
+    """Serve the graph at a SPARQL HTTP endpoint (the Oxigraph server)."""
+    from .serve import run_serve
+
+    sys.exit(run_serve(graph, host, port, writable))
+
+
+@main.command()
+@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
+              show_default=True, help="The Turtle graph to draw.")
+@click.option("--focus", default=None, help="Draw only the neighbourhood of this entity (name or alias).")
+@click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How far from --focus to go.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
+              help="Keep only the N best-connected entities.")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/viz.html"),
+              show_default=True)
+def viz(graph: Path, focus: str | None, hops: int, max_nodes: int | None, out: Path) -> None:
+    """Write an interactive HTML network of the graph, or of one entity's neighbourhood."""
+    from .viz import run_viz
+
+    sys.exit(run_viz(graph, focus, hops, max_nodes, out))

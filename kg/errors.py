@@ -1,0 +1,14 @@
+"""Errors that carry the file they are about, so every message names it."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """An input that could not be read; the build goes on without it."""
+
+    def __init__(self, path: str, problem: str, line: int | None = None) -> None:
+        self.path = path
+        self.problem = problem
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")

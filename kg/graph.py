@@ -1,0 +1,115 @@
+"""Link per-document entities across the corpus into one graph of nodes and edges."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+
+from .model import SYMMETRIC_RELATIONS, ArticleRef, DocResult, Edge, KnowledgeGraph, Node
+
+
+def norm_name(name: str) -> str:
+    """The contract's comparison form: NFKC with white space removed."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def node_id(type_: str, name: str) -> str:
+    """A stable, readable id: the same type and canonical name give the same id in every build."""
+    return f"{type_}/{norm_name(name)}"
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, x: tuple[str, str]) -> tuple[str, str]:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _canonical(names: dict[str, int]) -> str:
+    # The fullest form wins; among equals the most mentioned, then the smallest, for determinism.
+    return min(names, key=lambda n: (-len(norm_name(n)), -names[n], n))
+
+
+def build_graph(results: list[DocResult]) -> KnowledgeGraph:
+    """Merge the documents' entities that share a type and a name (or one's name is the other's alias)."""
+    uf = _UnionFind()
+    canon_keys: set[tuple[str, str]] = set()
+    for res in results:
+        for ent in res.entities:
+            canon_keys.add((ent.type, norm_name(ent.name)))
+    for res in results:
+        for ent in res.entities:
+            key = (ent.type, norm_name(ent.name))
+            uf.find(key)
+            for alias in ent.aliases:
+                akey = (ent.type, norm_name(alias))
+                # An alias joins another document's entity only when that entity is known by it in full.
+                if akey in canon_keys:
+                    uf.union(key, akey)
+
+    names: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    mentions: dict[tuple[str, str], int] = defaultdict(int)
+    files: dict[tuple[str, str], set[str]] = defaultdict(set)
+    arts: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
+    local: dict[tuple[str, str, str], tuple[str, str]] = {}  # (doc, type, name) -> root
+    for res in results:
+        for ent in res.entities:
+            root = uf.find((ent.type, norm_name(ent.name)))
+            local[(res.doc, ent.type, ent.name)] = root
+            names[root][ent.name] = names[root].get(ent.name, 0) + len(ent.mentions)
+            aliases[root].update(ent.aliases)
+            mentions[root] += len(ent.mentions)
+            files[root].add(res.doc)
+            arts[root].update((res.doc, m.article) for m in ent.mentions)
+
+    nodes: dict[tuple[str, str], Node] = {}
+    for root, forms in names.items():
+        canon = _canonical(forms)
+        alias_set = (set(forms) | aliases[root]) - {canon}
+        alias_list = sorted(a for a in alias_set if norm_name(a) != norm_name(canon))
+        nodes[root] = Node(
+            id=node_id(root[0], canon),
+            name=canon,
+            type=root[0],
+            aliases=alias_list,
+            mentions=mentions[root],
+            files=sorted(files[root]),
+            articles=sorted(arts[root]),
+        )
+
+    edges: dict[tuple[str, str, str], Edge] = {}
+    for res in results:
+        for rel in res.relations:
+            h = local.get((res.doc, rel.head_type, rel.head))
+            t = local.get((res.doc, rel.tail_type, rel.tail))
+            if h is None or t is None or h == t:
+                continue
+            hid, tid = nodes[h].id, nodes[t].id
+            if rel.relation in SYMMETRIC_RELATIONS and tid < hid:
+                hid, tid = tid, hid
+            edge = edges.setdefault((hid, rel.relation, tid), Edge(hid, rel.relation, tid))
+            edge.evidence.extend(rel.evidence)
+
+    articles = [
+        ArticleRef(doc=a.doc, path=a.path, index=a.index, title=a.title)
+        for res in results
+        for a in res.articles
+    ]
+    for e in edges.values():
+        e.evidence.sort(key=lambda ev: (ev.doc, ev.article, ev.start, ev.pattern))
+    return KnowledgeGraph(
+        nodes=sorted(nodes.values(), key=lambda n: n.id),
+        edges=[edges[k] for k in sorted(edges)],
+        articles=sorted(articles, key=lambda a: (a.doc, a.index)),
+    )

@@ -1,0 +1,150 @@
+"""The data that flows between pipeline stages.
+
+Every stage takes these plain dataclasses and returns them; offsets are character offsets so a later
+stage (or a user) can always cite the exact text a fact came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ENTITY_TYPES: tuple[str, ...] = (
+    "Park",
+    "Company",
+    "University",
+    "Institute",
+    "Government",
+    "Project",
+    "Person",
+)
+RELATION_TYPES: tuple[str, ...] = (
+    "locatedIn",
+    "partOf",
+    "cooperatesWith",
+    "establishedBy",
+    "undertakes",
+    "worksFor",
+)
+SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"cooperatesWith"})
+
+
+@dataclass
+class RawDoc:
+    """One input document as read from disk: a file, or one line of a ``.jsonl`` file."""
+
+    doc: str  # the contract's doc id: file name, or FILE#ID for a .jsonl line
+    path: str  # the path it was read from
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # offset in the article text
+    end: int
+    text: str
+
+
+@dataclass
+class Article:
+    doc: str
+    path: str
+    index: int  # position of the article in its document, from 0
+    title: str
+    text: str
+    span: tuple[int, int]  # character span of the article in the normalized page
+    sentences: list[Sentence] = field(default_factory=list)
+    meta: dict[str, list[str]] = field(default_factory=dict)  # bylines, captions, credits
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One surface occurrence of an entity in an article."""
+
+    article: int
+    sentence: int
+    start: int  # offset in the article text
+    end: int
+    surface: str
+    type: str
+    rule: str  # which rule or lexicon found it
+
+
+@dataclass
+class Entity:
+    """One real-world thing within a document, after linking its mentions."""
+
+    name: str  # canonical: the fullest form
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc: str
+    path: str
+    article: int
+    sentence: str
+    start: int  # span of the sentence in the article text
+    end: int
+    pattern: str  # which pattern produced the relation
+
+
+@dataclass
+class Relation:
+    head: str  # canonical entity names within the document
+    relation: str
+    tail: str
+    head_type: str = ""
+    tail_type: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class DocResult:
+    """Everything extracted from one document: the unit of caching and parallel work."""
+
+    doc: str
+    path: str
+    articles: list[Article] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    page_meta: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Node:
+    """A corpus-level entity: one node of the graph, linked across documents."""
+
+    id: str  # stable local id, derived from type and name
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    mentions: int = 0
+    files: list[str] = field(default_factory=list)  # doc ids it is mentioned in
+    articles: list[tuple[str, int]] = field(default_factory=list)  # (doc, article index)
+    places: list[str] = field(default_factory=list)  # city / province, for parks
+
+
+@dataclass
+class Edge:
+    head: str  # Node.id
+    relation: str
+    tail: str  # Node.id
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ArticleRef:
+    doc: str
+    path: str
+    index: int
+    title: str
+
+
+@dataclass
+class KnowledgeGraph:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    articles: list[ArticleRef] = field(default_factory=list)

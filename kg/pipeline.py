@@ -1,0 +1,110 @@
+"""Run the stages over a corpus: read → normalize → segment → entities → link → relations → graph."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .entities import extract_mentions
+from .errors import InputError
+from .graph import build_graph
+from .link import link_document
+from .model import DocResult, KnowledgeGraph, RawDoc
+from .normalize import normalize
+from .read import read_path
+from .relations import extract_relations
+from .segment import segment
+
+INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+
+
+def sample_corpus() -> list[Path]:
+    """The bundled sample pages, so an installed ``kg`` can build with no arguments."""
+    root = resources.files("kg") / "data" / "sample"
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
+
+
+def discover(inputs: Iterable[str]) -> tuple[list[Path], list[InputError]]:
+    """Expand files, folders (recursively) and globs into a sorted, de-duplicated file list."""
+    files: list[Path] = []
+    errors: list[InputError] = []
+    for item in inputs:
+        matches = [Path(m) for m in sorted(glob.glob(item, recursive=True))] if glob.has_magic(item) else []
+        candidates = matches or [Path(item)]
+        for path in candidates:
+            if path.is_dir():
+                if not os.access(path, os.R_OK | os.X_OK):
+                    errors.append(InputError(str(path), "folder is not readable (permission denied)"))
+                    continue
+                for sub in sorted(path.rglob("*")):
+                    if sub.is_symlink() and not sub.exists():
+                        errors.append(InputError(str(sub), "broken symbolic link"))
+                    elif sub.is_dir() and not os.access(sub, os.R_OK | os.X_OK):
+                        errors.append(InputError(str(sub), "folder is not readable (permission denied)"))
+                    elif sub.is_file() and sub.suffix.lower() in INPUT_SUFFIXES:
+                        files.append(sub)
+            elif path.is_symlink() and not path.exists():
+                errors.append(InputError(str(path), "broken symbolic link"))
+            elif path.exists():
+                files.append(path)
+            else:
+                errors.append(InputError(str(path), "no such file or folder"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, errors
+
+
+def process_raw(raw: RawDoc) -> DocResult:
+    """All per-document stages: pure, so documents can run in parallel and be cached."""
+    text, meta = normalize(raw.text)
+    articles = segment(raw, text, meta)
+    mentions = [m for art in articles for m in extract_mentions(art)]
+    entities = link_document(articles, mentions)
+    relations = extract_relations(articles, entities)
+    return DocResult(
+        doc=raw.doc, path=raw.path, articles=articles, entities=entities, relations=relations, page_meta=meta
+    )
+
+
+def process_file(path: Path) -> tuple[list[DocResult], list[InputError]]:
+    try:
+        raws = read_path(path)
+    except InputError as err:
+        return [], [err]
+    return [process_raw(raw) for raw in raws], []
+
+
+@dataclass
+class BuildResult:
+    results: list[DocResult] = field(default_factory=list)
+    graph: KnowledgeGraph = field(default_factory=KnowledgeGraph)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+
+
+def run(files: list[Path], progress: Callable[[int], None] | None = None) -> Iterator[
+    tuple[list[DocResult], list[InputError]]
+]:
+    for path in files:
+        out = process_file(path)
+        if progress:
+            progress(1)
+        yield out
+
+
+def build(files: list[Path], progress: Callable[[int], None] | None = None) -> BuildResult:
+    res = BuildResult(files=len(files))
+    for docs, errs in run(files, progress):
+        res.results.extend(docs)
+        res.errors.extend(errs)
+    res.graph = build_graph(res.results)
+    return res
