@@ -1,9 +1,468 @@
-"""Find entity mentions in an article (stub)."""
+"""Find entity mentions in an article.
+
+Like a spaCy pipeline of small rule components, each component proposes candidate spans over a
+sentence and a final step keeps the best non-overlapping ones:
+
+* ``lexicon``: Aho-Corasick over the shipped general lexicons (national high-tech zones, universities,
+  CAS institutes, central government bodies, well-known companies and their short forms);
+* ``suffix``: a name suffix (有限公司, 高新区, 研究院, 管委会 …) whose left edge is found by walking
+  jieba tokens back until a boundary word (function word, news verb, generic noun);
+* ``quoted``: a quoted name ending in a project suffix (“雏鹰计划”);
+* ``list``: the items of an enumeration closed by 等企业 / 等公司;
+* ``apposition``: the name after a category noun (园区企业X, 龙头企业X) that ends in an industry word;
+* ``person``: a surname-initial name next to a role word (主任王某某) or a reporting verb (王某某表示).
+
+The rules and word lists are data files in ``kg/data/lexicons``; this module only combines them.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+import jieba
+
+from .lexicon import load_list, load_table, split_multi
 from .model import Article, Mention
+
+_HARD_STOP = set("，。、；：！？,.;:!?“”‘’\"'《》〈〉【】[]「」『』…—\n\t ·•●◆■□▲△▶►◎※/|")
+_OPEN = {"（": "）", "(": ")"}
+_CLOSE = {"）": "（", ")": "("}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LEADING_JUNK = re.compile(r"^[\d０-９一二三四五六七八九十百千万亿两几多余第年月日号个家项批座位名\-—~～%％.．、]+")
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{1,3}")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
+
+TYPE_RANK = {"Government": 0, "University": 1, "Institute": 2, "Park": 3, "Company": 4, "Project": 5, "Person": 6}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    type: str
+    rule: str
+    strength: int  # 3 lexicon full name, 2 suffix rule, 1 weaker pattern
+
+
+def _safe_table(name: str) -> tuple[dict[str, str], ...]:
+    try:
+        return load_table(name)
+    except FileNotFoundError:
+        return ()
+
+
+def _safe_list(name: str) -> tuple[str, ...]:
+    try:
+        return load_list(name)
+    except FileNotFoundError:
+        return ()
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@dataclass
+class Resources:
+    """Everything the recognizer loads once per process."""
+
+    names: ahocorasick.Automaton  # surface -> (type, rule, canonical)
+    suffixes: ahocorasick.Automaton  # suffix -> (suffix, type, max_len, need)
+    false_suffix: frozenset[str]
+    boundaries: frozenset[str]
+    generic: frozenset[str]
+    places: frozenset[str]
+    surnames: frozenset[str]
+    roles: tuple[str, ...]
+    industry_tails: tuple[str, ...]
+    name_words: frozenset[str]
+    word_tags: dict[str, str]  # jieba's dictionary part-of-speech tags
+    canonical: dict[tuple[str, str], str]  # (type, surface) -> canonical full name from a lexicon
+    tokenizer: jieba.Tokenizer
+
+
+# Lexicon files: (file, type, name column, columns holding other names of the same thing).
+LEXICONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("hitech_zones.tsv", "Park", "name", ("short", "aliases")),
+    ("econ_zones.tsv", "Park", "name", ("short", "aliases")),
+    ("other_parks.tsv", "Park", "name", ("short", "aliases")),
+    ("universities.tsv", "University", "name", ("abbr",)),
+    ("cas_institutes.tsv", "Institute", "name", ("short",)),
+    ("institutes.tsv", "Institute", "name", ("short",)),
+    ("government.tsv", "Government", "name", ("short",)),
+    ("companies.tsv", "Company", "name", ("short",)),
+)
+
+
+@cache
+def resources() -> Resources:
+    names = ahocorasick.Automaton()
+    canonical: dict[tuple[str, str], str] = {}
+    seen: dict[str, tuple[str, str, str]] = {}
+    for fname, type_, col, alt_cols in LEXICONS:
+        for row in _safe_table(fname):
+            full = row.get(col, "")
+            if not full:
+                continue
+            forms = [full] + [a for c in alt_cols for a in split_multi(row.get(c, ""))]
+            for form in forms:
+                form = nfkc(form)
+                if len(form) < 2 or form in seen:
+                    continue
+                seen[form] = (type_, f"lexicon:{fname.split('.')[0]}", nfkc(full))
+                canonical[(type_, form)] = nfkc(full)
+    for form, val in seen.items():
+        names.add_word(form, (form, *val))
+    names.make_automaton()
+
+    suffixes = ahocorasick.Automaton()
+    for row in load_table("entity_suffixes.tsv"):
+        suffixes.add_word(row["suffix"], (row["suffix"], row["type"], int(row["max_len"]), int(row["need_prefix"])))
+    suffixes.make_automaton()
+
+    places: set[str] = set()
+    for row in _safe_table("places.tsv"):
+        places.add(row["name"])
+        places.update(split_multi(row.get("short", "")))
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in list(seen) + sorted(places):
+        if _CJK.search(word):
+            tokenizer.add_word(word, freq=2000)
+    for row in load_table("entity_suffixes.tsv"):
+        tokenizer.add_word(row["suffix"], freq=2000)
+    return Resources(
+        names=names,
+        suffixes=suffixes,
+        false_suffix=frozenset(load_list("entity_false_suffixes.txt")),
+        boundaries=frozenset(load_list("entity_boundaries.txt")),
+        generic=frozenset(load_list("generic_names.txt")),
+        places=frozenset(places),
+        surnames=frozenset(_safe_list("surnames.txt")),
+        roles=tuple(sorted(_safe_list("roles.txt"), key=len, reverse=True)),
+        industry_tails=tuple(sorted(load_list("company_tails.txt"), key=len, reverse=True)),
+        name_words=frozenset(load_list("entity_name_words.txt")),
+        word_tags=_jieba_tags(),
+        canonical=canonical,
+        tokenizer=tokenizer,
+    )
+
+
+def _jieba_tags() -> dict[str, str]:
+    import jieba.posseg
+
+    return dict(jieba.posseg.dt.word_tag_tab)
+
+
+# Parts of speech (jieba's tag set) that never stand inside a name: verbs, prepositions, conjunctions,
+# particles, adverbs, pronouns, interjections and onomatopoeia.
+_BOUNDARY_TAGS = frozenset({"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "vd"})
+_COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "公司")
+
+
+def is_boundary(res: Resources, tok: str) -> bool:
+    if tok in res.boundaries:
+        return True
+    if tok in res.name_words:
+        return False
+    return res.word_tags.get(tok) in _BOUNDARY_TAGS
+
+
+# ---------------------------------------------------------------------------------------------- rules
+
+
+def _lexicon_candidates(res: Resources, sent: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    if len(res.names) == 0:
+        return out
+    for end, (form, type_, rule, _full) in res.names.iter(sent):
+        start = end - len(form) + 1
+        if len(form) <= 2 and not _on_token_boundaries(res, sent, start, end + 1):
+            continue
+        out.append(Candidate(start, end + 1, type_, rule, 3))
+    return out
+
+
+def _on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool:
+    """A short name counts only where jieba would cut the sentence around it (美的 is not in 优美的)."""
+    lo, hi = max(0, start - 6), min(len(sent), end + 6)
+    cuts = {lo}
+    pos = lo
+    for tok in res.tokenizer.cut(sent[lo:hi], HMM=False):
+        pos += len(tok)
+        cuts.add(pos)
+    return start in cuts and end in cuts
+
+
+def _left_edge(res: Resources, sent: str, s: int, max_len: int) -> int:
+    """Walk left from ``s`` over name tokens; stop at punctuation or a boundary word."""
+    lo = max(0, s - max_len)
+    i = s
+    while i > lo:
+        ch = sent[i - 1]
+        if ch in _CLOSE:  # a short bracketed part inside a name: 广州(清远)产业转移工业园
+            j = sent.rfind(_CLOSE[ch], lo, i - 1)
+            inner = sent[j + 1 : i - 1] if j >= 0 else ""
+            if j > lo and 1 <= len(inner) <= 6 and all(_CJK.match(c) for c in inner) and _CJK.match(sent[j - 1]):
+                i = j
+                continue
+            break
+        if ch in _HARD_STOP or ch in _OPEN:
+            break
+        i -= 1
+    window = sent[i:s]
+    if not window:
+        return s
+    start = s
+    for tok in reversed(res.tokenizer.lcut(window, HMM=True)):
+        if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS)):
+            break
+        start -= len(tok)
+    return start
+
+
+def _trim(sent: str, start: int, end: int) -> int:
+    """Drop numbers, dates and measure words that precede a name."""
+    m = _LEADING_JUNK.match(sent[start:end])
+    if m and m.end() < end - start:
+        text = sent[start:end]
+        # keep a year or ordinal that is part of a plan name only when quoted; otherwise drop it
+        if not re.match(r"^\d{4}年", text):
+            return start + m.end()
+        return start + m.end()
+    return start
+
+
+def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
+    best: dict[int, tuple[str, str, int, int]] = {}
+    for end, val in res.suffixes.iter(sent):
+        cur = best.get(end)
+        if cur is None or len(val[0]) > len(cur[0]):
+            best[end] = val
+    out = []
+    for end, (suffix, type_, max_len, need) in sorted(best.items()):
+        e = end + 1
+        s = e - len(suffix)
+        if any(
+            len(w) > len(suffix) and sent.endswith(w, 0, e) and sent.find(w, max(0, e - len(w)), e) == e - len(w)
+            for w in _false_words_ending(res, sent[max(0, e - 6) : e])
+        ):
+            continue
+        start = _left_edge(res, sent, s, max_len)
+        start = _trim(sent, start, s)
+        name = sent[start:e]
+        prefix = sent[start:s]
+        if len(prefix) < need or name in res.generic or prefix in res.generic:
+            continue
+        if not _CJK.search(prefix) and not prefix.isascii():
+            continue
+        if prefix in ("国家", "省级", "国家级", "市级", "区级", "全国", "本", "该", "各", "新", "原"):
+            continue
+        out.append(Candidate(start, e, type_, f"suffix:{suffix}", 2))
+    return out
+
+
+def _false_words_ending(res: Resources, tail: str) -> list[str]:
+    return [tail[k:] for k in range(len(tail)) if tail[k:] in res.false_suffix]
+
+
+_QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
+_PROJECT_TAILS = ("计划", "工程", "行动", "项目", "星座", "方案", "平台", "基金", "专项")
+
+
+def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
+    out = []
+    for m in _QUOTED.finditer(sent):
+        inner = m.group(1)
+        if inner.endswith(_PROJECT_TAILS) and inner not in res.generic and len(inner) >= 4:
+            out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
+    return out
+
+
+_LIST_CLOSE = re.compile(
+    r"等(?:一批|多家|众多|数十家|数百家|\d+家)?(?:[\u4e00-\u9fff]{0,4})?(?:企业|公司|厂商|品牌|上市公司)"
+)
+_LIST_SPLIT = re.compile(r"[、,，]|和|及|与|以及")
+
+
+def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """Items of an enumeration closed by 等企业: 引进甲、乙和丙等企业 names three companies."""
+    out = []
+    for m in _LIST_CLOSE.finditer(sent):
+        seg_start = m.start()
+        i = seg_start
+        while i > 0 and sent[i - 1] not in "，。；：！？\n“”":
+            i -= 1
+        segment = sent[i:seg_start]
+        if "、" not in segment and not re.search("和|及|与", segment):
+            continue
+        pos = i
+        items: list[tuple[int, int]] = []
+        for part in _LIST_SPLIT.split(segment):
+            k = sent.find(part, pos, seg_start + 1) if part else -1
+            if k >= 0:
+                items.append((k, k + len(part)))
+                pos = k + len(part)
+        if not items:
+            continue
+        # the first item may carry the verb that opens the list: 引进甲 -> 甲
+        first_s, first_e = items[0]
+        items[0] = (_left_edge(res, sent, first_e, first_e - first_s), first_e)
+        for s, e in items:
+            item = sent[s:e].strip()
+            if 2 <= len(item) <= 10 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
+                if any(is_boundary(res, tok) for tok in res.tokenizer.lcut(item, HMM=False)):
+                    continue
+                out.append(Candidate(s, e, "Company", "list", 1))
+    return out
+
+
+_APPOSITION = re.compile(r"(?:企业|龙头企业|领军企业|公司|上市公司|厂商|品牌)")
+
+
+def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """园区企业X / 龙头企业X: the name after a category noun, when it ends in an industry word."""
+    out = []
+    for m in _APPOSITION.finditer(sent):
+        s = m.end()
+        window = sent[s : s + 14]
+        for tail in res.industry_tails:
+            k = window.find(tail)
+            while k >= 0:
+                e = s + k + len(tail)
+                name = sent[s:e]
+                if 3 <= len(name) <= 12 and not any(ch in _HARD_STOP for ch in name):
+                    toks = res.tokenizer.lcut(name, HMM=True)
+                    if not any(is_boundary(res, t) for t in toks) and name not in res.generic:
+                        out.append(Candidate(s, e, "Company", "apposition", 1))
+                        break
+                k = window.find(tail, k + 1)
+    return out
+
+
+_SPEECH = ("表示", "说", "介绍", "告诉", "认为", "指出", "透露", "坦言", "感慨", "称", "强调", "解释", "回忆")
+
+
+def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    if not res.surnames:
+        return out
+    for role in res.roles:
+        k = sent.find(role)
+        while k >= 0:
+            s = k + len(role)
+            m = _PERSON_NAME.match(sent, s)
+            if m:
+                name = _person_name_at(res, sent, s)
+                if name:
+                    out.append(Candidate(s, s + len(name), "Person", "person:role", 2))
+            k = sent.find(role, k + 1)
+    for verb in _SPEECH:
+        k = sent.find(verb)
+        while k > 0:
+            for n in (3, 2):
+                s = k - n
+                if s < 0:
+                    continue
+                cand = sent[s:k]
+                before = sent[s - 1] if s > 0 else "，"
+                if cand[0] in res.surnames and all(_CJK.match(c) for c in cand) and (
+                    before in _HARD_STOP or before in "在据对"
+                ):
+                    if not any(is_boundary(res, t) for t in res.tokenizer.lcut(cand, HMM=True)):
+                        out.append(Candidate(s, k, "Person", "person:speech", 1))
+                        break
+            k = sent.find(verb, k + 1)
+    return out
+
+
+_NAME_STOP = set("在表说介告认指透等和与及的是为将对从向了也都称强称、，。；：！？“”（）() ")
+
+
+def _person_name_at(res: Resources, sent: str, s: int) -> str | None:
+    """A 2-3 character name starting with a surname at ``s``, followed by a natural break."""
+    for n in (3, 2):
+        cand = sent[s : s + n]
+        if len(cand) < n or not all(_CJK.match(c) for c in cand):
+            continue
+        surname_ok = cand[0] in res.surnames or cand[:2] in res.surnames
+        nxt = sent[s + n] if s + n < len(sent) else "。"
+        if surname_ok and (nxt in _NAME_STOP or sent.startswith(_SPEECH, s + n)):
+            if n == 3 and sent[s + 2] in _NAME_STOP:
+                continue
+            return cand
+    return None
+
+
+# ------------------------------------------------------------------------------------------ selection
+
+
+def _select(cands: list[Candidate]) -> list[Candidate]:
+    """Keep the strongest, then longest, non-overlapping candidates."""
+    chosen: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start) - 100 * (c.strength >= 2), -c.strength, c.start)):
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        chosen.append(c)
+        taken.append((c.start, c.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
+    """Adjust a suffix rule's type using what the name says about itself."""
+    name = sent[c.start : c.end]
+    type_ = c.type
+    if type_ == "Institute" and name.endswith("服务中心") and re.search("政务|行政|便民", name):
+        type_ = "Government"
+    if type_ == "University" and name.endswith("学院") and re.search("(商学院|党校|管理学院|创业学院)$", name) is None:
+        pass
+    if type_ in ("Institute", "Government") and name.endswith("委员会") and re.search(
+        "(人民代表大会|政协|管理委员会|发展和改革|卫生健康|教育|经济和信息化|科学技术)", name
+    ):
+        type_ = "Government"
+    if type_ == type_ and c.type == "Park" and name.endswith(("产业园", "科技园")) and name.endswith(
+        ("项目",)
+    ):
+        type_ = "Project"
+    if type_ != c.type:
+        return Candidate(c.start, c.end, type_, c.rule, c.strength)
+    return c
+
+
+def sentence_candidates(sent: str) -> list[Candidate]:
+    """All candidate entity spans of one sentence, after selection."""
+    res = resources()
+    cands = (
+        _lexicon_candidates(res, sent)
+        + _suffix_candidates(res, sent)
+        + _quoted_candidates(res, sent)
+        + _list_candidates(res, sent)
+        + _apposition_candidates(res, sent)
+        + _person_candidates(res, sent)
+    )
+    return [_retype(res, sent, c) for c in _select(cands)]
 
 
 def extract_mentions(article: Article) -> list[Mention]:
-    return []
+    """Mentions of the contract's entity types in one article, in text order."""
+    out: list[Mention] = []
+    for si, sent in enumerate(article.sentences):
+        for c in sentence_candidates(sent.text):
+            surface = sent.text[c.start : c.end]
+            out.append(
+                Mention(
+                    article=article.index,
+                    sentence=si,
+                    start=sent.start + c.start,
+                    end=sent.start + c.end,
+                    surface=surface,
+                    type=c.type,
+                    rule=c.rule,
+                )
+            )
+    return out

@@ -1,13 +1,213 @@
-"""Link mentions within a document into entities (stub)."""
+"""Link the mentions of one document into entities: one canonical name (the fullest form the text
+gives) and its aliases.
+
+Links come from, in order: the same surface form; a definition (X（以下简称Y）, X（简称Y）, X（Y）);
+a lexicon's abbreviation (中科院 → 中国科学院); a short form of a full name used later (航空科技 for
+贵州航空科技发展股份有限公司: place prefix, organisational form and industry words dropped). New
+mentions of aliases and short forms are added where the text uses them. Branches and subsidiaries keep
+their own names, so they stay separate entities.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
+
+import ahocorasick
+
+from .entities import TYPE_RANK, is_boundary, nfkc, resources
 from .model import Article, Entity, Mention
+
+_DEFINITION = re.compile(
+    r"^\s*[（(]\s*(?:以下简称|以下称|下称|简称|又称|俗称|英文简称)?\s*[:：]?\s*[“\"「]?"
+    r"([^（）()“”\"「」，,。；;]{2,16}?)[”\"」]?\s*[）)]"
+)
+_EXPLICIT = re.compile(r"以下简称|以下称|下称|简称|又称|俗称")
+_ORG_FORMS = (
+    "集团股份有限公司",
+    "集团有限公司",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "集团",
+    "公司",
+)
+_SHORTENABLE = {"Company", "Institute", "University", "Park", "Project"}
+_MIN_SHORT = 2
+_COMMON_WORD_FREQ = 3000  # a short form that is this common a word in jieba's dictionary is too vague
+
+
+def _strip_places(name: str, places: frozenset[str]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for n in range(min(8, len(name) - 2), 1, -1):
+            head = name[:n]
+            if head in places:
+                name = name[n:]
+                changed = True
+                break
+        name = name.lstrip("省市区县")
+    return name
+
+
+def short_forms(name: str, type_: str) -> list[str]:
+    """Plausible short forms of a full company name a later sentence may use alone."""
+    if type_ != "Company":
+        return []
+    res = resources()
+    core = name
+    for form in _ORG_FORMS:
+        if core.endswith(form) and len(core) > len(form) + 1:
+            core = core[: -len(form)]
+            break
+    else:
+        return []
+    forms = []
+    no_place = _strip_places(core, res.places)
+    for base in dict.fromkeys([core, no_place]):
+        cur = base
+        forms.append(cur)
+        for _ in range(3):
+            for tail in sorted(res.industry_tails + ("发展",), key=len, reverse=True):
+                if cur.endswith(tail) and len(cur) - len(tail) >= _MIN_SHORT:
+                    cur = cur[: -len(tail)]
+                    forms.append(cur)
+                    break
+            else:
+                break
+    out = []
+    freq = res.tokenizer.FREQ
+    for f in dict.fromkeys(forms):
+        if f == name or len(f) < _MIN_SHORT or f in res.generic or f in res.places:
+            continue
+        if len(f) <= 3 and freq.get(f, 0) >= _COMMON_WORD_FREQ:
+            continue
+        if is_boundary(res, f):
+            continue
+        out.append(f)
+    return out
+
+
+def _definitions(article: Article, mentions: list[Mention]) -> list[tuple[Mention, str, int, bool]]:
+    """(mention, alias, alias offset, explicit) for every X（简称Y） right after a mention."""
+    out = []
+    for m in mentions:
+        if m.type == "Person":
+            continue
+        tail = article.text[m.end : m.end + 30]
+        d = _DEFINITION.match(tail)
+        if not d:
+            continue
+        alias = nfkc(d.group(1)).strip()
+        explicit = bool(_EXPLICIT.search(d.group(0)))
+        if not explicit:
+            res = resources()
+            # 杭州高新区（滨江）: a place in brackets qualifies the name, it is not another name of it
+            if alias in res.places or alias.rstrip("区县市") in res.places:
+                continue
+            if len(alias) > len(m.surface):
+                continue
+        out.append((m, alias, m.end + d.start(1), explicit))
+    return out
 
 
 def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:
-    by_key: dict[tuple[str, str], Entity] = {}
+    res = resources()
+    by_article: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
-        ent = by_key.setdefault((m.type, m.surface), Entity(name=m.surface, type=m.type))
-        ent.mentions.append(m)
-    return sorted(by_key.values(), key=lambda e: (e.type, e.name))
+        by_article[m.article].append(m)
+    art_by_index = {a.index: a for a in articles}
+
+    # 1. the type of a surface form is the one most of its mentions got
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        votes[m.surface][m.type] += 1
+    surface_type = {s: min(c, key=lambda t: (-c[t], TYPE_RANK[t])) for s, c in votes.items()}
+
+    # 2. union-find over surface forms
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    for m in mentions:
+        find(m.surface)
+    extra_aliases: dict[str, set[str]] = defaultdict(set)
+    new_forms: dict[str, str] = {}  # alias or short form -> surface it belongs to
+    for art in articles:
+        for m, alias, _off, _explicit in _definitions(art, by_article[art.index]):
+            if alias == m.surface:
+                continue
+            new_forms.setdefault(alias, m.surface)
+            surface_type.setdefault(alias, surface_type[m.surface])
+    for m in mentions:
+        full = res.canonical.get((m.type, nfkc(m.surface)))
+        if full and full != m.surface:
+            extra_aliases[m.surface].add(full)
+            if full in surface_type:
+                union(full, m.surface)
+    for surface, type_ in list(surface_type.items()):
+        if surface in new_forms:
+            continue
+        for short in short_forms(surface, type_):
+            new_forms.setdefault(short, surface)
+
+    # 3. find the aliases and short forms in the text: they are mentions of their full name
+    added: list[Mention] = []
+    if new_forms:
+        auto = ahocorasick.Automaton()
+        for form in new_forms:
+            auto.add_word(form, form)
+        auto.make_automaton()
+        for art in articles:
+            taken = [(m.start, m.end) for m in by_article[art.index]]
+            for si, sent in enumerate(art.sentences):
+                for end, form in auto.iter(sent.text):
+                    s, e = sent.start + end - len(form) + 1, sent.start + end + 1
+                    if any(s < te and ts < e for ts, te in taken):
+                        continue
+                    owner = new_forms[form]
+                    if len(form) <= 3 and not _cut_at(res, sent.text, end - len(form) + 1, end + 1):
+                        continue
+                    added.append(Mention(art.index, si, s, e, form, surface_type[owner], "alias"))
+                    taken.append((s, e))
+    for form, owner in new_forms.items():
+        if form in surface_type or any(a.surface == form for a in added):
+            union(owner, form)
+            surface_type[form] = surface_type[owner]
+
+    # 4. build entities: the canonical name is the longest form, ties to the first seen
+    all_mentions = sorted(mentions + added, key=lambda m: (m.article, m.start))
+    first_seen: dict[str, int] = {}
+    for i, m in enumerate(all_mentions):
+        first_seen.setdefault(m.surface, i)
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in all_mentions:
+        groups[find(m.surface)].append(m)
+    entities = []
+    for members in groups.values():
+        forms = {m.surface for m in members}
+        name = max(forms, key=lambda f: (len(f), -first_seen[f]))
+        type_ = surface_type[name]
+        aliases = (forms | {a for f in forms for a in extra_aliases[f]}) - {name}
+        fixed = [Mention(m.article, m.sentence, m.start, m.end, m.surface, type_, m.rule) for m in members]
+        entities.append(Entity(name=name, type=type_, aliases=sorted(aliases), mentions=fixed))
+    del art_by_index
+    return sorted(entities, key=lambda e: (e.mentions[0].article, e.mentions[0].start, e.name))
+
+
+def _cut_at(res: object, sent: str, start: int, end: int) -> bool:
+    from .entities import _on_token_boundaries
+
+    return _on_token_boundaries(resources(), sent, start, end)
