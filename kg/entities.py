@@ -32,7 +32,9 @@ _HARD_STOP = set("，。、；：！？,.;:!?“”‘’\"'《》〈〉【】[]
 _OPEN = {"（": "）", "(": ")"}
 _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_LEADING_JUNK = re.compile(r"^[\d０-９一二三四五六七八九十百千万亿两几多余第年月日号个家项批座位名\-—~～%％.．、]+")
+_LEADING_JUNK = re.compile(
+    r"^(?:[\d０-９一二三四五六七八九十百千万亿两几多余第年月日号个家项批座位名\-—~～%％.．、]|年度|度|底|初|末|省|市|区|县)+"
+)
 _PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{1,3}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
@@ -80,8 +82,10 @@ class Resources:
     roles: tuple[str, ...]
     industry_tails: tuple[str, ...]
     name_words: frozenset[str]
+    action_verbs: frozenset[str]
     word_tags: dict[str, str]  # jieba's dictionary part-of-speech tags
     canonical: dict[tuple[str, str], str]  # (type, surface) -> canonical full name from a lexicon
+    canonical_forms: frozenset[str]
     tokenizer: jieba.Tokenizer
 
 
@@ -146,8 +150,10 @@ def resources() -> Resources:
         roles=tuple(sorted(_safe_list("roles.txt"), key=len, reverse=True)),
         industry_tails=tuple(sorted(load_list("company_tails.txt"), key=len, reverse=True)),
         name_words=frozenset(load_list("entity_name_words.txt")),
+        action_verbs=frozenset(load_list("entity_action_verbs.txt")),
         word_tags=_jieba_tags(),
         canonical=canonical,
+        canonical_forms=frozenset(seen),
         tokenizer=tokenizer,
     )
 
@@ -198,7 +204,7 @@ def _on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> boo
     return start in cuts and end in cuts
 
 
-def _left_edge(res: Resources, sent: str, s: int, max_len: int) -> int:
+def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "") -> int:
     """Walk left from ``s`` over name tokens; stop at punctuation or a boundary word."""
     lo = max(0, s - max_len)
     i = s
@@ -218,11 +224,33 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int) -> int:
     if not window:
         return s
     start = s
-    for tok in reversed(res.tokenizer.lcut(window, HMM=True)):
+    place_like = type_ in ("Park", "Project")
+    for tok in reversed(res.tokenizer.lcut(window, HMM=False)):
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS)):
+            break
+        if place_like and tok in res.action_verbs:
             break
         start -= len(tok)
     return start
+
+
+def has_proper_part(res: Resources, text: str) -> bool:
+    """Whether a name's prefix holds something specific: a place, a known name, a rare or unknown
+    word, Latin letters or a number. 重大科技创新项目 has none; 生益科技三期项目 has 生益."""
+    if re.search(r"[A-Za-z0-9]", text):
+        return True
+    freq = res.tokenizer.FREQ
+    for tok in res.tokenizer.lcut(text, HMM=True):
+        if len(tok) < 2:
+            continue
+        if tok in res.places or tok in res.canonical_forms:
+            return True
+        tag = res.word_tags.get(tok)
+        if tag in ("ns", "nr", "nrt", "nz", "nt", "j", "eng", "nrfg"):
+            return True
+        if freq.get(tok, 0) < 20:
+            return True
+    return False
 
 
 def _trim(sent: str, start: int, end: int) -> int:
@@ -252,11 +280,15 @@ def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
             for w in _false_words_ending(res, sent[max(0, e - 6) : e])
         ):
             continue
-        start = _left_edge(res, sent, s, max_len)
+        if len(suffix) == 1 and sent[e : e + 1] == "长":  # 局长, 厅长: a role, the body ends before
+            continue
+        start = _left_edge(res, sent, s, max_len, type_)
         start = _trim(sent, start, s)
         name = sent[start:e]
         prefix = sent[start:s]
         if len(prefix) < need or name in res.generic or prefix in res.generic:
+            continue
+        if not _specific(res, prefix, type_, suffix):
             continue
         if not _CJK.search(prefix) and not prefix.isascii():
             continue
@@ -264,6 +296,22 @@ def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
             continue
         out.append(Candidate(start, e, type_, f"suffix:{suffix}", 2))
     return out
+
+
+_QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
+_PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行")
+
+
+def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
+    """Reject generic mentions built by the suffix rule (首批国家级高新区, 重大产业项目, 地方政府)."""
+    q = _QUALIFIERS.search(prefix)
+    if q and q.start() > 0 and type_ == "Park":
+        head = prefix[: q.start()]
+        if head not in res.places and not has_proper_part(res, head):
+            return False
+    if type_ in ("Project", "Park", "Institute", "Government") or suffix in _PLAIN_COMPANY_SUFFIX:
+        return has_proper_part(res, prefix)
+    return True
 
 
 def _false_words_ending(res: Resources, tail: str) -> list[str]:
@@ -284,7 +332,9 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 
 _LIST_CLOSE = re.compile(
-    r"等(?:一批|多家|众多|数十家|数百家|\d+家)?(?:[\u4e00-\u9fff]{0,4})?(?:企业|公司|厂商|品牌|上市公司)"
+    r"等(?:一批|多家|众多|数十家|数百家|\d+家|[一二三四五六七八九十]+家)?"
+    r"(?:知名|龙头|重点|优质|头部|领军|科技型|高新技术|上市|骨干|[\u4e00-\u9fff]{0,2}(?:产业|行业|领域))?"
+    r"(?:企业|公司|厂商|品牌|上市公司)"
 )
 _LIST_SPLIT = re.compile(r"[、,，]|和|及|与|以及")
 
@@ -311,15 +361,21 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
             continue
         # the first item may carry the verb that opens the list: 引进甲 -> 甲
         first_s, first_e = items[0]
-        items[0] = (_left_edge(res, sent, first_e, first_e - first_s), first_e)
+        items[0] = (_left_edge(res, sent, first_e, first_e - first_s, "Company"), first_e)
         for s, e in items:
             item = sent[s:e].strip()
             if 2 <= len(item) <= 10 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
                 if any(is_boundary(res, tok) for tok in res.tokenizer.lcut(item, HMM=False)):
                     continue
+                if item in res.places or res.word_tags.get(item) == "ns" or re.search(r"\d", item):
+                    continue
+                if res.tokenizer.FREQ.get(item, 0) >= _COMMON_FREQ and item not in res.canonical_forms:
+                    continue
                 out.append(Candidate(s, e, "Company", "list", 1))
     return out
 
+
+_COMMON_FREQ = 500
 
 _APPOSITION = re.compile(r"(?:企业|龙头企业|领军企业|公司|上市公司|厂商|品牌)")
 
@@ -335,7 +391,7 @@ def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
             while k >= 0:
                 e = s + k + len(tail)
                 name = sent[s:e]
-                if 3 <= len(name) <= 12 and not any(ch in _HARD_STOP for ch in name):
+                if 3 <= len(name) <= 12 and not any(ch in _HARD_STOP or ch in "()（）" for ch in name):
                     toks = res.tokenizer.lcut(name, HMM=True)
                     if not any(is_boundary(res, t) for t in toks) and name not in res.generic:
                         out.append(Candidate(s, e, "Company", "apposition", 1))
