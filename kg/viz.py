@@ -1,15 +1,705 @@
-"""The interactive HTML network (stub: filled in by the visualization work)."""
+"""The interactive HTML network: one self-contained page (vis-network from pyvis, inlined) that opens
+from disk with no network access.
+
+Why it is built this way:
+
+- pyvis assembles the nodes, edges and options, and its bundled vis-network JS/CSS is inlined; its own
+  page template is not used because it pulls Bootstrap and tom-select from CDNs. The small search box,
+  type filter, legend and details panel are plain JS in :data:`_TEMPLATE`.
+- Everything that comes from the input (names, aliases, file names, evidence sentences) reaches the page
+  only as JSON inside a script block, escaped so that it cannot close the block, and is put into the DOM
+  with ``textContent``: tooltips are DOM elements, never HTML strings.
+- The output is a pure function of the graph (sorted data, fixed layout seed, no ids or dates), so two
+  builds of the same input give byte-identical files.
+"""
 
 from __future__ import annotations
 
+import difflib
+import json
+import math
+import os
+import unicodedata
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .model import KnowledgeGraph
+import click
+from jinja2 import Environment, select_autoescape
+
+from .atomic import write_text
+from .model import SYMMETRIC_RELATIONS, Edge, KnowledgeGraph, Node
+
+# type -> (colour, vis-network shape, label shown in the legend)
+TYPE_STYLE: dict[str, tuple[str, str, str]] = {
+    "Park": ("#1f77b4", "diamond", "Park 园区"),
+    "Company": ("#ff7f0e", "dot", "Company 企业"),
+    "University": ("#9467bd", "triangle", "University 高校"),
+    "Institute": ("#2ca02c", "square", "Institute 研究机构"),
+    "Government": ("#d62728", "star", "Government 政府"),
+    "Project": ("#bcbd22", "triangleDown", "Project 项目"),
+    "Person": ("#8c564b", "hexagon", "Person 人物"),
+}
+_OTHER_STYLE = ("#7f7f7f", "dot", "")
+
+RELATION_COLOR: dict[str, str] = {
+    "locatedIn": "#6baed6",
+    "partOf": "#9e9e9e",
+    "cooperatesWith": "#74c476",
+    "establishedBy": "#b39ddb",
+    "undertakes": "#fdae6b",
+    "worksFor": "#e57373",
+}
+_OTHER_RELATION_COLOR = "#bdbdbd"
+
+_MAX_EVIDENCE = 3  # evidence sentences carried per edge into the page
+_MAX_LIST = 12  # aliases / files carried per node (the count of the rest is kept)
+_FONT = '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif'
+
+
+class VizError(Exception):
+    """A problem the user can fix (missing graph file, unknown --focus name); the message says how."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Choosing what to draw
+
+
+def _norm(name: str) -> str:
+    """Names are matched as the contract compares them (NFKC, no white space), and case-blind."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def degrees(graph: KnowledgeGraph) -> dict[str, int]:
+    deg = {n.id: 0 for n in graph.nodes}
+    for e in graph.edges:
+        if e.head in deg:
+            deg[e.head] += 1
+        if e.tail in deg:
+            deg[e.tail] += 1
+    return deg
+
+
+def _subgraph(graph: KnowledgeGraph, keep: set[str]) -> KnowledgeGraph:
+    return KnowledgeGraph(
+        nodes=[n for n in graph.nodes if n.id in keep],
+        edges=[e for e in graph.edges if e.head in keep and e.tail in keep],
+        articles=graph.articles,
+    )
+
+
+def top_nodes(graph: KnowledgeGraph, max_nodes: int, must_keep: Iterable[str] = ()) -> KnowledgeGraph:
+    """The ``max_nodes`` best-connected entities (ties: more mentions, then id) and the edges among them."""
+    if max_nodes < 1:
+        raise ValueError("max_nodes must be at least 1")
+    if len(graph.nodes) <= max_nodes:
+        return graph
+    deg = degrees(graph)
+    keep = [i for i in must_keep if i in deg][:max_nodes]
+    ranked = sorted(graph.nodes, key=lambda n: (-deg[n.id], -n.mentions, n.id))
+    chosen = set(keep)
+    for n in ranked:
+        if len(chosen) >= max_nodes:
+            break
+        chosen.add(n.id)
+    return _subgraph(graph, chosen)
+
+
+def find_nodes(graph: KnowledgeGraph, name: str) -> list[Node]:
+    """Every node whose name or an alias equals ``name`` (NFKC, white space and case ignored)."""
+    key = _norm(name)
+    return [n for n in graph.nodes if key and any(_norm(x) == key for x in [n.name, *n.aliases])]
+
+
+def close_matches(graph: KnowledgeGraph, name: str, limit: int = 8) -> list[Node]:
+    """Nodes a user probably meant: names containing the query (or contained in it), then similar ones."""
+    key = _norm(name)
+    if not key:
+        return []
+    forms: dict[str, list[Node]] = defaultdict(list)
+    for n in graph.nodes:
+        for x in [n.name, *n.aliases]:
+            forms[_norm(x)].append(n)
+    found: list[Node] = []
+
+    def add(nodes: Iterable[Node]) -> None:
+        for n in nodes:
+            if n not in found and len(found) < limit:
+                found.append(n)
+
+    contained = sorted((f for f in forms if key in f or f in key), key=lambda f: (abs(len(f) - len(key)), f))
+    for f in contained:
+        add(forms[f])
+    for f in difflib.get_close_matches(key, sorted(forms), n=limit, cutoff=0.5):
+        add(forms[f])
+    return found
+
+
+def neighbourhood(graph: KnowledgeGraph, seeds: Iterable[str], hops: int) -> KnowledgeGraph:
+    """The entities within ``hops`` relations of the seeds (either direction) and the edges among them."""
+    adj: dict[str, set[str]] = defaultdict(set)
+    for e in graph.edges:
+        adj[e.head].add(e.tail)
+        adj[e.tail].add(e.head)
+    dist: dict[str, int] = {}
+    queue: deque[str] = deque()
+    for s in seeds:
+        if s not in dist:
+            dist[s] = 0
+            queue.append(s)
+    while queue:
+        cur = queue.popleft()
+        if dist[cur] >= hops:
+            continue
+        for nxt in sorted(adj[cur]):
+            if nxt not in dist:
+                dist[nxt] = dist[cur] + 1
+                queue.append(nxt)
+    return _subgraph(graph, set(dist))
+
+
+# ----------------------------------------------------------------------------------------------
+# Rendering
+
+
+@dataclass
+class PageInfo:
+    title: str
+    subtitle: str = ""
+    note: str = ""  # shown in a notice bar, e.g. when --max-nodes dropped entities
+    focus: tuple[str, ...] = ()  # node ids drawn highlighted
+
+
+def _js_json(obj: Any) -> str:
+    """JSON that is safe inside an HTML <script> block: no ``</script``, ``<!--`` or line separators."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # '<', '>' and '&' occur only inside JSON strings, where \\uXXXX means the same character.
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _capped(items: list[str], cap: int = _MAX_LIST) -> dict[str, Any]:
+    return {"items": items[:cap], "total": len(items)}
+
+
+def _vis_lib() -> tuple[str, str]:
+    """pyvis's bundled vis-network (JS, CSS), inlined so the page needs no network."""
+    import pyvis
+
+    lib = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
+    if "</script" in js.lower() or "</style" in css.lower():  # would end the inline block early
+        raise RuntimeError(f"{lib}: the bundled vis-network cannot be inlined")
+    return js, css
+
+
+def _shape_svg(shape: str, color: str) -> str:
+    """A 14-px legend icon of a vis-network shape (static markup, never built from input)."""
+    s = 14
+    c = s / 2
+    pts: list[tuple[float, float]]
+    if shape == "dot":
+        body = f'<circle cx="{c}" cy="{c}" r="6"/>'
+    elif shape == "square":
+        body = '<rect x="1.5" y="1.5" width="11" height="11"/>'
+    else:
+        if shape == "diamond":
+            pts = [(c, 0.5), (13.5, c), (c, 13.5), (0.5, c)]
+        elif shape == "triangle":
+            pts = [(c, 1), (13.5, 13), (0.5, 13)]
+        elif shape == "triangleDown":
+            pts = [(0.5, 1), (13.5, 1), (c, 13)]
+        elif shape == "hexagon":
+            pts = [(c + 6.5 * math.cos(math.pi / 3 * k), c + 6.5 * math.sin(math.pi / 3 * k)) for k in range(6)]
+        elif shape == "star":
+            pts = []
+            for k in range(10):
+                r = 6.8 if k % 2 == 0 else 2.8
+                a = -math.pi / 2 + math.pi / 5 * k
+                pts.append((c + r * math.cos(a), c + 0.5 + r * math.sin(a)))
+        else:
+            pts = [(1, 1), (13, 1), (13, 13), (1, 13)]
+        body = '<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>'
+    return (
+        f'<svg class="kg-icon" width="{s}" height="{s}" viewBox="0 0 {s} {s}" aria-hidden="true">'
+        f'<g fill="{color}" stroke="#333" stroke-width="0.8">{body}</g></svg>'
+    )
+
+
+def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[dict], list[dict], dict]:
+    """Nodes, edges and options for vis-network, assembled with pyvis."""
+    from pyvis.network import Network
+
+    n = len(graph.nodes)
+    deg = degrees(graph)
+    names = {node.id: node.name for node in graph.nodes}
+    net = Network(directed=True, cdn_resources="in_line")
+    for node in sorted(graph.nodes, key=lambda x: x.id):
+        color, shape, type_label = TYPE_STYLE.get(node.type, _OTHER_STYLE)
+        is_focus = node.id in focus
+        net.add_node(
+            node.id,
+            label=node.name,
+            shape=shape,
+            color={
+                "background": color,
+                "border": "#000000" if is_focus else "#333333",
+                "highlight": {"background": color, "border": "#000000"},
+                "hover": {"background": color, "border": "#000000"},
+            },
+            borderWidth=4 if is_focus else 1,
+            value=deg[node.id],
+            kg={
+                "name": node.name,
+                "type": node.type,
+                "typeLabel": type_label or node.type,
+                "aliases": _capped(node.aliases),
+                "mentions": node.mentions,
+                "files": _capped(node.files),
+                "degree": deg[node.id],
+                "places": node.places,
+            },
+        )
+    # Several relations between the same two entities are drawn as distinct curves.
+    pair_count: dict[tuple[str, str], int] = defaultdict(int)
+    edges: list[Edge] = sorted(graph.edges, key=lambda e: (e.head, e.relation, e.tail))
+    for i, e in enumerate(edges):
+        if e.head not in names or e.tail not in names:
+            continue
+        pair = (min(e.head, e.tail), max(e.head, e.tail))
+        k = pair_count[pair]
+        pair_count[pair] += 1
+        smooth: dict[str, Any] = (
+            {"enabled": True, "type": "continuous", "roundness": 0.5}
+            if k == 0
+            else {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW", "roundness": 0.2 * ((k + 1) // 2)}
+        )
+        symmetric = e.relation in SYMMETRIC_RELATIONS
+        net.add_edge(
+            e.head,
+            e.tail,
+            id=f"e{i}",
+            label=e.relation,
+            arrows={"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
+            color={"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
+            smooth=smooth,
+            kg={
+                "relation": e.relation,
+                "head": names[e.head],
+                "tail": names[e.tail],
+                "symmetric": symmetric,
+                "evidence": [
+                    {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
+                    for ev in e.evidence[:_MAX_EVIDENCE]
+                ],
+                "evidenceTotal": len(e.evidence),
+            },
+        )
+    big = n > 500
+    net.options = {
+        "autoResize": True,
+        "layout": {"randomSeed": 20240601, "improvedLayout": n <= 150},
+        "nodes": {
+            "font": {"face": _FONT, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {
+                "min": 10,
+                "max": 48,
+                "label": {"enabled": True, "min": 13, "max": 30, "drawThreshold": 7 if big else 4},
+            },
+        },
+        "edges": {
+            "font": {"face": _FONT, "size": 10, "color": "#555555", "strokeWidth": 3, "align": "middle"},
+            "width": 1.2,
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "multiselect": False,
+        },
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -70,
+                "centralGravity": 0.012,
+                "springLength": 110,
+                "springConstant": 0.08,
+                "damping": 0.5,
+                "avoidOverlap": 0.3,
+            },
+            "minVelocity": 1.0,
+            "timestep": 0.5,
+            # Fewer iterations for big graphs keep the first paint quick; physics is then switched off.
+            "stabilization": {
+                "enabled": True,
+                "iterations": max(150, min(1000, 250_000 // max(n, 1))),
+                "updateInterval": 20,
+                "fit": True,
+            },
+        },
+    }
+    nodes, vis_edges, _heading, _height, _width, options_json = net.get_network_data()
+    return nodes, vis_edges, json.loads(options_json)
+
+
+def render_html(graph: KnowledgeGraph, info: PageInfo) -> str:
+    """The page as a string: deterministic for a given graph and info."""
+    nodes, edges, options = _network_data(graph, info.focus)
+    js, css = _vis_lib()
+    present = sorted({n.type for n in graph.nodes})
+    types = [t for t in TYPE_STYLE if t in present] + [t for t in present if t not in TYPE_STYLE]
+    counts = {t: sum(1 for n in graph.nodes if n.type == t) for t in types}
+    legend = [
+        {
+            "type": t,
+            "label": TYPE_STYLE.get(t, _OTHER_STYLE)[2] or t,
+            "count": counts[t],
+            "icon": _shape_svg(*TYPE_STYLE.get(t, _OTHER_STYLE)[1::-1]),
+        }
+        for t in types
+    ]
+    rel_present = sorted({e.relation for e in graph.edges})
+    relations = [{"name": r, "color": RELATION_COLOR.get(r, _OTHER_RELATION_COLOR)} for r in rel_present]
+    sources = sorted({a.doc for a in graph.articles} | {f for n in graph.nodes for f in n.files})
+    data = {"nodes": nodes, "edges": edges, "options": options, "focus": list(info.focus)}
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), keep_trailing_newline=True)
+    return env.from_string(_TEMPLATE).render(
+        info=info,
+        legend=legend,
+        relations=relations,
+        n_nodes=len(nodes),
+        n_edges=len(edges),
+        n_sources=len(sources),
+        data_json=_js_json(data),
+        vis_js=js,
+        vis_css=css,
+    )
 
 
 def write_html(path: Path, graph: KnowledgeGraph, max_nodes: int | None = None) -> None:
-    return None
+    """Write the whole graph (or its ``max_nodes`` best-connected entities) as ``path``, atomically."""
+    shown = top_nodes(graph, max_nodes) if max_nodes is not None else graph
+    info = PageInfo(title="kg — knowledge graph", note=_max_note(graph, shown))
+    # ``kg build`` stages every output in a temporary folder and renames it into place, so a plain write
+    # is atomic there; ``kg viz`` goes through :func:`_write_atomic`.
+    Path(path).write_text(render_html(shown, info), encoding="utf-8", newline="")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, with the usual permissions (the temp file is 0600)."""
+    write_text(path, text)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def _max_note(full: KnowledgeGraph, shown: KnowledgeGraph) -> str:
+    if len(shown.nodes) == len(full.nodes):
+        return ""
+    return (
+        f"Showing the {len(shown.nodes)} best-connected of {len(full.nodes)} entities "
+        f"and the {len(shown.edges)} of {len(full.edges)} relations among them (--max-nodes). "
+        "Use `kg viz --focus NAME` to see the neighbourhood of any entity."
+    )
+
+
+def focus_page(
+    graph: KnowledgeGraph, focus: str | None, hops: int, max_nodes: int | None
+) -> tuple[KnowledgeGraph, PageInfo]:
+    """What ``kg viz`` draws: the neighbourhood of ``focus`` (or everything), cut to ``max_nodes``."""
+    if focus is None:
+        shown = top_nodes(graph, max_nodes) if max_nodes is not None else graph
+        return shown, PageInfo(title="kg — knowledge graph", note=_max_note(graph, shown))
+    seeds = find_nodes(graph, focus)
+    if not seeds:
+        near = close_matches(graph, focus)
+        hint = (
+            "close matches: " + ", ".join(f"{n.name} ({n.type})" for n in near)
+            if near
+            else "no close matches"
+        )
+        raise VizError(f"no entity is named {focus!r} (name or alias); {hint}")
+    seed_ids = [n.id for n in seeds]
+    around = neighbourhood(graph, seed_ids, hops)
+    shown = top_nodes(around, max_nodes, must_keep=seed_ids) if max_nodes is not None else around
+    label = " / ".join(f"{n.name} ({n.type})" for n in seeds)
+    info = PageInfo(
+        title=f"kg — {seeds[0].name}",
+        subtitle=f"Neighbourhood of {label}: {hops} hop{'s' if hops != 1 else ''}",
+        note=_max_note(around, shown),
+        focus=tuple(seed_ids),
+    )
+    return shown, info
 
 
 def run_viz(graph: Path, focus: str | None, hops: int, max_nodes: int | None, out: Path) -> int:
-    raise NotImplementedError
+    """``kg viz``: 0 on success, 1 when the graph cannot be read or ``focus`` names no entity."""
+    if not graph.is_file():
+        click.echo(f"kg viz: {graph}: no such graph file (run `kg build` first, or pass --graph)", err=True)
+        return 1
+    from .rdf import load_graph
+
+    try:
+        kg = load_graph(graph)
+    except Exception as err:  # noqa: BLE001 - any parse failure is reported with the file name
+        click.echo(f"kg viz: {graph}: cannot read the graph: {err}", err=True)
+        return 1
+    try:
+        shown, info = focus_page(kg, focus, hops, max_nodes)
+    except VizError as err:
+        click.echo(f"kg viz: {graph}: {err}", err=True)
+        return 1
+    _write_atomic(out, render_html(shown, info))
+    click.echo(f"kg viz: {len(shown.nodes)} entities, {len(shown.edges)} relations → {out}", err=True)
+    return 0
+
+
+_TEMPLATE = r"""<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+  content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
+<meta name="generator" content="kg (pyvis / vis-network 9.1.2)">
+<title>{{ info.title }}</title>
+<style>{{ vis_css|safe }}</style>
+<style>
+html, body {
+  margin: 0; height: 100%;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+  font-size: 14px; color: #222;
+}
+body { display: flex; flex-direction: column; }
+#kg-head {
+  padding: 6px 12px; border-bottom: 1px solid #ddd; background: #fafafa; display: flex; flex-wrap: wrap;
+  gap: 6px 18px; align-items: center;
+}
+#kg-head h1 { font-size: 16px; margin: 0; }
+#kg-sub { color: #555; }
+#kg-stats { color: #555; }
+#kg-search-form { display: flex; gap: 4px; align-items: center; }
+#kg-search { width: 16em; padding: 3px 6px; }
+#kg-search-status { color: #a00; min-width: 4em; }
+#kg-legend { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; margin: 0; padding: 0; border: 0; }
+#kg-legend label { display: inline-flex; align-items: center; gap: 4px; cursor: pointer; white-space: nowrap; }
+#kg-legend button { font-size: 12px; }
+.kg-icon { vertical-align: middle; }
+#kg-relations { display: flex; flex-wrap: wrap; gap: 2px 10px; color: #555; font-size: 12px; }
+.kg-rel-swatch { display: inline-block; width: 16px; height: 3px; vertical-align: middle; margin-right: 3px; }
+#kg-note { background: #fff3cd; border-bottom: 1px solid #e0c96b; padding: 4px 12px; }
+#kg-main { position: relative; flex: 1; min-height: 320px; }
+#mynetwork { position: absolute; inset: 0; }
+#kg-loading {
+  position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
+  background: rgba(255,255,255,0.85); font-size: 16px; color: #333; z-index: 5;
+}
+#kg-empty {
+  position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; color: #777;
+  font-size: 16px;
+}
+#kg-details {
+  position: absolute; right: 10px; bottom: 10px; max-width: 28em; max-height: 45%; overflow: auto;
+  background: #fff; border: 1px solid #aaa; border-radius: 4px; box-shadow: 2px 2px 8px rgba(0,0,0,0.2);
+  padding: 8px 10px; z-index: 4;
+}
+#kg-details-close { float: right; border: 0; background: none; font-size: 16px; cursor: pointer; }
+.kg-tip { max-width: 30em; white-space: normal; font-size: 13px; line-height: 1.45; }
+.kg-tip-title { font-weight: bold; font-size: 14px; margin-bottom: 2px; }
+.kg-row { display: flex; gap: 6px; }
+.kg-key { color: #777; min-width: 5.5em; flex: none; }
+.kg-val { overflow-wrap: anywhere; }
+.kg-ev { margin: 3px 0 0 0; padding-left: 6px; border-left: 3px solid #ddd; }
+.kg-ev-src { color: #777; font-size: 12px; }
+div.vis-tooltip { white-space: normal; max-width: 32em; }
+</style>
+</head>
+<body>
+<header id="kg-head">
+  <h1>{{ info.title }}</h1>
+  {% if info.subtitle %}<span id="kg-sub">{{ info.subtitle }}</span>{% endif %}
+  <span id="kg-stats">{{ n_nodes }} entities · {{ n_edges }} relations · {{ n_sources }} source files</span>
+  <form id="kg-search-form" role="search" autocomplete="off">
+    <input id="kg-search" type="search" list="kg-names" placeholder="Search a name or alias…"
+      aria-label="Search entities">
+    <datalist id="kg-names"></datalist>
+    <button type="submit">Find</button>
+    <span id="kg-search-status" role="status"></span>
+  </form>
+  <fieldset id="kg-legend">
+    <legend hidden>Filter by type</legend>
+    {% for t in legend %}<label data-type="{{ t.type }}"><input type="checkbox" class="kg-type"
+      value="{{ t.type }}" checked>{{ t.icon|safe }}{{ t.label }} <span class="kg-count">({{ t.count }})</span></label>
+    {% endfor %}<button type="button" id="kg-all">all</button>
+  </fieldset>
+  <div id="kg-relations">{% for r in relations %}<span><span class="kg-rel-swatch"
+    style="background: {{ r.color }}"></span>{{ r.name }}</span>{% endfor %}</div>
+</header>
+{% if info.note %}<div id="kg-note" role="note">{{ info.note }}</div>{% endif %}
+<main id="kg-main">
+  <div id="mynetwork"></div>
+  <div id="kg-loading">Laying out {{ n_nodes }} entities… <span id="kg-progress">0%</span></div>
+  <div id="kg-details" hidden><button type="button" id="kg-details-close" aria-label="Close">×</button>
+    <div id="kg-details-body"></div></div>
+</main>
+<noscript>This page needs JavaScript to draw the network.</noscript>
+<script>{{ vis_js|safe }}</script>
+<script>
+var KG = {{ data_json|safe }};
+var nodes, edges, network;
+(function () {
+  "use strict";
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function row(box, key, value) {
+    var r = el("div", "kg-row");
+    r.appendChild(el("span", "kg-key", key));
+    r.appendChild(el("span", "kg-val", value));
+    box.appendChild(r);
+  }
+  function capped(list) {
+    if (!list.total) { return "—"; }
+    var text = list.items.join("、");
+    return list.total > list.items.length ? text + " … (" + list.total + " in all)" : text;
+  }
+  function nodeBox(n) {
+    var k = n.kg, box = el("div", "kg-tip");
+    box.appendChild(el("div", "kg-tip-title", k.name));
+    row(box, "type", k.typeLabel);
+    row(box, "aliases", capped(k.aliases));
+    row(box, "mentions", String(k.mentions));
+    row(box, "relations", String(k.degree));
+    row(box, "sources", capped(k.files));
+    if (k.places && k.places.length) { row(box, "places", k.places.join("、")); }
+    return box;
+  }
+  function edgeBox(e) {
+    var k = e.kg, box = el("div", "kg-tip");
+    box.appendChild(el("div", "kg-tip-title", k.head + (k.symmetric ? " ↔ " : " → ") + k.tail));
+    row(box, "relation", k.relation);
+    row(box, "evidence", k.evidenceTotal + (k.evidenceTotal === 1 ? " sentence" : " sentences"));
+    k.evidence.forEach(function (ev) {
+      var p = el("div", "kg-ev");
+      p.appendChild(el("div", "kg-ev-text", ev.sentence));
+      p.appendChild(el("div", "kg-ev-src", ev.doc + " · article " + ev.article));
+      box.appendChild(p);
+    });
+    return box;
+  }
+  function norm(s) { return s.normalize("NFKC").replace(/\s+/g, "").toLowerCase(); }
+
+  // Tooltips are DOM elements filled with textContent, so no input text is ever parsed as HTML.
+  KG.nodes.forEach(function (n) { n.title = nodeBox(n); });
+  KG.edges.forEach(function (e) { e.title = edgeBox(e); });
+  nodes = new vis.DataSet(KG.nodes);
+  edges = new vis.DataSet(KG.edges);
+  var container = document.getElementById("mynetwork");
+  var loading = document.getElementById("kg-loading");
+  var details = document.getElementById("kg-details");
+  var detailsBody = document.getElementById("kg-details-body");
+
+  function ready() {
+    // Physics off once laid out: a big graph stays responsive and nodes stay where they are dragged.
+    network.setOptions({ physics: { enabled: false } });
+    loading.hidden = true;
+    loading.style.display = "none";
+    window.kgStable = true;
+    document.body.setAttribute("data-kg-state", "ready");
+  }
+  network = new vis.Network(container, { nodes: nodes, edges: edges }, KG.options);
+  window.network = network;
+  if (KG.nodes.length === 0) {
+    var empty = el("div", "", "The graph is empty: no entities were extracted.");
+    empty.id = "kg-empty";
+    container.appendChild(empty);
+    ready();
+  } else {
+    network.on("stabilizationProgress", function (p) {
+      document.getElementById("kg-progress").textContent = Math.round(100 * p.iterations / p.total) + "%";
+    });
+    network.once("stabilizationIterationsDone", ready);
+  }
+
+  function showDetails(box) {
+    while (detailsBody.firstChild) { detailsBody.removeChild(detailsBody.firstChild); }
+    detailsBody.appendChild(box);
+    details.hidden = false;
+  }
+  document.getElementById("kg-details-close").addEventListener("click", function () { details.hidden = true; });
+  network.on("click", function (p) {
+    if (p.nodes.length) { showDetails(nodeBox(nodes.get(p.nodes[0]))); }
+    else if (p.edges.length) { showDetails(edgeBox(edges.get(p.edges[0]))); }
+    else { details.hidden = true; }
+  });
+  if (KG.focus.length) { network.selectNodes(KG.focus.filter(function (id) { return nodes.get(id); })); }
+
+  // Filter by type: hide the unchecked types and every relation that touches them.
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("input.kg-type"));
+  function applyFilter() {
+    var on = {};
+    boxes.forEach(function (b) { on[b.value] = b.checked; });
+    var hidden = {};
+    nodes.update(KG.nodes.map(function (n) {
+      hidden[n.id] = on[n.kg.type] === false;
+      return { id: n.id, hidden: hidden[n.id] };
+    }));
+    edges.update(KG.edges.map(function (e) { return { id: e.id, hidden: hidden[e.from] || hidden[e.to] }; }));
+  }
+  boxes.forEach(function (b) { b.addEventListener("change", applyFilter); });
+  document.getElementById("kg-all").addEventListener("click", function () {
+    boxes.forEach(function (b) { b.checked = true; });
+    applyFilter();
+  });
+
+  // Search by name or alias (NFKC, white space and case ignored): exact matches first, else substrings.
+  var names = document.getElementById("kg-names");
+  var keys = {};
+  KG.nodes.forEach(function (n) {
+    var opt = document.createElement("option");
+    opt.value = n.kg.name;
+    names.appendChild(opt);
+    keys[n.id] = [n.kg.name].concat(n.kg.aliases.items).map(norm);
+  });
+  var status = document.getElementById("kg-search-status");
+  document.getElementById("kg-search-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var q = norm(document.getElementById("kg-search").value);
+    status.textContent = "";
+    if (!q) { network.unselectAll(); return; }
+    var exact = KG.nodes.filter(function (n) { return keys[n.id].indexOf(q) >= 0; });
+    var hits = exact.length ? exact : KG.nodes.filter(function (n) {
+      return keys[n.id].some(function (k) { return k.indexOf(q) >= 0; });
+    });
+    if (!hits.length) { status.textContent = "no match"; network.unselectAll(); return; }
+    var needed = false;
+    hits.forEach(function (n) {
+      boxes.forEach(function (b) { if (b.value === n.kg.type && !b.checked) { b.checked = true; needed = true; } });
+    });
+    if (needed) { applyFilter(); }
+    var ids = hits.map(function (n) { return n.id; });
+    network.selectNodes(ids);
+    network.focus(ids[0], { scale: 1.3, animation: { duration: 300 } });
+    showDetails(nodeBox(nodes.get(ids[0])));
+    status.textContent = hits.length === 1 ? "" : hits.length + " matches";
+  });
+})();
+</script>
+</body>
+</html>
+"""
