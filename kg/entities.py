@@ -166,7 +166,9 @@ def _jieba_tags() -> dict[str, str]:
 
 # Parts of speech (jieba's tag set) that never stand inside a name: verbs, prepositions, conjunctions,
 # particles, adverbs, pronouns, interjections and onomatopoeia.
-_BOUNDARY_TAGS = frozenset({"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "vd"})
+_BOUNDARY_TAGS = frozenset(
+    {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "vd", "i", "l"}
+)
 _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "公司")
 
 
@@ -282,6 +284,8 @@ def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
             continue
         if len(suffix) == 1 and sent[e : e + 1] == "长":  # 局长, 厅长: a role, the body ends before
             continue
+        if sent[s : e + 1] in res.false_suffix or sent[s : e + 2] in res.false_suffix:  # 大学生
+            continue
         start = _left_edge(res, sent, s, max_len, type_)
         start = _trim(sent, start, s)
         name = sent[start:e]
@@ -332,11 +336,10 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 
 _LIST_CLOSE = re.compile(
-    r"等(?:一批|多家|众多|数十家|数百家|\d+家|[一二三四五六七八九十]+家)?"
-    r"(?:知名|龙头|重点|优质|头部|领军|科技型|高新技术|上市|骨干|[\u4e00-\u9fff]{0,2}(?:产业|行业|领域))?"
-    r"(?:企业|公司|厂商|品牌|上市公司)"
+    r"等(?:为代表的|在内的)?[^，。；,;、“”]{0,8}?(?:企业|公司|厂商|品牌|巨头|机构)"
+    r"|等(?:企业|公司)?(?:已|相继|纷纷|陆续|先后|均|也)?(?:入驻|落户|签约|进驻|落地|投产|入园)"
 )
-_LIST_SPLIT = re.compile(r"[、,，]|和|及|与|以及")
+_LIST_SPLIT = re.compile(r"[、]|和|及|与|以及")
 
 
 def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -345,7 +348,7 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
     for m in _LIST_CLOSE.finditer(sent):
         seg_start = m.start()
         i = seg_start
-        while i > 0 and sent[i - 1] not in "，。；：！？\n“”":
+        while i > 0 and sent[i - 1] not in "，。；：！？\n“”,;:":
             i -= 1
         segment = sent[i:seg_start]
         if "、" not in segment and not re.search("和|及|与", segment):

@@ -52,6 +52,39 @@ def _strip_places(name: str, places: frozenset[str]) -> str:
     return name
 
 
+_PARK_SUFFIX_FORMS = (
+    ("高新技术产业开发区", "高新区"),
+    ("高新技术产业园区", "高新区"),
+    ("经济技术开发区", "经开区"),
+    ("综合保税区", "综保区"),
+    ("自由贸易试验区", "自贸试验区"),
+    ("自贸区", "自贸试验区"),
+    ("产业园区", "产业园"),
+    ("工业园区", "工业园"),
+)
+_BRACKETED = re.compile(r"[（(][^（）()]{1,8}[）)]")
+
+
+def park_key(name: str) -> str:
+    """One key for the forms of a park's name: 广东汕头高新区, 汕头高新技术产业开发区 → 汕头高新区."""
+    res = resources()
+    key = _BRACKETED.sub("", nfkc(name))
+    for long, short in _PARK_SUFFIX_FORMS:
+        if key.endswith(long):
+            key = key[: -len(long)] + short
+            break
+    suffix_len = next((len(sh) for _l, sh in _PARK_SUFFIX_FORMS if key.endswith(sh)), 2)
+    while True:
+        for n in range(min(8, len(key) - suffix_len - 1), 1, -1):
+            head = key[:n]
+            rest = key[n:].lstrip("省市区县")
+            if head in res.places and len(rest) - suffix_len >= 2:
+                key = rest
+                break
+        else:
+            return key
+
+
 def short_forms(name: str, type_: str) -> list[str]:
     """Plausible short forms of a full company name a later sentence may use alone."""
     if type_ != "Company":
@@ -151,6 +184,14 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
                 continue
             new_forms.setdefault(alias, m.surface)
             surface_type.setdefault(alias, surface_type[m.surface])
+    keys: dict[str, str] = {}
+    for surface, type_ in sorted(surface_type.items(), key=lambda st: (-len(st[0]), st[0])):
+        if type_ == "Park":
+            key = park_key(surface)
+            if key in keys:
+                union(keys[key], surface)
+            else:
+                keys[key] = surface
     for m in mentions:
         full = res.canonical.get((m.type, nfkc(m.surface)))
         if full and full != m.surface:
