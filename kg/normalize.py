@@ -1,8 +1,427 @@
-"""Normalize a raw page (stub)."""
+"""Normalize a raw newspaper page into clean, Markdown-like text.
+
+The output keeps the page's structure in a form :mod:`kg.segment` can read back: one block a line,
+blocks separated by a blank line, headings as ``#`` lines, paragraphs as single lines. What is not
+content (bylines, photo captions and credits, pull quotes) is taken out into the metadata.
+
+Rules, in order (each one a linear pass with compiled regexes):
+
+1. Characters: line ends unified, zero-width characters dropped, odd spaces made plain spaces;
+   full-width digits, Latin letters, brackets and ASCII symbols made half-width (NFKC), while the Chinese
+   sentence punctuation ，！？；： stays full-width, and half-width ``, ; : ? !`` next to Chinese text
+   becomes full-width (so ``2020年9月,西部`` reads like ``2020年9月，西部`` and splits the same way).
+2. Lines that are not content: photo credits (图片来源：…, …供图, … 摄), captions carrying a credit,
+   bylines (本报记者 …, 通讯员 …, ◎/►/▶ name lists, a line of only personal names closing an article, names
+   after the last full stop of a paragraph, （记者 X） inside a 本报讯/科技日报讯 lead), a short caption
+   line standing in an image gap inside an unfinished paragraph, Markdown pull quotes (a ``#`` line that
+   is a whole sentence) and their attribution line.
+3. Verbatim repeats: a paragraph seen before is dropped; on pages whose lines are paragraphs, a line
+   that is a prefix/suffix fragment of a neighbouring line is dropped too; a repeated heading keeps its
+   last place.
+4. Hard wraps: a line that does not end a sentence (。！？… or a closing quote after one) is joined to
+   the next text line even across blank lines, so 15-character PDF columns and ``贵阳高\\n\\n新区`` become
+   one paragraph; a heading, a lead or the end of a sentence stays a break.
+5. Headings without ``#`` (PDF text): a short line without sentence punctuation after a finished
+   paragraph, or a run of such lines followed by a lead, a heading or the end of the page (a block of
+   headlines).
+6. Spaces: inside paragraphs, spaces touching a Chinese character are dropped (``猪八戒贵州 公 司`` →
+   ``猪八戒贵州公司``, ``209 家`` → ``209家``, ``工业 4.0的`` → ``工业4.0的``); spaces between Latin
+   words and numbers stay. Headings keep one space where they had any (it separates headline parts).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------------------
+# character classes and tables
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+_H = f"[{_HAN}{_CJK_PUNCT}]"
+_KEEP_FULL = set("，！？；：～")
+
+_TABLE: dict[int, str] = {}
+for _cp in range(0xFF01, 0xFF5F):
+    if chr(_cp) not in _KEEP_FULL:
+        _TABLE[_cp] = chr(_cp - 0xFEE0)
+_TABLE.update({0xFF61: "。", 0xFF64: "、", 0xFF62: "「", 0xFF63: "」"})
+for _cp in (0x3000, 0x00A0, 0x1680, 0x202F, 0x205F, *range(0x2000, 0x200B), 0x0009, 0x000B, 0x000C):
+    _TABLE[_cp] = " "
+for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD):
+    _TABLE[_cp] = ""
+_TABLE.update({0x2028: "\n", 0x2029: "\n", 0x0085: "\n"})
+
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_HALF_PUNCT = re.compile(rf"(?<={_H})[,;:?!]|[,;:?!](?={_H})")
+_SPACES_IN = re.compile(
+    rf"(?<={_H}) +(?={_H}|[0-9A-Za-z(])|(?<=[0-9A-Za-z%)]) +(?={_H})"
+)
+_MULTISPACE = re.compile(r" {2,}")
+
+# ---------------------------------------------------------------------------------------------------
+# line patterns
+
+_HEADING_MD = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
+_NAME = rf"[{_HAN}][{_HAN}·]{{1,3}}"
+_ROLE = r"(?:本报|本刊|新华社|科技日报)?(?:特约|见习|实习|驻\S{1,4})?(?:记者|通讯员)|实习生|摄影|责任编辑|编辑|撰文|文|图"
+_MARK = "◎►▶■●◆★☆▲◇□○•|"
+_BYLINE = re.compile(
+    rf"^[{_MARK}]?\s*(?:(?:{_ROLE})\s*[：:/]?\s*)?{_NAME}(?:\s+(?:(?:{_ROLE})\s*[：:/]?\s*)?{_NAME}){{0,7}}\s*$"
+)
+_HAS_ROLE = re.compile(rf"^[{_MARK}]|(?:{_ROLE})")
+_MARKED_NAMES = re.compile(rf"^[{_MARK}]")
+_CREDIT_ONLY = re.compile(
+    r"^(?:(?:图片来源|图片提供|图片|照片|来源|图|摄影|摄)\s*[：:/]\s*\S.{0,30}|\S{0,12}供图|\S{0,16}\s摄|"
+    r"(?:本报)?(?:记者|通讯员)\s*\S{2,8}\s*摄)$"
+)
+_CAPTION_CREDIT = re.compile(
+    r"^(?P<cap>.{2,160}?)\s*(?P<credit>(?:图片来源|图片提供|来源)\s*[：:]\s*\S{1,30}|[（(]?\S{0,12}供图[)）]?|"
+    r"[（(]?(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄[)）]?)$"
+)
+_TRAILING_NAMES = re.compile(rf"(?<=[。！？”…])\s+(?P<names>{_NAME}(?:\s+{_NAME}){{0,4}})$")
+LEAD = re.compile(
+    rf"^(?P<lead>[{_HAN}]{{0,10}}?(?:报|社|台|网)讯|新华社[^，。\s]{{0,12}}电)\s*"
+    rf"(?P<by>[（(][^（()）]{{1,40}}[)）])?\s*"
+)
+_MD_LINE = re.compile(r"^\s*#{1,6}\s")
+_SENT_END = re.compile(r"(?:[。！？!?…]|[。！？!?…][”’」』)）]+)$")
+_INNER_PUNCT = re.compile(r"[，。；！？、,;!?]")
+_NUMERIC_HEAD = re.compile(r"^[\d.,%+\-~～万亿千百十元个家项人年倍美]+$")
+
+# Common surnames: a names-only line counts as a byline only when each name starts with one.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
+    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
+    "苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练"
+    "廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿"
+    "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯")
+
+
+def is_person_name(token: str) -> bool:
+    """A 2–4 character token that starts with a common Chinese surname."""
+    token = token.replace("·", "")
+    if not 2 <= len(token) <= 4:
+        return False
+    return token[0] in _SURNAMES or token.startswith(_COMPOUND_SURNAMES)
+
+
+def _names_only(text: str) -> bool:
+    toks = text.split()
+    return 1 <= len(toks) <= 5 and all(is_person_name(t) for t in toks)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def unify_chars(text: str) -> str:
+    """Rule 1: one form per character (see the module docstring)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TABLE)
+
+    def fix(m: re.Match[str]) -> str:
+        s, i = m.string, m.start()
+        prev = s[i - 1] if i else ""
+        nxt = s[i + 1] if i + 1 < len(s) else ""
+        if prev.isdigit() and nxt.isdigit():
+            return m.group()
+        return _HALF_TO_FULL[m.group()]
+
+    return _HALF_PUNCT.sub(fix, text)
+
+
+def squeeze_spaces(text: str) -> str:
+    """Rule 6 for paragraph text: drop spaces that touch a Chinese character."""
+    text = _MULTISPACE.sub(" ", text.strip())
+    return _SPACES_IN.sub("", text)
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(_SENT_END.search(text))
+
+
+@dataclass
+class _Item:
+    kind: str  # text | heading | byline | credit | caption | lead
+    text: str
+    level: int = 0
+    gap: int = 0  # blank lines before it
+    marked: bool = False
+
+
+@dataclass
+class _Block:
+    kind: str  # heading | para
+    parts: list[str] = field(default_factory=list)
+    level: int = 2
+    lead: bool = False
+
+    def render(self) -> str:
+        if self.kind == "heading":
+            return "#" * self.level + " " + _MULTISPACE.sub(" ", " ".join(self.parts).strip())
+        out = ""
+        for part in self.parts:
+            part = part.strip()
+            if out and out[-1].isascii() and out[-1].isalnum() and part[:1].isascii() and part[:1].isalnum():
+                out += " "
+            out += part
+        return squeeze_spaces(out)
+
+
+class _Meta:
+    def __init__(self) -> None:
+        self.items: dict[str, list[str]] = {"bylines": [], "captions": [], "credits": [], "quotes": []}
+        self.where: dict[str, list[int]] = {k: [] for k in self.items}
+
+    def add(self, kind: str, text: str, block: int) -> None:
+        text = _MULTISPACE.sub(" ", text.strip())
+        if text:
+            self.items[kind].append(text)
+            self.where[kind].append(block)
+
+
+def _classify(lines: list[str], markdown: bool) -> list[_Item]:
+    items: list[_Item] = []
+    gap = 0
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            gap += 1
+            continue
+        m = _HEADING_MD.match(line) if markdown else None
+        if m:
+            items.append(_Item("heading", m.group(2), level=len(m.group(1)), gap=gap, marked=True))
+        else:
+            items.append(_Item("text", line.replace("**", ""), gap=gap))
+        gap = 0
+    return items
+
+
+def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str]]) -> list[_Item]:
+    """Mark credit, caption and byline lines; returns the items with kinds set."""
+    n = len(items)
+    for i, it in enumerate(items):
+        if it.kind != "text":
+            continue
+        line = it.text
+        compact = _MULTISPACE.sub(" ", line)
+        if len(compact) <= 40 and _CREDIT_ONLY.match(compact) and not _INNER_PUNCT.search(compact):
+            it.kind = "credit"
+            continue
+        m = _CAPTION_CREDIT.match(compact)
+        if m and len(compact) <= 200 and not compact.endswith(("。", "”")):
+            it.kind = "caption"
+            it.text = m.group("cap").strip()
+            meta_later.append((i, "credits", m.group("credit").strip(" （()）")))
+            continue
+        if m and len(compact) <= 120 and "图片来源" in m.group("credit"):
+            it.kind = "caption"
+            it.text = m.group("cap").strip()
+            meta_later.append((i, "credits", m.group("credit").strip()))
+            continue
+        if len(compact) <= 60 and _BYLINE.match(compact):
+            body = compact.lstrip(_MARK).strip()
+            if _HAS_ROLE.search(compact) and not _names_only(body) or _MARKED_NAMES.match(compact):
+                it.kind = "byline"
+                continue
+            # Only names: a byline when it closes an article (next is a heading, a lead or the end).
+            if _names_only(body):
+                nxt = items[i + 1] if i + 1 < n else None
+                if nxt is None or nxt.kind == "heading" or LEAD.match(nxt.text) or nxt.kind == "credit":
+                    it.kind = "byline"
+                    continue
+                if _HAS_ROLE.search(compact):
+                    it.kind = "byline"
+                    continue
+    return items
+
+
+def _fragment_dedup(items: list[_Item]) -> list[_Item]:
+    """Rule 3 on pages whose lines are paragraphs: drop repeats and prefix/suffix fragments."""
+    seen: set[str] = set()
+    texts = [i for i, it in enumerate(items) if it.kind == "text"]
+    keep = [True] * len(items)
+    for pos, i in enumerate(texts):
+        t = squeeze_spaces(items[i].text)
+        if len(t) >= 8 and t in seen:
+            keep[i] = False
+            continue
+        seen.add(t)
+        if len(t) < 10:
+            continue
+        for j in texts[max(0, pos - 3): pos + 4]:
+            if j == i:
+                continue
+            other = squeeze_spaces(items[j].text)
+            if len(other) > len(t) and (other.startswith(t) or other.endswith(t)):
+                keep[i] = False
+                break
+    return [it for it, k in zip(items, keep, strict=True) if k]
+
+
+def _column_width(items: list[_Item]) -> int:
+    lengths = sorted(len(squeeze_spaces(it.text)) for it in items if it.kind == "text")
+    return lengths[len(lengths) // 2] if lengths else 0
+
 
 def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
-    """Return the clean page text and the metadata (bylines, captions) taken out of it."""
-    return text, {}
+    """Return the clean page text and the metadata taken out of it.
+
+    The metadata holds ``bylines``, ``captions``, ``credits`` and ``quotes`` (pull quotes), and for each
+    of them a ``<key>_at`` list with the character offset in the clean text where the item stood, so
+    :func:`kg.segment.segment` can give each article its own.
+    """
+    text = unify_chars(text)
+    lines = text.split("\n")
+    markdown = any(_MD_LINE.match(ln) for ln in lines)
+    items = _classify(lines, markdown)
+    later: list[tuple[int, str, str]] = []
+    items = _split_credit_lines(items, later)
+    credit_for = {id(items[i]): (kind, txt) for i, kind, txt in later}
+    colwidth = _column_width(items)
+    wrapped = 0 < colwidth <= 40
+    if not wrapped:
+        items = _fragment_dedup(items)
+
+    meta = _Meta()
+    blocks: list[_Block] = []
+    cur: _Block | None = None  # the open (unfinished) paragraph, if any
+    n = len(items)
+
+    def is_u(it: _Item) -> bool:
+        t = squeeze_spaces(it.text)
+        return it.kind == "text" and len(t) <= 40 and not _INNER_PUNCT.search(t) and not t.endswith(("：", ":"))
+
+    # For unmarked headings: where the run of punctuation-free short lines starting at i ends.
+    run_end = [n] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        it = items[i]
+        if it.kind in ("byline", "credit", "caption"):
+            run_end[i] = run_end[i + 1]
+        elif is_u(it) and not LEAD.match(it.text):
+            run_end[i] = run_end[i + 1]
+        else:
+            run_end[i] = i
+
+    just_quote = False
+    prev_text: str | None = None
+    for i, it in enumerate(items):
+        where = len(blocks) if cur is None else len(blocks) - 1
+        if it.kind in ("byline", "credit"):
+            meta.add("bylines" if it.kind == "byline" else "credits", it.text.lstrip(_MARK), where)
+            continue
+        if it.kind == "caption":
+            meta.add("captions", it.text, where)
+            if id(it) in credit_for:
+                meta.add("credits", credit_for[id(it)][1], where)
+            continue
+        if it.kind == "heading":
+            body = it.text.strip()
+            if not body:
+                continue
+            if _ends_sentence(body) or len(squeeze_spaces(body)) > 50:
+                meta.add("quotes", body, where)
+                just_quote = True
+                continue
+            if just_quote and len(body) <= 30 and re.match(rf"^{_NAME}\s+\S", body):
+                meta.add("quotes", body, where)
+                continue
+            just_quote = False
+            cur = None
+            blocks.append(_Block("heading", [body], level=it.level))
+            prev_text = None
+            continue
+        just_quote = False
+        line = it.text
+        # names after the last full stop of a paragraph line: a byline
+        tm = _TRAILING_NAMES.search(line)
+        if tm and all(is_person_name(t) for t in tm.group("names").split()):
+            meta.add("bylines", tm.group("names"), where)
+            line = line[: tm.start()].rstrip()
+        lm = LEAD.match(line)
+        if lm:
+            by = lm.group("by")
+            rest = line[lm.end():]
+            if by:
+                inner = by[1:-1].strip()
+                if _HAS_ROLE.search(inner) or _names_only(inner):
+                    meta.add("bylines", inner, len(blocks))
+                else:
+                    rest = by + rest
+            cur = _Block("para", [lm.group("lead") + " ", rest], lead=True)
+            blocks.append(cur)
+            prev_text = rest
+            if _ends_sentence(squeeze_spaces(rest)):
+                cur = None
+            continue
+        # a short creditless caption standing in an image gap inside an unfinished paragraph
+        if (
+            cur is not None
+            and it.gap >= 2
+            and len(squeeze_spaces(line)) <= 50
+            and not _ends_sentence(line)
+            and i + 1 < n
+            and items[i + 1].kind == "text"
+        ):
+            meta.add("captions", line, where)
+            continue
+        if cur is not None:
+            cur.parts.append(line)
+        else:
+            if not markdown and is_u(it):
+                t = squeeze_spaces(line)
+                nxt_i = run_end[i]
+                nxt = items[nxt_i] if nxt_i < n else None
+                block_of_titles = nxt is None or nxt.kind == "heading" or bool(LEAD.match(nxt.text))
+                short = len(t) <= (0.8 * colwidth if wrapped else 40)
+                if block_of_titles or short:
+                    blocks.append(_Block("heading", [line], level=2))
+                    prev_text = None
+                    continue
+            cur = _Block("para", [line])
+            blocks.append(cur)
+        prev_text = line
+        if _ends_sentence(squeeze_spaces(line)):
+            cur = None
+    del prev_text
+
+    # Rule 3 on blocks: repeated paragraphs keep their first place, repeated headings their last.
+    rendered = [b.render() for b in blocks]
+    keep = [bool(r.strip("# ")) for r in rendered]
+    seen_para: set[str] = set()
+    last_heading: dict[str, int] = {}
+    for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
+        if b.kind == "heading":
+            last_heading[r.lstrip("#").strip()] = k
+    for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
+        if not keep[k]:
+            continue
+        if b.kind == "heading":
+            if last_heading[r.lstrip("#").strip()] != k:
+                keep[k] = False
+        elif len(r) >= 8:
+            if r in seen_para:
+                keep[k] = False
+            seen_para.add(r)
+
+    out: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for k, r in enumerate(rendered):
+        offsets.append(pos)
+        if keep[k]:
+            out.append(r)
+            pos += len(r) + 2
+    offsets.append(pos)
+    clean = "\n\n".join(out)
+    clean = clean + "\n" if clean else ""
+    result: dict[str, list[str]] = {}
+    for kind, values in meta.items.items():
+        result[kind] = values
+        result[f"{kind}_at"] = [str(min(offsets[b], max(0, len(clean) - 1))) for b in meta.where[kind]]
+    return clean, result

@@ -1,16 +1,252 @@
-"""Read input files into raw documents (stub: UTF-8 .txt only; replaced by the ingestion work)."""
+"""Read input files into raw documents.
+
+Every failure becomes an :class:`~kg.errors.InputError` naming the file (and the line, for a broken
+``.jsonl`` line), so a build can skip one bad input, say why, and go on with the others.
+
+Encodings: BOMs are trusted first, then strict UTF-8 (most files), then UTF-16 without a BOM (told by
+its NUL-byte pattern), then charset-normalizer. A GBK/GB2312 guess is decoded as GB18030, its superset,
+so rare characters outside GBK do not turn into errors.
+"""
 
 from __future__ import annotations
 
+import codecs
+import json
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import InputError
 from .model import RawDoc
 
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
-def read_path(path: Path) -> list[RawDoc]:
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# charset-normalizer names → the decoder we trust for them (supersets first).
+_SUPERSET = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "hz": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "big5hkscs": "big5hkscs",
+}
+# Control characters other than tab/newline/carriage return/form feed: their presence means "not text".
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+
+def _plausible(text: str) -> bool:
+    """Whether decoded text looks like text: few control characters, few replacement characters."""
+    if not text:
+        return True
+    sample = text[:200_000]
+    bad = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
+    return bad <= max(2, len(sample) // 1000)
+
+
+def _utf16_guess(data: bytes) -> str | None:
+    """UTF-16 without a BOM: the NUL bytes of ASCII characters sit all on one parity."""
+    sample = data[:20_000]
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2 or 1
+    if odd > 0.05 * half and even < 0.01 * half:
+        return "utf-16-le"
+    if even > 0.05 * half and odd < 0.01 * half:
+        return "utf-16-be"
+    # CJK-only UTF-16 has no NULs at all; try both byte orders and keep one that reads cleanly.
+    return None
+
+
+def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:
+    """Decode a file's bytes to text, or raise InputError saying why it is not text."""
+    if not data.strip(b" \t\r\n\x00\x0b\x0c"):
+        raise InputError(path, "empty file (no text to read)")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(enc)
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason}") from exc
+    if b"\x00" in data:
+        enc16 = _utf16_guess(data)
+        if enc16:
+            try:
+                text = data.decode(enc16)
+            except UnicodeDecodeError:
+                text = ""
+            if text and _plausible(text):
+                return text
+        raise InputError(path, "binary file (contains NUL bytes), not text")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), str(exc)) from exc
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates: list[str] = []
+    if declared:
+        candidates.append(_SUPERSET.get(declared.lower(), declared.lower()))
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # pragma: no cover - a detector crash must not kill the build
+        best = None
+    if best is not None and best.encoding:
+        candidates.append(_SUPERSET.get(best.encoding.lower(), best.encoding))
+    candidates += ["gb18030", "big5hkscs", "utf-16-le", "utf-16-be"]
+    for enc in dict.fromkeys(candidates):
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        # A legacy guess must give CJK text or plain ASCII; Latin-1 garbage from random bytes does not count.
+        if _plausible(text) and (_CJK.search(text[:20_000]) or enc.startswith("utf") or text.isascii()):
+            return text
+    raise InputError(path, "cannot decode the text: not UTF-8, UTF-16, GB18030 or Big5 (undecodable bytes)")
+
+
+class _VisibleText(HTMLParser):
+    """Collect the visible text of an HTML page, one line per block, headings kept as Markdown ``#``."""
+
+    _SKIP = frozenset({"script", "style", "head", "noscript", "template", "svg", "iframe", "object", "title"})
+    _BLOCK = frozenset(
+        {
+            "p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header", "footer",
+            "blockquote", "pre", "dd", "dt", "dl", "figure", "figcaption", "hr", "main", "aside", "nav",
+            "form", "fieldset", "address", "td", "th", "caption", "center", "body", "html",
+        }
+    )
+    _HEADINGS = {f"h{i}": i for i in range(1, 7)}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def _newline(self) -> None:
+        self.parts.append("\n\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self.skip += 1
+        elif tag in self._HEADINGS:
+            self._newline()
+            self.parts.append("#" * self._HEADINGS[tag] + " ")
+        elif tag in self._BLOCK:
+            self._newline()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCK:
+            self._newline()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self._BLOCK or tag in self._HEADINGS:
+            self._newline()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        lines = [ln.strip() for ln in joined.split("\n")]
+        out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        return out + "\n" if out else ""
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML document: scripts, styles and the head dropped, blocks as paragraphs."""
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+def _read_bytes(path: Path) -> bytes:
+    spath = str(path)
+    if path.is_symlink() and not path.exists():
+        raise InputError(spath, "broken symbolic link")
+    if not path.exists():
+        raise InputError(spath, "no such file or folder")
+    if path.is_dir():
+        raise InputError(spath, "is a folder, not a file")
+    try:
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise InputError(spath, "file is not readable (permission denied)") from exc
+    except OSError as exc:
+        raise InputError(spath, f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _jsonl_docs(path: Path, text: str, errors: list[InputError] | None) -> list[RawDoc]:
+    docs: list[RawDoc] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+            body = obj.get("text")
+            if not isinstance(body, str):
+                raise ValueError('no "text" string')
+            if not body.strip():
+                raise ValueError('"text" is empty')
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            err = InputError(str(path), f"broken JSON line: {exc}", line=number)
+            if errors is None:
+                raise err from exc
+            errors.append(err)
+            continue
+        ident = obj.get("id")
+        key = str(ident) if ident is not None and str(ident) != "" else str(number)
+        if key in seen:  # keep doc ids unique within a file
+            key = f"{key}@{number}"
+        seen.add(key)
+        meta = {
+            k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)
+            for k, v in obj.items()
+            if k not in ("text",)
+        }
+        docs.append(RawDoc(doc=f"{path.name}#{key}", path=str(path), text=body, meta=meta))
+    if not docs and errors is not None and not errors:
+        raise InputError(str(path), "empty file (no JSON lines)")
+    return docs
+
+
+def read_path(path: Path, errors: list[InputError] | None = None) -> list[RawDoc]:
+    """Read one file into raw documents.
+
+    A whole-file problem raises :class:`InputError`. A broken line of a ``.jsonl`` file is appended to
+    ``errors`` when a list is given (so the good lines are still returned), and raised otherwise.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    suffix = path.suffix.lower()
+    declared = None
+    if suffix in HTML_SUFFIXES:
+        m = _META_CHARSET.search(data[:4096])
+        declared = m.group(1).decode("ascii", "replace") if m else None
+    text = decode_bytes(data, str(path), declared)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if suffix in JSONL_SUFFIXES:
+        return _jsonl_docs(path, text, errors)
+    if suffix in HTML_SUFFIXES:
+        text = html_to_text(text)
+        if not text.strip():
+            raise InputError(str(path), "no visible text in the HTML page")
     return [RawDoc(doc=path.name, path=str(path), text=text)]
