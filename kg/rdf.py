@@ -1,19 +1,560 @@
-"""The graph as RDF (stub: filled in by the RDF work)."""
+"""The graph as RDF: Turtle and N-Triples written by a direct streaming writer, GraphML, and reading
+a ``kg.ttl`` back into the model.
+
+The writer does not go through rdflib: building rdflib terms and running its serializer is an order
+of magnitude slower than formatting strings, and its output order is not guaranteed. Here every
+triple comes from :func:`iter_triples` in one sorted, deterministic order, so two builds of the same
+input give byte-identical files, and tests can compare the output with any parser.
+
+IRI scheme (see :func:`entity_iri`)::
+
+    https://w3id.org/hitech-kg/id/{Type}/{name}          an entity; name is the NFKC form of Node.id
+    https://w3id.org/hitech-kg/id/Place/{name}           a city or province a park is in
+    https://w3id.org/hitech-kg/id/Article/{doc}/{index}  an article of an input file
+    https://w3id.org/hitech-kg/id/Assertion/{hash}       one piece of evidence for a relation
+
+Names are kept readable (CJK stays as is); only characters that are not allowed or not safe in an
+IRI are percent-encoded, ``%`` included, so decoding gives the name back and two different names
+never share an IRI.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, NamedTuple, TypeAlias
+from urllib.parse import unquote
 
-from .model import KnowledgeGraph
+from .atomic import atomic_open
+from .errors import InputError
+from .model import (
+    ENTITY_TYPES,
+    RELATION_TYPES,
+    SYMMETRIC_RELATIONS,
+    ArticleRef,
+    Edge,
+    Evidence,
+    KnowledgeGraph,
+    Node,
+)
+
+ONT = "https://w3id.org/hitech-kg/ontology#"
+ID = "https://w3id.org/hitech-kg/id/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+ORG = "http://www.w3.org/ns/org#"
+SCHEMA = "https://schema.org/"
+
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
+SKOS_ALT = SKOS + "altLabel"
+XSD_INTEGER = XSD + "integer"
+XSD_STRING = XSD + "string"
+
+# Organizations in the W3C ORG sense: a partOf edge between two of them is also org:subOrganizationOf.
+ORG_TYPES = frozenset({"Company", "University", "Institute", "Government"})
+
+# The prefixes written at the top of kg.ttl, also offered to `kg query` users.
+PREFIXES: dict[str, str] = {
+    "hkg": ONT,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "org": ORG,
+    "schema": SCHEMA,
+    **{t.lower(): f"{ID}{t}/" for t in (*ENTITY_TYPES, "Place", "Assertion")},
+}
+# Longest namespace first, so hkg-id prefixes win over nothing and no prefix shadows a longer one.
+_PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+class Literal(NamedTuple):
+    """An RDF literal: a language-tagged string, or a typed value (xsd:string when neither is given)."""
+
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
+
+
+Term: TypeAlias = "str | Literal"  # a str is an IRI
+Triple = tuple[str, str, Term]
+
+
+# --------------------------------------------------------------------------------------------------
+# IRIs
+
+
+def _unsafe_ranges() -> str:
+    # Fixed code-point ranges (not unicodedata categories, which change between Python versions and
+    # would change IRIs with them): controls, spaces, invisible format and bidi marks, surrogates,
+    # private use, variation selectors, non-characters; plus the ASCII characters IRIs forbid or give
+    # a meaning to (%, #, ?, /, [, ]).
+    parts = [
+        "\x00-\x20",
+        '"#%/<>?\\[\\]\\\\^`{|}',
+        "\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u180e",
+        "\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164",
+        "\ud800-\udfff\ue000-\uf8ff\ufdd0-\ufdef\ufe00-\ufe0f\ufeff\uffa0\ufff0-\uffff",
+    ]
+    for plane in range(1, 17):
+        base = plane << 16
+        parts.append(f"{chr(base | 0xFFFE)}{chr(base | 0xFFFF)}")
+    parts.append("\U000e0000-\U000e0fff\U000f0000-\U0010ffff")
+    return "".join(parts)
+
+
+_IRI_UNSAFE = re.compile(f"[{_unsafe_ranges()}]")
+
+
+def _pct(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8", "surrogatepass"))
+
+
+def encode_segment(name: str) -> str:
+    """Percent-encode what an IRI path segment cannot safely hold; keep everything else readable.
+
+    ``%`` is always encoded, so :func:`decode_segment` inverts this exactly and the mapping is
+    injective. A segment of only dots would be removed by IRI resolution, so its dots are encoded.
+    """
+    seg = _IRI_UNSAFE.sub(_pct, name)
+    if seg and seg.strip(".") == "":
+        seg = "%2E" * len(seg)
+    return seg
+
+
+def decode_segment(seg: str) -> str:
+    return unquote(seg, encoding="utf-8", errors="surrogatepass")
+
+
+def entity_iri(node_id: str) -> str:
+    """The IRI of a node from its ``Type/name`` id: the same id gives the same IRI in every build."""
+    type_, _, name = node_id.partition("/")
+    return f"{ID}{encode_segment(type_)}/{encode_segment(name)}"
+
+
+def node_id_from_iri(iri: str) -> str:
+    """Invert :func:`entity_iri`."""
+    if not iri.startswith(ID):
+        raise ValueError(f"not a hitech-kg entity IRI: {iri}")
+    type_, _, name = iri[len(ID):].partition("/")
+    return f"{decode_segment(type_)}/{decode_segment(name)}"
+
+
+def place_iri(name: str) -> str:
+    from .graph import norm_name
+
+    return f"{ID}Place/{encode_segment(norm_name(name))}"
+
+
+def article_iri(doc: str, index: int) -> str:
+    return f"{ID}Article/{encode_segment(doc)}/{index}"
+
+
+def assertion_iri(edge: Edge, ev: Evidence) -> str:
+    """A content hash of the edge and its evidence: stable across builds, distinct per evidence."""
+    key = "\x1f".join(
+        [edge.head, edge.relation, edge.tail, ev.doc, str(ev.article), str(ev.start), str(ev.end), ev.pattern,
+         ev.sentence]
+    )
+    return f"{ID}Assertion/{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Triples
+
+
+def _zh(text: str) -> Literal:
+    return Literal(text, "zh")
+
+
+def _int(n: int) -> Literal:
+    return Literal(str(n), None, XSD_INTEGER)
+
+
+def _str(text: str) -> Literal:
+    return Literal(text)
+
+
+def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
+    """Every subject with its (predicate, object) pairs, from the model."""
+    subj: dict[str, set[tuple[str, Term]]] = defaultdict(set)
+    types = {n.id: n.type for n in graph.nodes}
+    places: dict[str, str] = {}
+    for node in graph.nodes:
+        s = entity_iri(node.id)
+        po = subj[s]
+        po.add((RDF_TYPE, ONT + node.type))
+        po.add((RDFS_LABEL, _zh(node.name)))
+        po.update((SKOS_ALT, _zh(a)) for a in node.aliases)
+        po.add((ONT + "mentionCount", _int(node.mentions)))
+        po.update((DCTERMS + "source", _str(f)) for f in node.files)
+        po.update((ONT + "mentionedIn", article_iri(doc, idx)) for doc, idx in node.articles)
+        for place in node.places:
+            p_iri = place_iri(place)
+            po.add((ONT + "inPlace", p_iri))
+            places[p_iri] = min(places.get(p_iri, place), place)
+    for p_iri, label in places.items():
+        subj[p_iri].update({(RDF_TYPE, ONT + "Place"), (RDFS_LABEL, _zh(label))})
+    for art in graph.articles:
+        a = article_iri(art.doc, art.index)
+        po = subj[a]
+        po.add((RDF_TYPE, ONT + "Article"))
+        if art.title:
+            po.add((DCTERMS + "title", _zh(art.title)))
+        po.add((DCTERMS + "source", _str(art.doc)))
+        po.add((ONT + "articleIndex", _int(art.index)))
+        if art.path:
+            po.add((ONT + "sourcePath", _str(art.path)))
+    for edge in graph.edges:
+        h, t, p = entity_iri(edge.head), entity_iri(edge.tail), ONT + edge.relation
+        subj[h].add((p, t))
+        if edge.relation in SYMMETRIC_RELATIONS:
+            subj[t].add((p, h))
+        if edge.relation == "partOf" and types.get(edge.head) in ORG_TYPES and types.get(edge.tail) in ORG_TYPES:
+            subj[h].add((ORG + "subOrganizationOf", t))
+        for ev in edge.evidence:
+            po = subj[assertion_iri(edge, ev)]
+            po.update(
+                {
+                    (RDF_TYPE, ONT + "Assertion"),
+                    (RDF + "subject", h),
+                    (RDF + "predicate", p),
+                    (RDF + "object", t),
+                    (ONT + "sentence", _zh(ev.sentence)),
+                    (PROV + "wasDerivedFrom", article_iri(ev.doc, ev.article)),
+                    (DCTERMS + "source", _str(ev.doc)),
+                    (ONT + "start", _int(ev.start)),
+                    (ONT + "end", _int(ev.end)),
+                    (ONT + "pattern", _str(ev.pattern)),
+                }
+            )
+    return subj
+
+
+# Reading order within a subject: what it is and is called first, then the statement of an assertion.
+_PRED_RANK = {
+    p: i
+    for i, p in enumerate(
+        [RDF_TYPE, RDFS_LABEL, SKOS_ALT, RDF + "subject", RDF + "predicate", RDF + "object", DCTERMS + "title"]
+    )
+}
+
+
+def _po_key(po: tuple[str, Term]) -> tuple[int, str, int, str, str, str]:
+    p, o = po
+    if isinstance(o, Literal):
+        return (_PRED_RANK.get(p, 9), p, 1, o.value, o.lang or "", o.datatype or "")
+    return (_PRED_RANK.get(p, 9), p, 0, o, "", "")
+
+
+def _sorted_groups(graph: KnowledgeGraph) -> Iterator[tuple[str, list[tuple[str, Term]]]]:
+    subj = _subjects(graph)
+    for s in sorted(subj):
+        yield s, sorted(subj[s], key=_po_key)
+
+
+def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
+    """Every triple of the graph's RDF form, in the (sorted) order the files are written in."""
+    for s, pos in _sorted_groups(graph):
+        for p, o in pos:
+            yield s, p, o
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing
+
+_LIT_SPECIAL = re.compile('[\x00-\x1f"\\\\\x7f-\x9f\u2028\u2029\ud800-\udfff]')
+_ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _esc_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in _ECHAR:
+        return _ECHAR[ch]
+    if "\ud800" <= ch <= "\udfff":  # a lone surrogate cannot be written as UTF-8, nor as \\u in RDF
+        return "\\uFFFD"
+    return f"\\u{ord(ch):04X}"
+
+
+def escape_string(text: str) -> str:
+    """The body of a quoted Turtle / N-Triples string: quotes, backslashes and controls escaped."""
+    return _LIT_SPECIAL.sub(_esc_char, text) if _LIT_SPECIAL.search(text) else text
+
+
+_IRI_FORBIDDEN = re.compile('[\x00-\x20<>"{}|^`\\\\]')
+
+
+def _iriref(iri: str) -> str:
+    # IRIs made here are already safe; an IRI from elsewhere gets its forbidden characters encoded.
+    if _IRI_FORBIDDEN.search(iri):
+        iri = _IRI_FORBIDDEN.sub(_pct, iri)
+    return f"<{iri}>"
+
+
+# A local name the Turtle grammar (PN_LOCAL) and every parser we test accept without escapes.
+_PN_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u2070-\u218f\u2c00-\u2fef"
+    "\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_LOCAL = re.compile(f"(?:[{_PN_BASE}_0-9]|%[0-9A-F]{{2}})(?:[{_PN_BASE}_0-9\\-\u00b7]|%[0-9A-F]{{2}})*")
+
+
+def _turtle_iri(iri: str) -> str:
+    for prefix, ns in _PREFIX_ORDER:
+        if iri.startswith(ns):
+            local = iri[len(ns):]
+            if local and _PN_LOCAL.fullmatch(local):
+                return f"{prefix}:{local}"
+            break
+    return _iriref(iri)
+
+
+def _turtle_obj(o: Term) -> str:
+    if isinstance(o, Literal):
+        body = f'"{escape_string(o.value)}"'
+        if o.lang:
+            return f"{body}@{o.lang}"
+        if o.datatype == XSD_INTEGER and re.fullmatch(r"[+-]?[0-9]+", o.value):
+            return o.value
+        if o.datatype and o.datatype != XSD_STRING:
+            return f"{body}^^{_turtle_iri(o.datatype)}"
+        return body
+    return _turtle_iri(o)
+
+
+def _nt_obj(o: Term) -> str:
+    if isinstance(o, Literal):
+        body = f'"{escape_string(o.value)}"'
+        if o.lang:
+            return f"{body}@{o.lang}"
+        if o.datatype and o.datatype != XSD_STRING:
+            return f"{body}^^{_iriref(o.datatype)}"
+        return body
+    return _iriref(o)
+
+
+def turtle_lines(graph: KnowledgeGraph) -> Iterator[str]:
+    """kg.ttl, a chunk at a time: prefixes, then one block per subject with ``;`` and ``,``."""
+    for prefix, ns in PREFIXES.items():
+        yield f"@prefix {prefix}: <{ns}> .\n"
+    for s, pos in _sorted_groups(graph):
+        parts = [f"\n{_turtle_iri(s)}"]
+        last_p = None
+        for p, o in pos:
+            obj = _turtle_obj(o)
+            if p == last_p:
+                parts.append(f", {obj}")
+            else:
+                pred = "a" if p == RDF_TYPE else _turtle_iri(p)
+                parts.append(f" {pred} {obj}" if last_p is None else f" ;\n    {pred} {obj}")
+                last_p = p
+        parts.append(" .\n")
+        yield "".join(parts)
+
+
+def ntriples_lines(graph: KnowledgeGraph) -> Iterator[str]:
+    for s, p, o in iter_triples(graph):
+        yield f"{_iriref(s)} {_iriref(p)} {_nt_obj(o)} .\n"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _readable(path: Path) -> None:
+    # atomic_open's temporary file is private (0600); an output is as readable as any other file.
+    os.chmod(path, 0o666 & ~_umask())
+
+
+def _write_lines(path: Path, lines: Iterable[str]) -> None:
+    with atomic_open(path, "w") as fh:
+        buf: list[str] = []
+        for line in lines:
+            buf.append(line)
+            if len(buf) >= 4096:
+                fh.write("".join(buf))
+                buf.clear()
+        fh.write("".join(buf))
+    _readable(path)
 
 
 def write_turtle(path: Path, graph: KnowledgeGraph) -> None:
-    return None
+    """Write ``kg.ttl``: the entities, relations, articles and evidence, in a deterministic order."""
+    _write_lines(path, turtle_lines(graph))
 
 
 def write_ntriples(path: Path, graph: KnowledgeGraph) -> None:
-    return None
+    """Write ``kg.nt``: the same triples as kg.ttl, one a line, for bulk loaders."""
+    _write_lines(path, ntriples_lines(graph))
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _XML_BAD.sub("\ufffd", text)
 
 
 def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
-    return None
+    """Write ``kg.graphml`` for Gephi and property-graph imports: one node per entity, one edge per
+    relation (a symmetric relation once), with the relation and its evidence count on the edge."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    for n in graph.nodes:
+        g.add_node(
+            _xml_safe(n.id),
+            label=_xml_safe(n.name),
+            name=_xml_safe(n.name),
+            type=n.type,
+            aliases=_xml_safe("|".join(n.aliases)),
+            mentions=n.mentions,
+            files=_xml_safe("|".join(n.files)),
+            iri=entity_iri(n.id),
+        )
+    for e in graph.edges:
+        g.add_edge(
+            _xml_safe(e.head),
+            _xml_safe(e.tail),
+            key=e.relation,
+            relation=e.relation,
+            label=e.relation,
+            evidence=len(e.evidence),
+            symmetric=e.relation in SYMMETRIC_RELATIONS,
+            sentence=_xml_safe(e.evidence[0].sentence) if e.evidence else "",
+        )
+    with atomic_open(path, "wb", encoding=None) as fh:
+        nx.write_graphml(g, fh, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    _readable(path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+
+
+def _value(term: object) -> str:
+    return str(getattr(term, "value", term))
+
+
+def load_graph(path: Path) -> KnowledgeGraph:
+    """Read a ``kg.ttl`` written by :func:`write_turtle` back into the model.
+
+    Raises :class:`~kg.errors.InputError` naming the file when it is missing or not valid Turtle.
+    """
+    import pyoxigraph as ox
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "no such graph file; run `kg build` first to create it")
+    try:
+        with path.open("rb") as fh:
+            triples = [(t.subject, t.predicate, t.object) for t in ox.parse(fh, format=ox.RdfFormat.TURTLE)]
+    except (SyntaxError, ValueError) as err:
+        raise InputError(str(path), f"not a valid Turtle file: {err}") from err
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror or err}") from err
+
+    by_subject: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        by_subject[_value(s)][_value(p)].append(o)
+
+    classes = {ONT + t: t for t in ENTITY_TYPES}
+    relations = {ONT + r: r for r in RELATION_TYPES}
+    articles: dict[str, ArticleRef] = {}
+    for s, props in by_subject.items():
+        if any(_value(t) == ONT + "Article" for t in props.get(RDF_TYPE, [])):
+            titles = props.get(DCTERMS + "title", [])
+            paths = props.get(ONT + "sourcePath", [])
+            articles[s] = ArticleRef(
+                doc=_value(props[DCTERMS + "source"][0]),
+                path=_value(paths[0]) if paths else "",
+                index=int(_value(props[ONT + "articleIndex"][0])),
+                title=_value(titles[0]) if titles else "",
+            )
+
+    nodes: dict[str, Node] = {}
+    for s, props in by_subject.items():
+        type_ = next((classes[_value(t)] for t in props.get(RDF_TYPE, []) if _value(t) in classes), None)
+        if type_ is None or not s.startswith(ID):
+            continue
+        labels = props.get(RDFS_LABEL, [])
+        counts = props.get(ONT + "mentionCount", [])
+        arts = [articles[_value(a)] for a in props.get(ONT + "mentionedIn", []) if _value(a) in articles]
+        places = [
+            _value(by_subject[_value(pl)][RDFS_LABEL][0])
+            for pl in props.get(ONT + "inPlace", [])
+            if by_subject.get(_value(pl), {}).get(RDFS_LABEL)
+        ]
+        nid = node_id_from_iri(s)
+        nodes[s] = Node(
+            id=nid,
+            name=_value(labels[0]) if labels else nid.partition("/")[2],
+            type=type_,
+            aliases=sorted(_value(a) for a in props.get(SKOS_ALT, [])),
+            mentions=int(_value(counts[0])) if counts else 0,
+            files=sorted(_value(f) for f in props.get(DCTERMS + "source", [])),
+            articles=sorted((a.doc, a.index) for a in arts),
+            places=sorted(places),
+        )
+
+    evidence: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
+    for props in by_subject.values():
+        if not any(_value(t) == ONT + "Assertion" for t in props.get(RDF_TYPE, [])):
+            continue
+        key = tuple(_value(props[RDF + k][0]) for k in ("subject", "predicate", "object"))
+        art = articles.get(_value(props[PROV + "wasDerivedFrom"][0]))
+        evidence[key].append(  # type: ignore[index]
+            Evidence(
+                doc=_value(props[DCTERMS + "source"][0]),
+                path=art.path if art else "",
+                article=art.index if art else -1,
+                sentence=_value(props[ONT + "sentence"][0]),
+                start=int(_value(props[ONT + "start"][0])),
+                end=int(_value(props[ONT + "end"][0])),
+                pattern=_value(props[ONT + "pattern"][0]),
+            )
+        )
+
+    edges: dict[tuple[str, str, str], Edge] = {}
+    for s, p, o in triples:
+        ps, pp, po = _value(s), _value(p), _value(o)
+        if pp not in relations or ps not in nodes or po not in nodes:
+            continue
+        rel = relations[pp]
+        hid, tid = nodes[ps].id, nodes[po].id
+        if rel in SYMMETRIC_RELATIONS and tid < hid:
+            hid, tid, ps, po = tid, hid, po, ps
+        if (hid, rel, tid) in edges:
+            continue
+        evs = evidence.get((ps, pp, po), []) + (evidence.get((po, pp, ps), []) if rel in SYMMETRIC_RELATIONS else [])
+        evs.sort(key=lambda ev: (ev.doc, ev.article, ev.start, ev.pattern))
+        edges[(hid, rel, tid)] = Edge(hid, rel, tid, evs)
+
+    return KnowledgeGraph(
+        nodes=sorted(nodes.values(), key=lambda n: n.id),
+        edges=[edges[k] for k in sorted(edges)],
+        articles=sorted(articles.values(), key=lambda a: (a.doc, a.index)),
+    )
+
+
+def write_rdf_stream(fh: IO[str], graph: KnowledgeGraph, fmt: str = "turtle") -> None:
+    """Stream the graph to an open text file (``turtle`` or ``ntriples``)."""
+    lines = turtle_lines(graph) if fmt == "turtle" else ntriples_lines(graph)
+    for line in lines:
+        fh.write(line)
