@@ -33,9 +33,9 @@ _OPEN = {"（": "）", "(": ")"}
 _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LEADING_JUNK = re.compile(
-    r"^(?:[\d０-９一二三四五六七八九十百千万亿两几多余第年月日号个家项批座位名\-—~～%％.．、]|年度|度|底|初|末|省|市|区|县)+"
+    r"^(?:(?:第?(?:[\d０-９.．]+|[一二三四五六七八九十百千万亿两几]+)(?:余|多)?"
+    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元|万元|元))|[\d０-９.．%％]+|年度|度|底|初|末|省|市|区|县|近|约)+"
 )
-_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{1,3}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
 TYPE_RANK = {"Government": 0, "University": 1, "Institute": 2, "Park": 3, "Company": 4, "Project": 5, "Person": 6}
@@ -206,7 +206,10 @@ def _on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> boo
     return start in cuts and end in cuts
 
 
-def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "") -> int:
+_BRANCH_SUFFIXES = ("分公司", "子公司", "分院", "分中心", "分所", "分行", "支行", "分厂")
+
+
+def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "", suffix: str = "") -> int:
     """Walk left from ``s`` over name tokens; stop at punctuation or a boundary word."""
     lo = max(0, s - max_len)
     i = s
@@ -228,7 +231,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "")
     start = s
     place_like = type_ in ("Park", "Project")
     for tok in reversed(res.tokenizer.lcut(window, HMM=False)):
-        if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS)):
+        if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
         if place_like and tok in res.action_verbs:
             break
@@ -286,7 +289,9 @@ def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
             continue
         if sent[s : e + 1] in res.false_suffix or sent[s : e + 2] in res.false_suffix:  # 大学生
             continue
-        start = _left_edge(res, sent, s, max_len, type_)
+        if suffix in ("计划", "行动", "工程") and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
+            continue  # 计划明年上市: a verb, not a plan's name
+        start = _left_edge(res, sent, s, max_len, type_, suffix)
         start = _trim(sent, start, s)
         name = sent[start:e]
         prefix = sent[start:s]
@@ -302,6 +307,7 @@ def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
+_AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
 _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行")
 
@@ -403,7 +409,7 @@ def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_SPEECH = ("表示", "说", "介绍", "告诉", "认为", "指出", "透露", "坦言", "感慨", "称", "强调", "解释", "回忆")
+_SPEECH = ("表示", "说", "介绍", "告诉", "认为", "指出", "透露", "坦言", "感慨", "称", "强调", "解释", "回忆", "所言")
 
 
 def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -414,11 +420,9 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
         k = sent.find(role)
         while k >= 0:
             s = k + len(role)
-            m = _PERSON_NAME.match(sent, s)
-            if m:
-                name = _person_name_at(res, sent, s)
-                if name:
-                    out.append(Candidate(s, s + len(name), "Person", "person:role", 2))
+            name = _person_name_at(res, sent, s)
+            if name:
+                out.append(Candidate(s, s + len(name), "Person", "person:role", 2))
             k = sent.find(role, k + 1)
     for verb in _SPEECH:
         k = sent.find(verb)
@@ -439,7 +443,11 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_NAME_STOP = set("在表说介告认指透等和与及的是为将对从向了也都称强称、，。；：！？“”（）() ")
+_NAME_STOP = set("在说等和与及的是为将对从向了也都称、，。；：！？“”（）() ,.:;!?\"")
+_NAME_FOLLOW = _SPEECH + (
+    "宣读", "宣布", "作为", "所言", "提出", "谈到", "致辞", "带领", "率", "一行", "同志", "先生", "女士", "博士",
+    "教授", "院士", "接受", "主持", "出席", "参加", "发言", "讲话", "还", "就", "则", "曾",
+)
 
 
 def _person_name_at(res: Resources, sent: str, s: int) -> str | None:
@@ -448,10 +456,11 @@ def _person_name_at(res: Resources, sent: str, s: int) -> str | None:
         cand = sent[s : s + n]
         if len(cand) < n or not all(_CJK.match(c) for c in cand):
             continue
-        surname_ok = cand[0] in res.surnames or cand[:2] in res.surnames
-        nxt = sent[s + n] if s + n < len(sent) else "。"
-        if surname_ok and (nxt in _NAME_STOP or sent.startswith(_SPEECH, s + n)):
-            if n == 3 and sent[s + 2] in _NAME_STOP:
+        if not (cand[0] in res.surnames or cand[:2] in res.surnames):
+            continue
+        rest = sent[s + n :]
+        if not rest or rest[0] in _NAME_STOP or rest.startswith(_NAME_FOLLOW):
+            if n == 3 and (sent[s + 2] in _NAME_STOP or sent[s + 2 :].startswith(_NAME_FOLLOW)):
                 continue
             return cand
     return None

@@ -214,7 +214,8 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
         for art in articles:
             taken = [(m.start, m.end) for m in by_article[art.index]]
             for si, sent in enumerate(art.sentences):
-                for end, form in auto.iter(sent.text):
+                hits = sorted(auto.iter(sent.text), key=lambda h: (-len(h[1]), h[0]))
+                for end, form in hits:
                     s, e = sent.start + end - len(form) + 1, sent.start + end + 1
                     if any(s < te and ts < e for ts, te in taken):
                         continue

@@ -1,0 +1,113 @@
+"""Entity recognition and linking on hand-written sentences (not from the sample pages) and on the
+real sample corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.model import RawDoc
+from kg.pipeline import process_raw
+
+
+def entities_of(text: str) -> dict[str, tuple[str, list[str]]]:
+    res = process_raw(RawDoc(doc="t.txt", path="t.txt", text=text))
+    return {e.name: (e.type, e.aliases) for e in res.entities}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "type_"),
+    [
+        ("近日，合肥高新区企业安徽智芯微电子股份有限公司发布了新一代芯片。", "安徽智芯微电子股份有限公司", "Company"),
+        ("近日，合肥高新区企业安徽智芯微电子股份有限公司发布了新一代芯片。", "合肥高新区", "Park"),
+        ("该项目由兰州理工大学牵头承担，预计明年完成。", "兰州理工大学", "University"),
+        ("双方将依托中国科学院合肥物质科学研究院开展联合攻关。", "中国科学院合肥物质科学研究院", "Institute"),
+        ("会上，成都高新区管委会发布了支持政策。", "成都高新区管委会", "Government"),
+        ("会上，四川省科技厅相关负责人介绍了情况。", "四川省科技厅", "Government"),
+        ("园区正在推进“青苗培育计划”，首批入选企业30家。", "青苗培育计划", "Project"),
+        ("该市新建的武汉光谷生物城新药中试基地项目已经开工。", "武汉光谷生物城新药中试基地项目", "Project"),
+    ],
+)
+def test_each_type_is_recognized(sentence: str, name: str, type_: str) -> None:
+    found = entities_of(sentence)
+    assert name in found, found
+    assert found[name][0] == type_
+
+
+def test_generic_mentions_are_not_entities() -> None:
+    found = entities_of("全国169个国家高新区中，该高新区排名上升。园区企业纷纷开展重大科技项目攻关。")
+    assert "国家高新区" not in found and "高新区" not in found
+    assert not any(t == "Project" for t, _ in found.values()), found
+
+
+def test_abbreviation_definition_links_the_short_form() -> None:
+    text = "西安智航科技发展股份有限公司（以下简称智航科技）去年营收增长。智航科技计划明年上市。"
+    found = entities_of(text)
+    assert found["西安智航科技发展股份有限公司"] == ("Company", ["智航科技"])
+    assert "智航科技" not in found
+
+
+def test_short_form_used_later_links_to_the_full_name() -> None:
+    text = "昆明云岭数控设备有限公司落户园区。目前，云岭数控已经投产。"
+    found = entities_of(text)
+    assert "云岭数控" in found["昆明云岭数控设备有限公司"][1]
+    assert "云岭数控" not in found
+
+
+def test_park_name_variants_are_one_entity() -> None:
+    text = "记者从长沙高新技术产业开发区获悉，长沙高新区今年新增企业500家。湖南长沙高新区将继续招商。"
+    found = entities_of(text)
+    parks = {n: v for n, v in found.items() if v[0] == "Park"}
+    assert list(parks) == ["长沙高新技术产业开发区"], parks
+    assert {"长沙高新区", "湖南长沙高新区"} <= set(parks["长沙高新技术产业开发区"][1])
+
+
+def test_branch_stays_a_separate_entity() -> None:
+    text = "比亚迪股份有限公司在当地设立比亚迪股份有限公司西安分公司。"
+    found = entities_of(text)
+    assert found.get("比亚迪股份有限公司西安分公司", ("",))[0] == "Company"
+    assert found.get("比亚迪股份有限公司", ("",))[0] == "Company"
+
+
+def test_bylines_yield_no_person() -> None:
+    found = entities_of("本报记者 张三丰 通讯员 李四光\n\n苏州工业园区企业数量持续增长。")
+    assert not any(t == "Person" for t, _ in found.values()), found
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    out = tmp_path_factory.mktemp("build")
+    result = CliRunner().invoke(main, ["build", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = (out / "extractions.jsonl").read_text(encoding="utf-8").splitlines()
+    return {d["doc"]: d for d in map(json.loads, lines)}
+
+
+def _names(doc: dict) -> dict[str, dict]:
+    return {e["name"]: e for e in doc["entities"]}
+
+
+def test_sample_repaired_and_linked_forms(sample_build: dict[str, dict]) -> None:
+    p000 = _names(sample_build["000_7f7d6dda138e05f1.txt"])
+    assert "航空科技" in p000["贵州航空科技发展股份有限公司"]["aliases"]
+    assert "航空科技" not in p000
+    assert "贵州力创科技发展有限公司" in _names(sample_build["003_0761c53e24f34b0b.txt"])
+
+
+def test_sample_cas_is_one_entity(sample_build: dict[str, dict]) -> None:
+    for doc in sample_build.values():
+        names = _names(doc)
+        if "中科院" in names or "中国科学院" in names:
+            assert not ("中科院" in names and "中国科学院" in names), doc["doc"]
+            ent = names.get("中国科学院") or names["中科院"]
+            assert {ent["name"], *ent["aliases"]} >= {"中国科学院", "中科院"} or ent["name"] == "中国科学院"
+
+
+def test_sample_park_is_one_node_across_pages(sample_build: dict[str, dict], tmp_path: Path) -> None:
+    nodes = [e["node"] for d in ("000_7f7d6dda138e05f1.txt", "003_0761c53e24f34b0b.txt")
+             for e in sample_build[d]["entities"] if e["name"] == "贵阳高新区"]
+    assert len(nodes) == 2 and nodes[0] == nodes[1] == "Park/贵阳高新区"
