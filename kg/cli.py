@@ -64,7 +64,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None) -> None:
     skipped = len(errors) + len(result.errors)
     elapsed = time.perf_counter() - started
     click.echo(
-        f"kg: {len(files) - len(result.errors)} files, {len(result.results)} documents, {n_articles} articles, "
+        f"kg: {len(files) - result.skipped_files} files, {len(result.results)} documents, {n_articles} articles, "
         f"{n_sent} sentences, {len(result.graph.nodes)} entities, {len(result.graph.edges)} relations"
         f"{f', {skipped} skipped' if skipped else ''} in {elapsed:.2f}s → {out}/",
         err=True,

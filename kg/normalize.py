@@ -65,10 +65,12 @@ _MULTISPACE = re.compile(r" {2,}")
 
 _HEADING_MD = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
 _NAME = rf"[{_HAN}][{_HAN}·]{{1,3}}"
-_ROLE = r"(?:本报|本刊|新华社|科技日报)?(?:特约|见习|实习|驻\S{1,4})?(?:记者|通讯员)|实习生|摄影|责任编辑|编辑|撰文|文|图"
+_ROLE = (
+    r"(?:本报|本刊|新华社|科技日报)?(?:特约|见习|实习)?(?:记者|通讯员)|实习生|摄影|责任编辑|编辑|撰文|[文图]\s*[/：:]"
+)
 _MARK = "◎►▶■●◆★☆▲◇□○•|"
 _BYLINE = re.compile(
-    rf"^[{_MARK}]?\s*(?:(?:{_ROLE})\s*[：:/]?\s*)?{_NAME}(?:\s+(?:(?:{_ROLE})\s*[：:/]?\s*)?{_NAME}){{0,7}}\s*$"
+    rf"^[{_MARK}]?\s*(?:(?:{_ROLE})\s*[：:]?\s*)?{_NAME}(?:\s+(?:(?:{_ROLE})\s*[：:]?\s*)?{_NAME}){{0,7}}\s*$"
 )
 _HAS_ROLE = re.compile(rf"^[{_MARK}]|(?:{_ROLE})")
 _MARKED_NAMES = re.compile(rf"^[{_MARK}]")
@@ -233,7 +235,7 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
             if _names_only(body):
                 nxt = items[i + 1] if i + 1 < n else None
                 if nxt is None or nxt.kind == "heading" or LEAD.match(nxt.text) or nxt.kind == "credit":
-                    it.kind = "byline"
+                    it.kind = "byline_end"  # it signs the article above
                     continue
                 if _HAS_ROLE.search(compact):
                     it.kind = "byline"
@@ -301,7 +303,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     run_end = [n] * (n + 1)
     for i in range(n - 1, -1, -1):
         it = items[i]
-        if it.kind in ("byline", "credit", "caption"):
+        if it.kind in ("byline", "byline_end", "credit", "caption"):
             run_end[i] = run_end[i + 1]
         elif is_u(it) and not LEAD.match(it.text):
             run_end[i] = run_end[i + 1]
@@ -312,6 +314,9 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     prev_text: str | None = None
     for i, it in enumerate(items):
         where = len(blocks) if cur is None else len(blocks) - 1
+        if it.kind == "byline_end":
+            meta.add("bylines", it.text, max(0, len(blocks) - 1))
+            continue
         if it.kind in ("byline", "credit"):
             meta.add("bylines" if it.kind == "byline" else "credits", it.text.lstrip(_MARK), where)
             continue

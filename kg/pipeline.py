@@ -51,6 +51,8 @@ def discover(inputs: Iterable[str]) -> tuple[list[Path], list[InputError]]:
                 errors.append(InputError(str(path), "broken symbolic link"))
             elif path.exists():
                 files.append(path)
+            elif glob.has_magic(item):
+                errors.append(InputError(item, "no file matches this pattern"))
             else:
                 errors.append(InputError(str(path), "no such file or folder"))
     seen: set[Path] = set()
@@ -70,17 +72,21 @@ def process_raw(raw: RawDoc) -> DocResult:
     mentions = [m for art in articles for m in extract_mentions(art)]
     entities = link_document(articles, mentions)
     relations = extract_relations(articles, entities)
+    page_meta = {k: v for k, v in meta.items() if not k.endswith("_at")}  # offsets are for segment only
     return DocResult(
-        doc=raw.doc, path=raw.path, articles=articles, entities=entities, relations=relations, page_meta=meta
+        doc=raw.doc, path=raw.path, articles=articles, entities=entities, relations=relations, page_meta=page_meta
     )
 
 
 def process_file(path: Path) -> tuple[list[DocResult], list[InputError]]:
+    """Read and process one file. A bad file gives no results and its error; a ``.jsonl`` file with
+    broken lines gives the results of its good lines and one error per broken line."""
+    errors: list[InputError] = []
     try:
-        raws = read_path(path)
+        raws = read_path(path, errors)
     except InputError as err:
         return [], [err]
-    return [process_raw(raw) for raw in raws], []
+    return [process_raw(raw) for raw in raws], errors
 
 
 @dataclass
@@ -89,6 +95,7 @@ class BuildResult:
     graph: KnowledgeGraph = field(default_factory=KnowledgeGraph)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
+    skipped_files: int = 0  # files that gave no document because of an error
 
 
 def run(files: list[Path], progress: Callable[[int], None] | None = None) -> Iterator[
@@ -106,5 +113,7 @@ def build(files: list[Path], progress: Callable[[int], None] | None = None) -> B
     for docs, errs in run(files, progress):
         res.results.extend(docs)
         res.errors.extend(errs)
+        if errs and not docs:
+            res.skipped_files += 1
     res.graph = build_graph(res.results)
     return res

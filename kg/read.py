@@ -78,7 +78,8 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:
             try:
                 return data[len(bom):].decode(enc)
             except UnicodeDecodeError as exc:
-                raise InputError(path, f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason}") from exc
+                problem = f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason}"
+                raise InputError(path, problem) from exc
     if b"\x00" in data:
         enc16 = _utf16_guess(data)
         if enc16:

@@ -1,28 +1,238 @@
-"""Split a normalized page into articles and sentences (stub)."""
+"""Split a normalized page into articles and an article into sentences.
+
+The page comes from :func:`kg.normalize.normalize`: one block a line, headings as ``#`` lines.
+
+An article starts at the page's first paragraph, at a news lead (本报讯, 科技日报讯, …讯, 新华社…电) and
+at every paragraph a heading stands over. A heading followed directly by a paragraph titles that
+paragraph's article. Headings that stand together (a block of headlines, as PDF pages print them
+apart from their stories, or a kicker over a headline) are matched to the stories by what they say:
+each headline goes to the paragraph whose opening shares the most rare character pairs with it, and
+starts an article there if none started yet. Sections under a story's headline are articles of their
+own; they carry the story's headline in ``meta["headline"]``.
+
+Offsets: ``Article.span`` is the span of ``Article.text`` in the normalized page
+(``page[span[0]:span[1]] == text``), so the title line and a lead's 本报讯 marker are outside it.
+``Sentence.start/end`` are offsets in ``Article.text``.
+"""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
 
 from .model import Article, RawDoc, Sentence
+from .normalize import LEAD
 
-_SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
+_SENT = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]+[”’」』)）]*)?|[。！？；!?;]+[”’」』)）]*")
+_LINE = re.compile(r"[^\n]+")
+_HEADING = re.compile(r"^(#{1,6}) (.*)$")
+_RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
+_NUMERIC = re.compile(r"^[\d.,%+\-~～万亿千百十元个家项人年倍美 ]+$")
+_HEAD_CHARS = 120  # how much of a paragraph's opening a headline is matched against
+_WINDOW = 400  # paragraphs either side of a headline block that may be its story
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    return [Sentence(m.start(), m.end(), m.group()) for m in _SENT.finditer(text) if m.group().strip()]
+    """Sentences end at 。！？； (with any closing quote) and at line ends; spaces are trimmed off."""
+    out: list[Sentence] = []
+    for m in _SENT.finditer(text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append(Sentence(start, end, text[start:end]))
+    return out
+
+
+@dataclass
+class _Block:
+    kind: str  # heading | para
+    start: int  # offset of the line in the page
+    end: int
+    text: str
+    level: int = 0
+    body: int = 0  # paragraphs: where the text proper starts (after a lead marker)
+    lead: bool = False
+
+
+@dataclass
+class _Story:
+    para: int  # index into paragraphs
+    title: list[str] = field(default_factory=list)
+    headings: list[int] = field(default_factory=list)  # block indices of the headings that title it
+    story_start: bool = False
+
+
+def _parse(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    for m in _LINE.finditer(text):
+        line = m.group()
+        h = _HEADING.match(line)
+        if h:
+            blocks.append(_Block("heading", m.start(), m.end(), h.group(2).strip(), level=len(h.group(1))))
+            continue
+        lm = LEAD.match(line)
+        body = m.start() + (lm.end() if lm else 0)
+        blocks.append(_Block("para", m.start(), m.end(), line, body=body, lead=bool(lm)))
+    return blocks
+
+
+def _bigrams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in _RUN.findall(text):
+        grams.update(run[i: i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+class _Matcher:
+    """Score a headline against paragraph openings, rare character pairs counting most."""
+
+    def __init__(self, blocks: list[_Block], paras: list[int]) -> None:
+        self.heads = [_bigrams(blocks[b].text[blocks[b].body - blocks[b].start:][:_HEAD_CHARS]) for b in paras]
+        self.df: Counter[str] = Counter()
+        for grams in self.heads:
+            self.df.update(grams)
+
+    def score(self, title: str, p: int) -> float:
+        # pairs no paragraph opens with say nothing about which story is meant
+        grams = [g for g in _bigrams(title) if self.df[g]]
+        if not grams:
+            return 0.0
+        weights = {g: 1.0 / self.df[g] for g in grams}
+        total = sum(weights.values())
+        return sum(w for g, w in weights.items() if g in self.heads[p]) / total
 
 
 def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]:
-    return [
-        Article(
-            doc=raw.doc,
-            path=raw.path,
-            index=0,
-            title="",
-            text=text,
-            span=(0, len(text)),
-            sentences=split_sentences(text),
-            meta=dict(meta),
+    blocks = _parse(text)
+    paras = [i for i, b in enumerate(blocks) if b.kind == "para"]
+    if not paras:
+        return []
+    para_pos = {b: k for k, b in enumerate(paras)}  # block index → paragraph index
+    stories: dict[int, _Story] = {0: _Story(0, story_start=True)}
+    for k, b in enumerate(paras):
+        if blocks[b].lead:
+            stories.setdefault(k, _Story(k)).story_start = True
+
+    # heading groups: runs of consecutive heading blocks
+    groups: list[list[int]] = []
+    for i, b in enumerate(blocks):
+        if b.kind == "heading":
+            if groups and groups[-1][-1] == i - 1:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+    matcher: _Matcher | None = None
+    mapped_any = False
+    labels: dict[int, list[str]] = {}  # paragraph index → unplaced heading text (column labels)
+    anchored_levels: list[int] = []
+    for group in groups:
+        after = group[-1] + 1
+        next_para = para_pos.get(after) if after < len(blocks) else None
+        if len(group) == 1 and next_para is not None:
+            st = stories.setdefault(next_para, _Story(next_para))
+            st.title.append(blocks[group[0]].text)
+            st.headings.append(group[0])
+            if not _NUMERIC.match(blocks[group[0]].text):
+                anchored_levels.append(blocks[group[0]].level)
+            continue
+        if matcher is None:
+            matcher = _Matcher(blocks, paras)
+        # where the group sits among the paragraphs
+        before = sum(1 for b in paras if b < group[0])
+        lo, hi = max(0, before - _WINDOW), min(len(paras), before + _WINDOW)
+        for h in group:
+            title = blocks[h].text
+            best, best_score = None, 0.0
+            for p in range(lo, hi):
+                s = matcher.score(title, p)
+                if p in stories and stories[p].story_start:
+                    s += 0.2
+                if p == next_para:
+                    s += 0.1
+                if s > best_score:
+                    best, best_score = p, s
+            raw_score = matcher.score(title, best) if best is not None else 0.0
+            is_start = best is not None and best in stories and stories[best].story_start
+            if best is None or raw_score < 0.25 or (not is_start and raw_score < 0.5):
+                if next_para is not None:  # a column label or kicker nothing else claims
+                    labels.setdefault(next_para, []).append(title)
+                continue
+            st = stories.setdefault(best, _Story(best))
+            st.story_start = True
+            st.title.append(title)
+            st.headings.append(h)
+            mapped_any = True
+
+    # Which titled paragraphs start a story (the others are sections of the story above them): on
+    # Markdown pages the headings of the top level; on pages whose headlines stood in a block, only those.
+    levels_used = {blocks[h].level for st in stories.values() for h in st.headings}
+    if not (mapped_any and len(levels_used) <= 1):
+        top_level = min(anchored_levels) if anchored_levels else 0
+        for st in stories.values():
+            levels = [blocks[h].level for h in st.headings]
+            if levels and min(levels) <= top_level:
+                st.story_start = True
+
+    starts = sorted(stories)
+    articles: list[Article] = []
+    owner_of_heading: dict[int, int] = {}
+    headline = ""
+    for n, k in enumerate(starts):
+        st = stories[k]
+        last = (starts[n + 1] if n + 1 < len(starts) else len(paras)) - 1
+        first_block, last_block = blocks[paras[k]], blocks[paras[last]]
+        span = (first_block.body, last_block.end)
+        body = text[span[0]: span[1]]
+        title = " ".join(st.title)
+        art_meta: dict[str, list[str]] = {}
+        if st.story_start:
+            headline = title
+        elif headline and headline != title:
+            art_meta["headline"] = [headline]
+        if k in labels:
+            art_meta["labels"] = labels[k]
+        for h in st.headings:
+            owner_of_heading[h] = len(articles)
+        articles.append(
+            Article(
+                doc=raw.doc,
+                path=raw.path,
+                index=len(articles),
+                title=title,
+                text=body,
+                span=span,
+                sentences=split_sentences(body),
+                meta=art_meta,
+            )
         )
-    ]
+    _assign_meta(articles, blocks, owner_of_heading, meta)
+    return articles
+
+
+def _assign_meta(
+    articles: list[Article], blocks: list[_Block], owner_of_heading: dict[int, int], meta: dict[str, list[str]]
+) -> None:
+    """Give each byline, caption, credit and quote to the article it stood in (or over)."""
+    starts = [b.start for b in blocks]
+    for kind, values in meta.items():
+        if kind.endswith("_at"):
+            continue
+        where = meta.get(f"{kind}_at", [])
+        for value, at in zip(values, where, strict=False):
+            off = int(at)
+            owner: int | None = None
+            k = bisect_left(starts, off)
+            if k >= len(blocks) or blocks[k].kind == "heading":
+                # standing among headlines (or after the last block): the headline just above owns it
+                h = k - 1
+                if h >= 0 and blocks[h].kind == "heading" and h in owner_of_heading:
+                    owner = owner_of_heading[h]
+            if owner is None:
+                a = bisect_right([art.span[0] for art in articles], off) - 1
+                owner = a if a >= 0 and off < articles[a].span[1] else min(max(a + 1, 0), len(articles) - 1)
+            articles[owner].meta.setdefault(kind, []).append(value)
