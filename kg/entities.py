@@ -270,7 +270,7 @@ def _trim(sent: str, start: int, end: int) -> int:
     return start
 
 
-def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
+def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None = None) -> list[Candidate]:
     best: dict[int, tuple[str, str, int, int]] = {}
     for end, val in res.suffixes.iter(sent):
         cur = best.get(end)
@@ -293,6 +293,10 @@ def _suffix_candidates(res: Resources, sent: str) -> list[Candidate]:
             continue  # 计划明年上市: a verb, not a plan's name
         start = _left_edge(res, sent, s, max_len, type_, suffix)
         start = _trim(sent, start, s)
+        for k in known or ():
+            # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it
+            if k.end == e and k.start > start and sent[start : k.start] not in res.places:
+                start = k.start
         name = sent[start:e]
         prefix = sent[start:s]
         if len(prefix) < need or name in res.generic or prefix in res.generic:
@@ -505,9 +509,10 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
 def sentence_candidates(sent: str) -> list[Candidate]:
     """All candidate entity spans of one sentence, after selection."""
     res = resources()
+    lexical = _lexicon_candidates(res, sent)
     cands = (
-        _lexicon_candidates(res, sent)
-        + _suffix_candidates(res, sent)
+        lexical
+        + _suffix_candidates(res, sent, lexical)
         + _quoted_candidates(res, sent)
         + _list_candidates(res, sent)
         + _apposition_candidates(res, sent)

@@ -229,6 +229,14 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             union(owner, form)
             surface_type[form] = surface_type[owner]
 
+    # 3b. a park named after a company or university (浪潮厦门产业园) is that organisation's project
+    owners = sorted((f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2), key=len)
+    for surface, type_ in list(surface_type.items()):
+        if type_ == "Park" and surface.endswith(("产业园", "科技园", "产业基地")):
+            heads = {surface[:n] for n in range(2, len(surface) - 2)}
+            if heads & set(owners) or any(("Company", h) in res.canonical for h in heads):
+                surface_type[surface] = "Project"
+
     # 4. build entities: the canonical name is the longest form, ties to the first seen
     all_mentions = sorted(mentions + added, key=lambda m: (m.article, m.start))
     first_seen: dict[str, int] = {}
