@@ -78,8 +78,6 @@ PREFIXES: dict[str, str] = {
     "schema": SCHEMA,
     **{t.lower(): f"{ID}{t}/" for t in (*ENTITY_TYPES, "Place", "Assertion")},
 }
-# Longest namespace first, so hkg-id prefixes win over nothing and no prefix shadows a longer one.
-_PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
 class Literal(NamedTuple):
@@ -313,14 +311,26 @@ _PN_BASE = (
 _PN_LOCAL = re.compile(f"(?:[{_PN_BASE}_0-9]|%[0-9A-F]{{2}})(?:[{_PN_BASE}_0-9\\-\u00b7]|%[0-9A-F]{{2}})*")
 
 
+_NS_PREFIX = {ns: prefix for prefix, ns in PREFIXES.items()}
+
+
 def _turtle_iri(iri: str) -> str:
-    for prefix, ns in _PREFIX_ORDER:
-        if iri.startswith(ns):
-            local = iri[len(ns):]
-            if local and _PN_LOCAL.fullmatch(local):
-                return f"{prefix}:{local}"
-            break
+    """A prefixed name where the local part needs no escaping, else ``<iri>``."""
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    prefix = _NS_PREFIX.get(iri[:cut])
+    local = iri[cut:]
+    if prefix is not None and local and _PN_LOCAL.fullmatch(local):
+        return f"{prefix}:{local}"
     return _iriref(iri)
+
+
+class _TurtleTerms(dict[Term, str]):
+    """A memo of rendered terms: predicates, classes and entity IRIs repeat many times in a file."""
+
+    def __missing__(self, term: Term) -> str:
+        text = _turtle_obj(term)
+        self[term] = text
+        return text
 
 
 def _turtle_obj(o: Term) -> str:
@@ -328,12 +338,15 @@ def _turtle_obj(o: Term) -> str:
         body = f'"{escape_string(o.value)}"'
         if o.lang:
             return f"{body}@{o.lang}"
-        if o.datatype == XSD_INTEGER and re.fullmatch(r"[+-]?[0-9]+", o.value):
+        if o.datatype == XSD_INTEGER and _INTEGER.fullmatch(o.value):
             return o.value
         if o.datatype and o.datatype != XSD_STRING:
             return f"{body}^^{_turtle_iri(o.datatype)}"
         return body
     return _turtle_iri(o)
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _nt_obj(o: Term) -> str:
@@ -351,15 +364,16 @@ def turtle_lines(graph: KnowledgeGraph) -> Iterator[str]:
     """kg.ttl, a chunk at a time: prefixes, then one block per subject with ``;`` and ``,``."""
     for prefix, ns in PREFIXES.items():
         yield f"@prefix {prefix}: <{ns}> .\n"
+    terms = _TurtleTerms()
     for s, pos in _sorted_groups(graph):
-        parts = [f"\n{_turtle_iri(s)}"]
+        parts = [f"\n{terms[s]}"]
         last_p = None
         for p, o in pos:
-            obj = _turtle_obj(o)
+            obj = terms[o]
             if p == last_p:
                 parts.append(f", {obj}")
             else:
-                pred = "a" if p == RDF_TYPE else _turtle_iri(p)
+                pred = "a" if p == RDF_TYPE else terms[p]
                 parts.append(f" {pred} {obj}" if last_p is None else f" ;\n    {pred} {obj}")
                 last_p = p
         parts.append(" .\n")
