@@ -80,6 +80,13 @@ PREFIXES: dict[str, str] = {
 }
 
 
+def ontology_file(name: str = "kg.ttl") -> Path:
+    """A file of the ontology shipped in the package: ``kg.ttl`` (OWL) or ``shapes.ttl`` (SHACL)."""
+    from importlib import resources
+
+    return Path(str(resources.files("kg") / "data" / "ontology" / name))
+
+
 class Literal(NamedTuple):
     """An RDF literal: a language-tagged string, or a typed value (xsd:string when neither is given)."""
 
@@ -449,7 +456,7 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
             key=e.relation,
             relation=e.relation,
             label=e.relation,
-            evidence=len(e.evidence),
+            evidence_count=len(e.evidence),
             symmetric=e.relation in SYMMETRIC_RELATIONS,
             sentence=_xml_safe(e.evidence[0].sentence) if e.evidence else "",
         )

@@ -114,8 +114,10 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
     def _stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # SIGTERM and SIGHUP stop the server as Ctrl-C does, so the child and the scratch store go too.
     main_thread = threading.current_thread() is threading.main_thread()
-    old_term = signal.signal(signal.SIGTERM, _stop) if main_thread else None
+    stop_signals = [sig for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if sig]
+    old_handlers = {sig: signal.signal(sig, _stop) for sig in stop_signals} if main_thread else {}
     try:
         store = scratch / "store"
         load_store(oxigraph, graph, store)
@@ -150,6 +152,6 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if main_thread:
-            signal.signal(signal.SIGTERM, old_term)
+        for sig, handler in old_handlers.items():
+            signal.signal(sig, handler)
         shutil.rmtree(scratch, ignore_errors=True)

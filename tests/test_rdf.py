@@ -30,6 +30,7 @@ from kg.rdf import (
     iter_triples,
     load_graph,
     node_id_from_iri,
+    ontology_file,
     write_graphml,
     write_ntriples,
     write_turtle,
@@ -259,7 +260,7 @@ def test_graphml_for_gephi(tmp_path: Path, kgraph: KnowledgeGraph) -> None:
     hk = next(n for n in kgraph.nodes if n.name == "贵州航空科技发展股份有限公司")
     assert g.nodes[hk.id]["name"] == hk.name and g.nodes[hk.id]["type"] == "Company"
     assert g.nodes[hk.id]["aliases"] == "航空科技"
-    counts = {(u, d["relation"], v): d["evidence"] for u, v, d in g.edges(data=True)}
+    counts = {(u, d["relation"], v): d["evidence_count"] for u, v, d in g.edges(data=True)}
     assert counts[(hk.id, "locatedIn", "Park/贵阳高新区")] == 2
 
 
@@ -302,9 +303,11 @@ def test_ontology_aligns_with_schema_org_and_org() -> None:
 
 
 def test_ontology_is_package_data() -> None:
+    # The package holds the canonical files (so a non-editable install has them); ontology/ links to them.
     for name in ("kg.ttl", "shapes.ttl"):
         shipped = resources.files("kg") / "data" / "ontology" / name
         assert shipped.read_bytes() == (REPO / "ontology" / name).read_bytes()
+        assert ontology_file(name).read_bytes() == shipped.read_bytes()
 
 
 def _validate(data: rdflib.Graph) -> tuple[bool, str]:
