@@ -332,9 +332,9 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -70,
-                "centralGravity": 0.012,
-                "springLength": 110,
+                "gravitationalConstant": -45,
+                "centralGravity": 0.025,
+                "springLength": 90,
                 "springConstant": 0.08,
                 "damping": 0.5,
                 "avoidOverlap": 0.3,
@@ -523,7 +523,7 @@ body { display: flex; flex-direction: column; }
 .kg-val { overflow-wrap: anywhere; }
 .kg-ev { margin: 3px 0 0 0; padding-left: 6px; border-left: 3px solid #ddd; }
 .kg-ev-src { color: #777; font-size: 12px; }
-div.vis-tooltip { white-space: normal; max-width: 32em; }
+div.vis-tooltip { white-space: normal; max-width: 32em; font-family: inherit; }
 </style>
 </head>
 <body>
