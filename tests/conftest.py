@@ -45,7 +45,11 @@ def make_graph() -> KnowledgeGraph:
     proj = _node("Project", "空天信息产业园建设项目", [B], [(B, 1)], 2)
     wang = _node("Person", "王宏志", [B], [(B, 0)], 2)
     gov = _node("Government", "济南高新区管委会", [B], [(B, 0)], 2)
-    nodes = [gy, jn, cq, lc, hk, odd, seu, cas, iee, qt, bureau, proj, wang, gov]
+    john = _node("Person", "约翰·史密斯", [A], [(A, 0)], 1)
+    # A spaced Latin name: the id drops the spaces and ends with '.', which no prefixed name may.
+    ibm = Node(id=node_id("Company", "IBM (China) Co., Ltd."), name="IBM (China) Co., Ltd.", type="Company",
+               aliases=["IBM​中国"], mentions=1, files=[C], articles=[(C, 0)])
+    nodes = [gy, jn, cq, lc, hk, odd, seu, cas, iee, qt, bureau, proj, wang, gov, john, ibm]
 
     s1 = "疫情防控开展以来，贵阳高新区企业贵州力创科技发展有限公司接到贵州省公安厅应援要求后，迅速组织生产。"
     s2 = "中科院电工研究所是中国科学院下属研究所。"
@@ -71,6 +75,7 @@ def make_graph() -> KnowledgeGraph:
         Edge(jn.id, "undertakes", proj.id, [_ev(B, 1, "济南高新区推进空天信息产业园建设项目。", 50, "推进")]),
         Edge(proj.id, "locatedIn", gy.id, [_ev(B, 1, "空天信息产业园建设项目落户贵阳高新区。", 90, "落户")]),
         Edge(wang.id, "worksFor", gov.id, [_ev(B, 0, s6, 500, "职务")]),
+        Edge(john.id, "worksFor", hk.id, [_ev(A, 0, "贵州航空科技发展股份有限公司总经理约翰·史密斯表示。", 300, "职务")]),
     ]
     articles = [
         ArticleRef(doc=A, path=PATHS[A], index=0, title="贵阳高新区：排名跃升背后的创新秘诀"),

@@ -186,6 +186,8 @@ def test_serdi_reads_the_same_triples(which: str, fixture_ttl: Path, sample_buil
 def test_rapper_reads_the_same_triples(which: str, fixture_ttl: Path, sample_build: Path) -> None:
     path = fixture_ttl if which == "fixture" else sample_build / "kg.ttl"
     assert _rapper_count(path) == len(parse_rdflib(path))
+    out = subprocess.run(["rapper", "-q", "-i", "turtle", "-o", "ntriples", str(path)], capture_output=True, check=True)
+    assert rdflib.Graph().parse(data=out.stdout.decode("utf-8"), format="nt").isomorphic(parse_rdflib(path))
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path, sample_build: Path) -> None:
