@@ -58,6 +58,7 @@ def make_graph() -> KnowledgeGraph:
     s5 = "空天信息产业园建设项目由贵州航空科技发展股份有限公司投资建设。"
     s6 = "济南高新区管委会主任王宏志在致辞时提到。"
     s7 = "贵阳高新区科技创新创业局隶属贵阳高新区。"
+    s9 = "贵州航空科技发展股份有限公司总经理约翰·史密斯表示。"
     s8 = '位于西部(重庆)科学城的"星光"科技\n有限公司。'
     co_head, co_tail = sorted([jn.id, seu.id])  # a symmetric relation is stored once, head < tail
     edges = [
@@ -75,7 +76,7 @@ def make_graph() -> KnowledgeGraph:
         Edge(jn.id, "undertakes", proj.id, [_ev(B, 1, "济南高新区推进空天信息产业园建设项目。", 50, "推进")]),
         Edge(proj.id, "locatedIn", gy.id, [_ev(B, 1, "空天信息产业园建设项目落户贵阳高新区。", 90, "落户")]),
         Edge(wang.id, "worksFor", gov.id, [_ev(B, 0, s6, 500, "职务")]),
-        Edge(john.id, "worksFor", hk.id, [_ev(A, 0, "贵州航空科技发展股份有限公司总经理约翰·史密斯表示。", 300, "职务")]),
+        Edge(john.id, "worksFor", hk.id, [_ev(A, 0, s9, 300, "职务")]),
     ]
     articles = [
         ArticleRef(doc=A, path=PATHS[A], index=0, title="贵阳高新区：排名跃升背后的创新秘诀"),
