@@ -268,6 +268,7 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
                 "places": node.places,
             },
         )
+    big = n > 500
     # Several relations between the same two entities are drawn as distinct curves.
     pair_count: dict[tuple[str, str], int] = defaultdict(int)
     edges: list[Edge] = sorted(graph.edges, key=lambda e: (e.head, e.relation, e.tail))
@@ -278,7 +279,8 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
         k = pair_count[pair]
         pair_count[pair] += 1
         smooth: dict[str, Any] = (
-            {"enabled": True, "type": "continuous", "roundness": 0.5}
+            # straight lines for big graphs: curves cost every redraw
+            {"enabled": not big, "type": "continuous", "roundness": 0.5}
             if k == 0
             else {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW", "roundness": 0.2 * ((k + 1) // 2)}
         )
@@ -303,7 +305,6 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
                 "evidenceTotal": len(e.evidence),
             },
         )
-    big = n > 500
     net.options = {
         "autoResize": True,
         "layout": {"randomSeed": 20240601, "improvedLayout": n <= 150},
@@ -344,7 +345,7 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
             # Fewer iterations for big graphs keep the first paint quick; physics is then switched off.
             "stabilization": {
                 "enabled": True,
-                "iterations": max(150, min(1000, 250_000 // max(n, 1))),
+                "iterations": max(100, min(1000, 200_000 // max(n, 1))),
                 "updateInterval": 20,
                 "fit": True,
             },
