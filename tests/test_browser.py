@@ -218,3 +218,12 @@ def test_filter_and_search(browser: Any, tmp_path: Path, kgraph: KnowledgeGraph)
     assert loaded.eval("network.body.data.nodes.get('Person/王宏志').hidden") is False
     assert search("不存在的公司") == [] and page.inner_text("#kg-search-status") == "no match"
     assert_no_outside_requests(loaded)
+
+
+def test_empty_graph_page(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "kg.html"
+    write_html(path, KnowledgeGraph())
+    loaded = open_page(browser, path)
+    assert loaded.eval("network.body.data.nodes.length") == 0
+    assert "no entities" in loaded.page.inner_text("#kg-empty")
+    assert_no_outside_requests(loaded)
