@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,7 +29,13 @@ def main() -> None:
               show_default=True, help="Folder the outputs are written to.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=None,
               help="Keep only the N best-connected entities in kg.html (the other outputs keep all).")
-def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes extracting files in parallel (default: all cores). Output is the same for any N.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Per-file extraction cache, so a rebuild re-extracts only changed files [default: ~/.cache/kg].")
+@click.option("--no-cache", is_flag=True, help="Extract every file again; neither read nor write the cache.")
+def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int | None, cache_dir: Path | None,
+          no_cache: bool) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
 
     With no INPUTS the bundled sample corpus (five newspaper pages) is built. Writes
@@ -48,14 +55,17 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None) -> None:
     for err in errors:
         click.echo(f"kg: skipped {err}", err=True)
     show_bar = sys.stderr.isatty() and len(files) > 3
+    from .cache import default_cache_dir
+
+    n_jobs, cache = jobs or os.cpu_count() or 1, None if no_cache else (cache_dir or default_cache_dir())
     if show_bar:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task("extracting", total=len(files))
-            result = run_build(files, progress=lambda n: bar.advance(task, n))
+            result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache)
     else:
-        result = run_build(files)
+        result = run_build(files, jobs=n_jobs, cache_dir=cache)
     for err in result.errors:
         click.echo(f"kg: skipped {err}", err=True)
     write_all(out, result.results, result.graph, max_nodes=max_nodes)

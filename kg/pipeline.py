@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .entities import extract_mentions
 from .errors import InputError
@@ -18,6 +19,9 @@ from .normalize import normalize
 from .read import read_path
 from .relations import extract_relations
 from .segment import segment
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 
@@ -98,19 +102,30 @@ class BuildResult:
     skipped_files: int = 0  # files that gave no document because of an error
 
 
-def run(files: list[Path], progress: Callable[[int], None] | None = None) -> Iterator[
-    tuple[list[DocResult], list[InputError]]
-]:
-    for path in files:
-        out = process_file(path)
-        if progress:
-            progress(1)
-        yield out
+def run(
+    files: list[Path],
+    progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
+    cache: Cache | None = None,
+) -> Iterator[tuple[list[DocResult], list[InputError]]]:
+    """Extract ``files`` on ``jobs`` processes, yielding ``(docs, errors)`` per file in input order."""
+    from .parallel import extract
+
+    yield from extract(files, jobs=jobs, cache=cache, progress=progress)
 
 
-def build(files: list[Path], progress: Callable[[int], None] | None = None) -> BuildResult:
+def build(
+    files: list[Path],
+    progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+) -> BuildResult:
+    """Extract every file (on ``jobs`` processes; reusing ``cache_dir`` when given) and merge the graph."""
+    from .cache import Cache
+
     res = BuildResult(files=len(files))
-    for docs, errs in run(files, progress):
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    for docs, errs in run(files, progress, jobs=jobs, cache=cache):
         res.results.extend(docs)
         res.errors.extend(errs)
         if errs and not docs:

@@ -1,0 +1,143 @@
+"""Per-file extraction cache, so a rebuild re-extracts only the files that changed.
+
+An entry holds the :class:`~kg.model.DocResult` list of one input file, pickled. Its key is the
+SHA-256 of the file's path (as given on the command line: the results name it) and of its bytes; the
+entries live in a folder named after the *extractor version*: ``kg.__version__``, the Python and
+jieba versions and a hash of every module in ``kg/`` and every file in ``kg/data/lexicons``. So
+editing a rule, a lexicon or the code starts a fresh folder, and the stale ones are removed.
+
+Where: ``--cache-dir``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg`` — outside the output
+folder, so the outputs stay exactly the eight files and one cache serves builds into any folder.
+Layout: ``ROOT/<version>/<key[:2]>/<key>.pkl`` plus a ``CACHEDIR.TAG`` so backup tools skip it.
+Entries are written to a temporary file and renamed into place (no fsync: a damaged entry is
+detected on load and simply re-extracted). A cache folder that cannot be written turns the cache
+off with one warning; the build goes on. Pickle runs code on load, so the cache folder must be as
+trusted as the code itself (it is the user's own). Delete the folder to reclaim the space.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import shutil
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .model import DocResult
+
+_VERSION_DIR = re.compile(r"^[0-9a-f]{16}$")
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by kg (the per-file extraction cache).\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kg"
+
+
+def tree_version(root: Path) -> str:
+    """A hash of the package's modules and lexicons under ``root`` (the ``kg`` package folder)."""
+    import jieba
+
+    h = hashlib.sha256(f"kg {__version__}\npython {sys.version_info[:2]}\njieba {jieba.__version__}\n".encode())
+    files = sorted(root.glob("*.py")) + sorted(p for p in (root / "data" / "lexicons").rglob("*") if p.is_file())
+    for path in files:
+        h.update(str(path.relative_to(root)).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+@cache
+def extractor_version() -> str:
+    """A hash of everything that decides what extraction returns for a file: change a rule, a
+    lexicon or the code and every cached result is stale."""
+    return tree_version(Path(__file__).resolve().parent)
+
+
+def file_key(path: Path, data: bytes) -> str:
+    """The cache key of one input file: its path as given and its content."""
+    h = hashlib.sha256(os.fsencode(str(path)) + b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    """A folder of per-file extraction results for one extractor version."""
+
+    def __init__(self, root: Path, version: str | None = None) -> None:
+        self.root = Path(root)
+        self.version = version or extractor_version()
+        self.folder = self.root / self.version
+        self.hits = 0
+        self.misses = 0
+        self.disabled = False  # set when the folder cannot be written
+        self._prepared = False
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pkl"
+
+    def has(self, key: str) -> bool:
+        return self._entry(key).is_file()
+
+    def get(self, key: str) -> list[DocResult] | None:
+        """The cached results for ``key``, or None when absent or unreadable."""
+        entry = self._entry(key)
+        try:
+            data = entry.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        try:
+            docs = pickle.loads(data)
+            if not isinstance(docs, list) or not all(isinstance(d, DocResult) for d in docs):
+                raise TypeError("not a list of DocResult")
+        except Exception:  # a damaged or foreign entry: drop it, extract again
+            entry.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return docs
+
+    def put(self, key: str, docs: list[DocResult]) -> None:
+        self.put_bytes(key, pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store an already pickled ``list[DocResult]``, atomically."""
+        if self.disabled:
+            return
+        tmp = ""
+        try:
+            self._prepare()
+            entry = self._entry(key)
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=entry.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, entry)
+        except OSError as err:  # read-only home, full disk: build on without the cache
+            self.disabled = True
+            print(f"kg: extraction cache off: cannot write {self.folder}: {err.strerror or err}", file=sys.stderr)
+        finally:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def _prepare(self) -> None:
+        """Create the folder, tag it, and drop the entries of other extractor versions."""
+        if self._prepared:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tag = self.root / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(_TAG, encoding="utf-8")
+        for sub in self.root.iterdir():
+            if sub.is_dir() and _VERSION_DIR.match(sub.name) and sub.name != self.version:
+                shutil.rmtree(sub, ignore_errors=True)
+        self._prepared = True

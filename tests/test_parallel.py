@@ -1,0 +1,86 @@
+"""``kg build --jobs N``: the outputs are byte-identical whatever N and whatever the cache holds."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.parallel import _chunksize, extract
+from kg.pipeline import discover
+
+GEN_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "gen_corpus.py"
+
+
+def load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_corpus", GEN_PATH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_corpus"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six generated newspaper pages plus a .jsonl file of two documents (a file with several results)."""
+    root = tmp_path_factory.mktemp("gen")
+    folder = load_generator().generate(0.1, root, seed=11)
+    pages = sorted(folder.glob("*.txt"))
+    lines = [json.dumps({"id": str(i), "text": p.read_text(encoding="utf-8")[:3000]}, ensure_ascii=False)
+             for i, p in enumerate(pages[:2])]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def kg_build(*args: str | Path) -> dict[str, bytes]:
+    out = Path(str(args[args.index("-o") + 1]))
+    result = CliRunner().invoke(main, ["build", *map(str, args)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def test_jobs_1_and_2_give_identical_outputs(corpus: Path, tmp_path: Path) -> None:
+    one = kg_build(corpus, "-o", tmp_path / "j1", "--jobs", "1", "--no-cache")
+    two = kg_build(corpus, "-o", tmp_path / "j2", "--jobs", "2", "--no-cache")
+    assert len(one) == 8 and one["kg.ttl"]
+    assert one == two
+    docs = [json.loads(line)["doc"] for line in one["extractions.jsonl"].decode().splitlines()]
+    assert docs == sorted(docs) and len(docs) == 8  # input order: the discovered (sorted) file order
+
+
+def test_partly_cached_parallel_build_matches_a_fresh_one(corpus: Path, tmp_path: Path) -> None:
+    work = tmp_path / "corpus"
+    work.mkdir()
+    for p in sorted(corpus.iterdir()):
+        (work / p.name).write_bytes(p.read_bytes())
+    cache = tmp_path / "cache"
+    kg_build(work, "-o", tmp_path / "first", "--jobs", "2", "--cache-dir", cache)
+    for name in ("page_000001.txt", "page_000004.txt"):  # changed files between cached ones
+        page = work / name
+        page.write_text(page.read_text(encoding="utf-8").replace("高新区", "高新技术产业开发区", 3), encoding="utf-8")
+    mixed = kg_build(work, "-o", tmp_path / "mixed", "--jobs", "2", "--cache-dir", cache)
+    fresh = kg_build(work, "-o", tmp_path / "fresh", "--jobs", "1", "--no-cache")
+    assert mixed == fresh
+    cached_again = kg_build(work, "-o", tmp_path / "again", "--jobs", "2", "--cache-dir", cache)
+    assert cached_again == fresh
+
+
+def test_extract_yields_in_input_order_with_progress(corpus: Path) -> None:
+    files, errors = discover([str(corpus)])
+    assert not errors
+    ticks: list[int] = []
+    out = list(extract(files, jobs=2, progress=ticks.append))
+    assert [docs[0].path for docs, _ in out] == [str(p) for p in files]
+    assert sum(ticks) == len(files)
+
+
+def test_chunksize_keeps_workers_busy() -> None:
+    assert _chunksize(5, 2) == 1
+    assert 1 < _chunksize(2000, 2) <= 16
