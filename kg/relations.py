@@ -1,9 +1,683 @@
-"""Extract relations between linked entities (stub)."""
+"""Extract relations between the linked entities of a document.
+
+The contract (``EXTRACTION.md``) asks for relations the text *states*, never co-occurrence. So every
+relation comes from one of two sources:
+
+* **Sentence patterns** (``kg/data/lexicons/relation_patterns.tsv``). Each sentence is rewritten as a
+  *skeleton*: every entity mention, and every short reference a reader resolves (该公司, 园区, 该中心),
+  becomes one placeholder character that encodes the entity type. Patterns are regular expressions
+  over that skeleton, written in a small notation (``{H:MOVER+}…@SETTLE~{T:Park}``) whose trigger
+  words live in ``relation_triggers.tsv``. Working on the skeleton lets one pattern cover
+  coordination (``A、B和C``), quotes around names and any length of name, and lets one match fan out
+  into several relations (``X携手Y共建Z``). All patterns are compiled once per process.
+* **Names** (``name-containment``): a branch, sub-institute, sub-park or a park's government body is
+  named after its parent (长城汽车重庆分公司, 中国科学院电工研究所, XX高新区管委会); a project named
+  after its owner (XX公司三期项目) is undertaken by it. These need no trigger sentence; the first
+  sentence that mentions the sub-unit is the evidence.
+
+References are resolved within one story (an article and the sections printed under its headline):
+``园区``/``该区`` to the park the story is about (the park it names most, its headline counting
+extra), ``该公司``/``该中心`` to the most salient fitting entity among those named in the last few
+sentences. Every emitted relation is checked against the contract's type constraints (a park
+"located in" a park is recorded as ``partOf``), duplicates are merged keeping every piece of
+evidence, and ``cooperatesWith`` is stored once per unordered pair (names in sorted order).
+"""
 
 from __future__ import annotations
 
-from .model import Article, Entity, Relation
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from .lexicon import load_list, load_table, split_multi
+from .model import ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation
+
+# --------------------------------------------------------------------------- placeholders
+
+_CODE = {t: chr(0xE000 + i) for i, t in enumerate(ENTITY_TYPES)}
+_SLOTS = "".join(_CODE.values())  # every placeholder character (a contiguous private-use range)
+_SLOT_CLASS = f"\\u{ord(_SLOTS[0]):04x}-\\u{ord(_SLOTS[-1]):04x}"
+ORG_TYPES = ("Park", "Company", "University", "Institute", "Government")
+_SPEC = {
+    "ORG": ORG_TYPES,
+    "MOVER": ("Company", "University", "Institute", "Project", "Park"),
+    "ANY": ENTITY_TYPES,
+}
+
+# contract: relation -> (allowed head types, allowed tail types)
+_CONSTRAINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "locatedIn": (frozenset({"Company", "Institute", "University", "Project"}), frozenset({"Park"})),
+    "partOf": (frozenset(ORG_TYPES) | {"Project"}, frozenset(ORG_TYPES) | {"Project"}),
+    "cooperatesWith": (frozenset(ORG_TYPES), frozenset(ORG_TYPES)),
+    "establishedBy": (frozenset({"Institute", "Park", "Project", "Company"}), frozenset(ORG_TYPES)),
+    "undertakes": (frozenset(ORG_TYPES), frozenset({"Project"})),
+    "worksFor": (frozenset({"Person"}), frozenset(ORG_TYPES)),
+}
+
+_OPEN_Q = "[“\"《「‘]?"
+_CLOSE_Q = "[”\"》」’]?"
+_LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和|及|以及|并|/)"
+_GAP = f"[^。！？；;{_SLOT_CLASS}]"
+_SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
+_CLAUSE_START = "(?:^|(?<=[，,；;：:“”\"]))\\s*"
+# what may follow the thing a verb creates or brings in: punctuation, a coordinator, or a verb that
+# goes on about it; a noun instead means the name was only a modifier (引进X体系的项目, 建立“X”基金)
+_BOUNDARY = (
+    "(?=[”\"》」’]?(?:[，,。；;、：:！？!?）)（(…]|$|等|和|及|与|以及|并|正式|揭牌|挂牌|成立|落地|落户|签约|"
+    "启动|开园|运营|投用|投产|开工|建成|项目|的|将|也|已|均|还|在|于|是|为|作为|已经|相继|先后|陆续|入驻))"
+)
+# a name followed by one of these nouns only modifies it (“X”院所, X的项目): X is not the actor
+_MODIFIER = "(?![”\"》」]?(?:院所|院校|高校|机构|体系|团队|专家|人才|产品|技术|成果|品牌|的))"
+_CLAUSE_BREAK = re.compile("[，,。；;：:！？!?]")
+
+
+def _norm(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+def _codes(spec: str) -> str:
+    types: list[str] = []
+    for part in spec.split("/"):
+        types.extend(_SPEC.get(part, (part,)))
+    unknown = [t for t in types if t not in _CODE]
+    if unknown:
+        raise ValueError(f"relation_patterns.tsv: unknown entity type {unknown[0]!r}")
+    return "".join(_CODE[t] for t in dict.fromkeys(types))
+
+
+# --------------------------------------------------------------------------- pattern tables
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    family: str
+    regex: re.Pattern[str]
+    emits: tuple[tuple[str, str, str], ...]  # (relation, head group, tail group)
+    bound: dict[str, str]  # groups bound to a park instead of text: group -> TOPIC | LASTPARK
+    chains: frozenset[str]  # title chains: only their organisations count
+    subjects: frozenset[str]  # groups that must stand in subject position
+    requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
+
+
+@cache
+def _triggers() -> dict[str, str]:
+    """Trigger class -> regex alternation (longest first)."""
+    out: dict[str, str] = {}
+    for row in load_table("relation_triggers.tsv"):
+        words = split_multi(row["triggers"])
+        if row["class"] == "ROLE":
+            try:
+                words += [w for w in load_list("roles.txt") if w]
+            except (FileNotFoundError, OSError):
+                pass
+            excluded = {w for r in load_table("relation_triggers.tsv") if r["class"] == "NOT_ROLE"
+                        for w in split_multi(r["triggers"])}
+            words = [w for w in words if w not in excluded]
+        words = sorted(set(words), key=lambda w: (-len(w), w))
+        out[row["class"]] = "(?:" + "|".join(re.escape(w) for w in words) + ")"
+    return out
+
+
+@cache
+def _not_subject() -> re.Pattern[str]:
+    """A clause prefix after which an entity is not the subject of what follows.
+
+    Either a coverb anywhere in the clause before it (与X, 在X, 对X: X is governed by the coverb) or a
+    verb that creates or brings in the thing right before it (成立X, 引进X: X is that verb's object).
+    A clause ending in 、 means the entity is only the tail of a longer list.
+    """
+    trig = _triggers()
+    return re.compile(f"{trig['COVERB']}|(?:{trig['OBJECT_VERB']}|、)[了起出]?[“\"《「]?$")
+
+
+_TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%B|%M")
+
+
+def _compile(name: str, source: str) -> tuple[str, dict[str, str], set[str], set[str], list[frozenset[str]]]:
+    """Translate the pattern notation into a regular expression over skeletons."""
+    trig = _triggers()
+    requires: list[frozenset[str]] = []
+    bound: dict[str, str] = {}
+    chain: set[str] = set()
+    subjects: set[str] = set()
+    out: list[str] = []
+    pos = 0
+    for m in _TOKEN.finditer(source):
+        out.append(source[pos : m.start()])
+        pos = m.end()
+        tok = m.group()
+        if m.group(1):
+            group, spec, many, subj = m.group(1), m.group(2), m.group(3), m.group(4)
+            if subj:
+                subjects.add(group)
+            optional = source[: m.start()].endswith("(?:")
+            if spec in ("TOPIC", "LASTPARK"):
+                bound[group] = spec
+                out.append(f"(?P<{group}>)")
+            elif spec == "CHAIN":
+                chain.add(group)
+                org = _codes("ORG")
+                requires.append(frozenset(org))
+                item = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?(?:的)?[^，,。；;、：:{_SLOT_CLASS}]{{0,5}}?{trig['ROLE']}"
+                out.append(f"(?P<{group}>(?:{item}(?:[、，,]|兼)?)+)")
+            else:
+                codes = _codes(spec)
+                if not optional:
+                    requires.append(frozenset(codes))
+                one = f"[{codes}]"
+                if many:
+                    sep = _LIST_SEP.format(s=codes)
+                    out.append(f"(?P<{group}>{one}(?:{_CLOSE_Q}{sep}{_OPEN_Q}{one})*)")
+                else:
+                    out.append(f"(?P<{group}>{one})")
+        elif m.group(5):
+            out.append(f"{_GAP}{{0,{int(m.group(5))}}}?")
+        elif tok == "…":
+            out.append(f"{_GAP}{{0,30}}?")
+        elif tok == "~":
+            out.append(_SHORT_GAP)
+        elif tok == "^":
+            out.append(_CLAUSE_START)
+        elif m.group(6):
+            if m.group(6) not in trig:
+                raise ValueError(f"relation_patterns.tsv: pattern {name}: unknown trigger class @{m.group(6)}")
+            out.append(trig[m.group(6)])
+        elif tok == "%S":
+            out.append(_SLOT_CLASS)
+        elif tok == "%P":
+            out.append(_CODE["Park"])
+        elif tok == "%B":
+            out.append(_BOUNDARY)
+        elif tok == "%M":
+            out.append(_MODIFIER)
+    out.append(source[pos:])
+    return "".join(out), bound, chain, subjects, requires
+
+
+_EMIT = re.compile(r"(\w+)\((\w+),(\w+)\)")
+
+
+@cache
+def patterns() -> tuple[Pattern, ...]:
+    """The compiled pattern table (once per process)."""
+    result = []
+    for row in load_table("relation_patterns.tsv"):
+        regex, bound, chain, subjects, requires = _compile(row["name"], row["pattern"])
+        emits = tuple((m.group(1), m.group(2), m.group(3)) for m in _EMIT.finditer(row["emits"]))
+        if not emits:
+            raise ValueError(f"relation_patterns.tsv: pattern {row['name']} emits nothing")
+        for rel, _h, _t in emits:
+            if rel not in _CONSTRAINTS:
+                raise ValueError(f"relation_patterns.tsv: pattern {row['name']}: unknown relation {rel!r}")
+        try:
+            compiled = re.compile(regex)
+        except re.error as exc:
+            raise ValueError(f"relation_patterns.tsv: pattern {row['name']} does not compile: {exc}") from exc
+        result.append(
+            Pattern(row["name"], row["family"], compiled, emits, bound, frozenset(chain), frozenset(subjects),
+                    tuple(requires))
+        )
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class RefWord:
+    word: str
+    type: str
+    resolve: str  # "topic" or "last"
+    suffixes: tuple[str, ...]
+    context: str  # "free", "clause", "bound" or "locative"
+
+
+@cache
+def _references() -> tuple[dict[str, RefWord], re.Pattern[str]]:
+    rows = {
+        r["word"]: RefWord(r["word"], r["type"], r["resolve"], tuple(split_multi(r["suffix"])), r["context"])
+        for r in load_table("relation_references.tsv")
+    }
+    words = sorted(rows, key=lambda w: (-len(w), w))
+    return rows, re.compile("|".join(re.escape(w) for w in words))
+
+
+_BOUND_OK = set("在该本与和及的为对从于是入到让由向将把被经")
+_CLAUSE_PUNCT = set("，,。；;：:！？!?“”\"「」『』（）() \n\t")
+_LOCATIVE_NEXT = set("落入扎安设建投")
+
+
+def _context_ok(text: str, start: int, end: int, context: str) -> bool:
+    prev = text[start - 1] if start else ""
+    if context == "free":
+        return True
+    if context == "locative":
+        return prev in ("在", "于") and end < len(text) and text[end] in _LOCATIVE_NEXT
+    if not prev:
+        return True
+    if context == "clause":
+        return prev in _CLAUSE_PUNCT
+    return not ("\u4e00" <= prev <= "\u9fff") or prev in _BOUND_OK
+
+
+# --------------------------------------------------------------------------- stories and slots
+
+_RECENT = 8  # sentences back within which a 该X reference looks for its entity
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: int  # offsets in the article text
+    end: int
+    entity: int  # index into the entity list
+    ref: str = ""  # the reference word when the slot is a resolved reference
+
+
+@dataclass
+class _Seen:
+    count: int = 0
+    last_sent: int = 0
+    last_pos: int = 0
+
+
+def _stories(articles: list[Article]) -> list[list[Article]]:
+    """Group consecutive articles that belong to one story (sections printed under one headline)."""
+    groups: list[list[Article]] = []
+    key_of_prev = None
+    for art in articles:
+        headline = (art.meta.get("headline") or [""])[0]
+        key = headline or art.title
+        if groups and headline and headline == key_of_prev:
+            groups[-1].append(art)
+        else:
+            groups.append([art])
+            key_of_prev = key
+    return groups
+
+
+def _mention_spans(art: Article, entities: list[Entity]) -> list[tuple[int, int, int]]:
+    """Non-overlapping mentions of one article (longest first), in text order."""
+    cands: list[tuple[int, int, int]] = []
+    for k, ent in enumerate(entities):
+        if ent.type not in _CODE:
+            continue
+        for m in ent.mentions:
+            if m.article == art.index and 0 <= m.start < m.end <= len(art.text):
+                cands.append((m.start, m.end, k))
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
+    taken: list[tuple[int, int, int]] = []
+    starts: list[int] = []
+    for s, e, k in cands:
+        i = bisect.bisect_left(starts, s)
+        if (i > 0 and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
+            continue
+        taken.insert(i, (s, e, k))
+        starts.insert(i, s)
+    return taken
+
+
+def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entities: list[Entity],
+           forms: list[list[str]]) -> int | None:
+    """The park a story is about: named most often, its headline counting extra; ties go to the first."""
+    score: dict[int, int] = {}
+    first: dict[int, tuple[int, int]] = {}
+    for n, sp in enumerate(spans):
+        for s, _e, k in sp:
+            if entities[k].type == "Park":
+                score[k] = score.get(k, 0) + 1
+                first.setdefault(k, (n, s))
+    headline = _norm((story[0].meta.get("headline") or [story[0].title])[0])
+    if headline:
+        for k, ent in enumerate(entities):
+            if ent.type == "Park" and any(f in headline for f in forms[k]):
+                score[k] = score.get(k, 0) + 3
+                first.setdefault(k, (-1, 0))
+    if not score:
+        return None
+    return min(score, key=lambda k: (-score[k], first[k]))
+
+
+def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[str]]
+                 ) -> tuple[list[list[Slot]], int | None]:
+    """Slots (mentions and resolved references) of each article of a story, and the story's park."""
+    spans = [_mention_spans(art, entities) for art in story]
+    topic = _topic(story, spans, entities, forms)
+    rows, ref_re = _references()
+    seen: dict[int, _Seen] = {}
+    sent_base = 0
+    out: list[list[Slot]] = []
+    for art, taken in zip(story, spans, strict=True):
+        starts = [s for s, _e, _k in taken]
+        sent_starts = [s.start for s in art.sentences]
+        events: list[tuple[int, int, int, RefWord | None]] = [(s, e, k, None) for s, e, k in taken]
+        for m in ref_re.finditer(art.text):
+            i = bisect.bisect_right(starts, m.start())
+            if (i > 0 and taken[i - 1][1] > m.start()) or (i < len(taken) and taken[i][0] < m.end()):
+                continue
+            word = rows[m.group()]
+            if _context_ok(art.text, m.start(), m.end(), word.context):
+                events.append((m.start(), m.end(), -1, word))
+        events.sort(key=lambda x: x[0])
+        slots: list[Slot] = []
+        for s, e, k, row in events:
+            sent_no = sent_base + max(0, bisect.bisect_right(sent_starts, s) - 1)
+            if row is None:
+                slots.append(Slot(s, e, k))
+                info = seen.setdefault(k, _Seen())
+                info.count += 1
+                info.last_sent, info.last_pos = sent_no, sent_base * 100000 + s
+                continue
+            target: int | None = None
+            if row.resolve == "topic":
+                target = topic
+            else:
+                best: tuple[int, int] | None = None
+                for j, info in seen.items():
+                    ent = entities[j]
+                    if ent.type != row.type or sent_no - info.last_sent > _RECENT:
+                        continue
+                    if row.suffixes and not ent.name.endswith(row.suffixes):
+                        continue
+                    rank = (info.count, info.last_pos)
+                    if best is None or rank > best:
+                        best, target = rank, j
+                if target is not None:
+                    top = seen[target]
+                    rivals = [j for j, info in seen.items() if j != target and entities[j].type == row.type
+                              and info.count == top.count and info.last_sent == top.last_sent]
+                    if rivals:
+                        target = None  # 引导A、B、C等企业…该企业: a reader cannot tell which one
+            if target is not None and entities[target].type == row.type:
+                slots.append(Slot(s, e, target, row.word))
+        out.append(slots)
+        sent_base += len(art.sentences) + 1
+    return out, topic
+
+
+_ALIAS_OPEN = re.compile(r"^[（(](?:以下简称|以下称|下称|简称|又称|即)?[“\"]?$")
+_ALIAS_CLOSE = re.compile(r"^[”\"]?[)）]")
+
+
+def _skeleton(text: str, sent_start: int, sent_end: int, slots: list[Slot],
+              codes: list[str]) -> tuple[str, dict[int, Slot]]:
+    """The sentence with each slot replaced by its type's placeholder; skeleton index -> slot.
+
+    A bracketed second name of the same entity (``X(以下简称Y)``) is dropped, so that it does not
+    break coordination or adjacency.
+    """
+    out: list[str] = []
+    at: dict[int, Slot] = {}
+    length = 0
+    pos = sent_start
+    prev: Slot | None = None
+    for sl in slots:
+        if sl.start < pos:
+            continue
+        between = text[pos : sl.start]
+        if prev is not None and prev.entity == sl.entity and _ALIAS_OPEN.match(between):
+            close = _ALIAS_CLOSE.match(text, sl.end, sent_end)
+            if close:
+                pos = close.end()
+                continue
+        out.append(between)
+        length += len(between)
+        at[length] = sl
+        out.append(codes[sl.entity])
+        length += 1
+        pos = sl.end
+        prev = sl
+    out.append(text[pos:sent_end])
+    return "".join(out), at
+
+
+# --------------------------------------------------------------------------- emission
+
+
+def _check(rel: str, head_type: str, tail_type: str) -> str | None:
+    """The relation to record for these types under the contract, or None."""
+    if rel == "locatedIn" and head_type == "Park" and tail_type == "Park":
+        rel = "partOf"
+    heads, tails = _CONSTRAINTS[rel]
+    if head_type not in heads or tail_type not in tails:
+        return None
+    if rel == "partOf" and (head_type == "Project") != (tail_type == "Project"):
+        return None
+    return rel
+
+
+@dataclass
+class _Collector:
+    """Merges relations by (head, relation, tail), keeping every distinct piece of evidence."""
+
+    entities: list[Entity]
+    rels: dict[tuple[str, str, str], Relation] = field(default_factory=dict)
+    order: dict[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
+
+    def add(self, rel: str, h: int, t: int, ev: Evidence, rank: tuple[int, ...]) -> None:
+        he, te = self.entities[h], self.entities[t]
+        if h == t or he.name == te.name:
+            return
+        checked = _check(rel, he.type, te.type)
+        if checked is None:
+            return
+        if checked in SYMMETRIC_RELATIONS and te.name < he.name:
+            he, te = te, he
+        key = (he.name, checked, te.name)
+        r = self.rels.get(key)
+        if r is None:
+            r = self.rels[key] = Relation(he.name, checked, te.name, he.type, te.type)
+            self.order[key] = rank
+        if ev not in r.evidence:
+            r.evidence.append(ev)
+
+    def result(self) -> list[Relation]:
+        return [self.rels[k] for k in sorted(self.rels, key=lambda k: (self.order[k], k))]
+
+
+@dataclass
+class _Sentence:
+    """One sentence ready for matching."""
+
+    skel: str
+    at: dict[int, Slot]
+    topic: int | None
+    prev_park: int | None  # the last park named before this sentence in the story
+    make_ev: Callable[[str], Evidence]
+    rank: tuple[int, int]
+
+
+def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities: list[Entity]) -> list[int]:
+    kind = pat.bound.get(group)
+    if kind == "TOPIC":
+        return [sent.topic] if sent.topic is not None else []
+    if kind == "LASTPARK":
+        parks = [sl.entity for i, sl in sent.at.items() if i < m.start() and entities[sl.entity].type == "Park"]
+        if parks:
+            return [parks[-1]]
+        return [sent.prev_park] if sent.prev_park is not None else []
+    if m.group(group) is None:
+        return []
+    s, e = m.span(group)
+    if s == e:
+        return []
+    if group in pat.subjects:
+        clause = _CLAUSE_BREAK.split(sent.skel[:s])[-1]
+        if _not_subject().search(clause):
+            return []
+    found = [sent.at[i].entity for i in range(s, e) if i in sent.at]
+    if group in pat.chains:
+        found = [k for k in found if entities[k].type in ORG_TYPES]
+    return list(dict.fromkeys(found))
+
+
+def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -> None:
+    present = {sent.skel[i] for i in sent.at}
+    for pat in patterns():
+        if any(present.isdisjoint(req) for req in pat.requires):
+            continue
+        for m in pat.regex.finditer(sent.skel):
+            groups: dict[str, list[int]] = {}
+            ev: Evidence | None = None
+            for rel, hg, tg in pat.emits:
+                for g in (hg, tg):
+                    if g not in groups:
+                        groups[g] = _group(m, g, sent, pat, entities)
+                heads, tails = groups[hg], groups[tg]
+                if not heads or not tails:
+                    continue
+                ev = ev or sent.make_ev(pat.name)
+                rank = (*sent.rank, m.start())
+                if hg == tg:
+                    for i, h in enumerate(heads):
+                        for t in heads[i + 1 :]:
+                            emit.add(rel, h, t, ev, rank)
+                else:
+                    for h in heads:
+                        for t in tails:
+                            emit.add(rel, h, t, ev, rank)
+
+
+# --------------------------------------------------------------------------- names
+
+_SEPARATORS = tuple("—-－–·・(（与和及、")
+_JOINT = re.compile(r"^[—\-－–][^—\-－–]*联合")
+_LEGAL_FORM = re.compile(
+    r"^(?:技术|科技|信息技术|实业|网络|电子|发展)?(?:集团)?(?:股份)?(?:有限)?(?:责任)?(?:公司|集团)$"
+)
+
+
+_GOV_BODY = re.compile(r"^[省市区县]?(?:委|政府|人大|政协)$")
+
+
+def _name_relation(sub: Entity, parent: Entity) -> str | None:
+    """The relation a name built on a parent's name states, by the two types."""
+    st, pt = sub.type, parent.type
+    if "Person" in (st, pt):
+        return None
+    if st == "Project":
+        if pt == "Government":
+            return "establishedBy"
+        return "partOf" if pt == "Project" else "undertakes"
+    if pt == "Project":
+        return None
+    if st in ("Government", "Park"):
+        return "partOf" if pt == "Park" or (st == "Government" and pt == "Government") else None
+    if st == "Institute":
+        return "partOf"
+    if st == "University":
+        return "partOf" if pt == "University" else None
+    if st == "Company":
+        return "partOf" if pt in ("Company", "Institute", "University") else None
+    return None
+
+
+def _name_parent(b: int, forms: list[list[str]], entities: list[Entity]) -> tuple[int, bool] | None:
+    """The entity whose name the name of ``b`` is built on (longest such), and whether jointly (A—B联合…)."""
+    sub = entities[b]
+    best: tuple[int, int, bool] | None = None  # (prefix length, parent, joint)
+    for a, parent in enumerate(entities):
+        if a == b or parent.name == sub.name:
+            continue
+        for pf in forms[a]:
+            for sf in forms[b]:
+                if len(sf) - len(pf) < 2 or not sf.startswith(pf):
+                    continue
+                rest = sf[len(pf) :]
+                joint = bool(_JOINT.match(rest))
+                if rest.startswith(_SEPARATORS) and not joint:
+                    continue
+                if sub.type == "Company" and _LEGAL_FORM.match(rest):
+                    continue
+                if sub.type == "Government" and _GOV_BODY.match(rest):
+                    continue  # 某省委省政府: two bodies side by side, not one inside the other
+                if best is None or len(pf) > best[0]:
+                    best = (len(pf), a, joint)
+    return (best[1], best[2]) if best else None
+
+
+def _name_relations(entities: list[Entity], forms: list[list[str]], articles: dict[int, Article],
+                    emit: _Collector, doc: str, path: str) -> dict[int, int]:
+    """Relations stated by names alone; returns project -> owner for the owner-named projects."""
+    owners: dict[int, int] = {}
+    found_before = re.compile(f"{_triggers()['FOUND']}[“\"《]?$")
+    for b, sub in enumerate(entities):
+        if not sub.mentions or sub.type not in _CODE:
+            continue
+        hit = _name_parent(b, forms, entities)
+        if hit is None:
+            continue
+        a, joint = hit
+        parent = entities[a]
+        rel = "establishedBy" if joint else _name_relation(sub, parent)
+        if rel is None:
+            continue
+        m = min(sub.mentions, key=lambda x: (x.article, x.start))
+        art = articles.get(m.article)
+        if art is None:
+            continue
+        sent = next((s for s in art.sentences if s.start <= m.start < s.end), None)
+        if sent is None:
+            continue
+        if rel == "undertakes" and found_before.search(art.text, max(0, m.start - 6), m.start):
+            rel = "establishedBy"  # 设立X基金: the text says it was set up, not run
+        ev = Evidence(doc, path, art.index, sent.text, sent.start, sent.end, "name-containment")
+        rank = (art.index, sent.start, m.start)
+        if rel == "undertakes":
+            emit.add(rel, a, b, ev, rank)
+            if parent.type == "Company":
+                owners[b] = a
+        else:
+            emit.add(rel, b, a, ev, rank)
+    return owners
+
+
+def _propagate_owners(emit: _Collector, entities: list[Entity], owners: dict[int, int]) -> None:
+    """``园区企业X三期项目``: the apposition names the company too, so its owner is in the park as well."""
+    index = {e.name: k for k, e in enumerate(entities)}
+    for key, rel in list(emit.rels.items()):
+        if key[1] != "locatedIn":
+            continue
+        j = index.get(rel.head)
+        if j is None or j not in owners:
+            continue
+        for ev in rel.evidence:
+            if ev.pattern == "park-enterprise":
+                emit.add("locatedIn", owners[j], index[rel.tail], ev, (*emit.order[key], 1))
+
+
+# --------------------------------------------------------------------------- entry point
 
 
 def extract_relations(articles: list[Article], entities: list[Entity]) -> list[Relation]:
-    return []
+    """All relations stated in one document's articles between its linked entities."""
+    if not articles or not entities:
+        return []
+    codes = [_CODE.get(e.type, "") for e in entities]
+    forms = [[f for f in dict.fromkeys(_norm(x) for x in [e.name, *e.aliases]) if len(f) >= 2] for e in entities]
+    emit = _Collector(entities)
+    doc, path = articles[0].doc, articles[0].path
+    for story in _stories(articles):
+        story_slots, topic = _story_slots(story, entities, forms)
+        prev_park: int | None = None
+        for art, slots in zip(story, story_slots, strict=True):
+            slot_starts = [s.start for s in slots]
+            for sent in art.sentences:
+                lo = bisect.bisect_left(slot_starts, sent.start)
+                hi = bisect.bisect_left(slot_starts, sent.end)
+                inside = [s for s in slots[lo:hi] if s.end <= sent.end]
+                if inside:
+                    skel, at = _skeleton(art.text, sent.start, sent.end, inside, codes)
+
+                    def make_ev(pattern: str, art: Article = art, s: int = sent.start, e: int = sent.end,
+                                text: str = sent.text) -> Evidence:
+                        return Evidence(doc, path, art.index, text, s, e, pattern)
+
+                    _match_sentence(_Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start)),
+                                    entities, emit)
+                for sl in inside:
+                    if entities[sl.entity].type == "Park":
+                        prev_park = sl.entity
+    owners = _name_relations(entities, forms, {a.index: a for a in articles}, emit, doc, path)
+    _propagate_owners(emit, entities, owners)
+    return emit.result()
