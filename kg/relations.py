@@ -70,7 +70,10 @@ _BOUNDARY = (
     "启动|开园|运营|投用|投产|开工|建成|项目|的|将|也|已|均|还|在|于|是|为|作为|已经|相继|先后|陆续|入驻))"
 )
 # a name followed by one of these nouns only modifies it (“X”院所, X的项目): X is not the actor
-_MODIFIER = "(?![”\"》」]?(?:院所|院校|高校|机构|体系|团队|专家|人才|产品|技术|成果|品牌|的))"
+_MODIFIER = (
+    "(?![”\"》」]?(?:院所|院校|高校|机构|体系|团队|专家|人才|产品|技术|成果|品牌|基金|资金|种子|专项|大会|论坛|"
+    "会议|活动|峰会|系统|项目库|系列|的(?!决议|决定|通知|批复|请示|公告)))"
+)
 _CLAUSE_BREAK = re.compile("[，,。；;：:！？!?]")
 
 
@@ -171,7 +174,8 @@ def _compile(name: str, source: str) -> tuple[str, dict[str, str], set[str], set
                 one = f"[{codes}]"
                 if many:
                     sep = _LIST_SEP.format(s=codes)
-                    out.append(f"(?P<{group}>{one}(?:{_CLOSE_Q}{sep}{_OPEN_Q}{one})*)")
+                    # a list may end before 和/及 (A和B签署: A is one side) but never before 、 + another name
+                    out.append(f"(?P<{group}>{one}(?:{_CLOSE_Q}{sep}{_OPEN_Q}{one})*)(?!{_CLOSE_Q}、{_OPEN_Q}{one})")
                 else:
                     out.append(f"(?P<{group}>{one})")
         elif m.group(5):
@@ -228,7 +232,7 @@ def patterns() -> tuple[Pattern, ...]:
 class RefWord:
     word: str
     type: str
-    resolve: str  # "topic" or "last"
+    resolve: str  # "topic", "last" or "committee"
     suffixes: tuple[str, ...]
     context: str  # "free", "clause", "bound" or "locative"
 
@@ -388,7 +392,9 @@ def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[
                               and info.count == top.count and info.last_sent == top.last_sent]
                     if rivals:
                         target = None  # 引导A、B、C等企业…该企业: a reader cannot tell which one
-            if target is not None and entities[target].type == row.type:
+            if row.resolve == "committee" and target is None:
+                target = topic  # 管委会主任 in a story that names no committee: the park's own committee
+            if target is not None and entities[target].type in (row.type, "Park" if row.resolve == "committee" else ""):
                 slots.append(Slot(s, e, target, row.word))
         out.append(slots)
         sent_base += len(art.sentences) + 1
@@ -468,8 +474,8 @@ class _Collector:
         if r is None:
             r = self.rels[key] = Relation(he.name, checked, te.name, he.type, te.type)
             self.order[key] = rank
-        if ev not in r.evidence:
-            r.evidence.append(ev)
+        if not any(e.article == ev.article and e.start == ev.start for e in r.evidence):
+            r.evidence.append(ev)  # one piece per sentence, whichever pattern saw it first
 
     def result(self) -> list[Relation]:
         return [self.rels[k] for k in sorted(self.rels, key=lambda k: (self.order[k], k))]

@@ -1,0 +1,234 @@
+"""Relation extraction on hand-written news sentences (none taken from the sample pages).
+
+Each test builds the articles and entities directly: ``doc`` tags every occurrence of the given
+names (longest first), so the tests exercise the relation patterns, not the entity extractor.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg.model import Article, Entity, Mention, RawDoc, Relation
+from kg.relations import extract_relations, patterns
+from kg.segment import split_sentences
+
+
+def doc(texts: str | list[str], names: dict[str, str], aliases: dict[str, list[str]] | None = None,
+        titles: list[str] | None = None, headline: str = "") -> tuple[list[Article], list[Entity]]:
+    """Articles from ``texts`` and entities for ``names`` (name -> type), every occurrence tagged."""
+    raw = RawDoc(doc="t.txt", path="/tmp/t.txt", text="")
+    texts = [texts] if isinstance(texts, str) else texts
+    aliases = aliases or {}
+    articles = []
+    for i, text in enumerate(texts):
+        meta = {"headline": [headline]} if headline and i > 0 else {}
+        title = titles[i] if titles else ""
+        articles.append(Article(raw.doc, raw.path, i, title, text, (0, len(text)), split_sentences(text), meta))
+    entities = [Entity(name, typ, list(aliases.get(name, []))) for name, typ in names.items()]
+    forms = sorted(((f, k) for k, e in enumerate(entities) for f in [e.name, *e.aliases]), key=lambda x: -len(x[0]))
+    for art in articles:
+        taken: list[tuple[int, int]] = []
+        for form, k in forms:
+            for m in re.finditer(re.escape(form), art.text):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                sent = next(i for i, s in enumerate(art.sentences) if s.start <= m.start() < s.end)
+                entities[k].mentions.append(
+                    Mention(art.index, sent, m.start(), m.end(), m.group(), entities[k].type, "test"))
+    return articles, entities
+
+
+def triples(rels: list[Relation]) -> set[tuple[str, str, str]]:
+    return {(r.head, r.relation, r.tail) for r in rels}
+
+
+def run(texts: str | list[str], names: dict[str, str], **kw: object) -> set[tuple[str, str, str]]:
+    articles, entities = doc(texts, names, **kw)  # type: ignore[arg-type]
+    return triples(extract_relations(articles, entities))
+
+
+# --------------------------------------------------------------------------- locatedIn
+
+
+def test_settle_trigger() -> None:
+    got = run("近日，苏州纳米微电子有限公司正式签约入驻合肥高新区。",
+              {"苏州纳米微电子有限公司": "Company", "合肥高新区": "Park"})
+    assert got == {("苏州纳米微电子有限公司", "locatedIn", "合肥高新区")}
+
+
+def test_park_attracts_a_coordinated_list() -> None:
+    got = run("近年来，武汉东湖高新区先后引进华星光电、长江存储和小米科技等一批龙头企业。",
+              {"武汉东湖高新区": "Park", "华星光电": "Company", "长江存储": "Company", "小米科技": "Company"})
+    assert got == {(c, "locatedIn", "武汉东湖高新区") for c in ("华星光电", "长江存储", "小米科技")}
+
+
+def test_park_enterprise_apposition() -> None:
+    got = run("日前，成都高新区企业极米科技发布了新一代激光投影产品。",
+              {"成都高新区": "Park", "极米科技": "Company"})
+    assert got == {("极米科技", "locatedIn", "成都高新区")}
+
+
+def test_located_de() -> None:
+    got = run("位于西安高新区的陕西光电子先导院已孵化企业40余家。",
+              {"西安高新区": "Park", "陕西光电子先导院": "Institute"})
+    assert got == {("陕西光电子先导院", "locatedIn", "西安高新区")}
+
+
+def test_park_reference_resolves_to_the_story_park() -> None:
+    text = "苏州工业园区召开生物医药产业推进会。苏州工业园区今年新增企业300家。园区企业信达生物的新药获批上市。"
+    got = run(text, {"苏州工业园区": "Park", "信达生物": "Company"})
+    assert got == {("信达生物", "locatedIn", "苏州工业园区")}
+
+
+def test_park_in_park_is_part_of() -> None:
+    got = run("一个新的人工智能产业园即将在南昌高新区崛起。",
+              {"人工智能产业园": "Park", "南昌高新区": "Park"})
+    assert got == {("人工智能产业园", "partOf", "南昌高新区")}
+
+
+def test_project_built_in_park_fans_out() -> None:
+    got = run("宁德时代新能源科技股份有限公司在宜宾三江新区投资120亿元，建设动力电池生产基地项目。",
+              {"宁德时代新能源科技股份有限公司": "Company", "宜宾三江新区": "Park", "动力电池生产基地项目": "Project"})
+    assert got == {
+        ("宁德时代新能源科技股份有限公司", "locatedIn", "宜宾三江新区"),
+        ("动力电池生产基地项目", "locatedIn", "宜宾三江新区"),
+        ("宁德时代新能源科技股份有限公司", "undertakes", "动力电池生产基地项目"),
+    }
+
+
+# --------------------------------------------------------------------------- cooperatesWith
+
+
+def test_agreement_between_two_parties() -> None:
+    got = run("合肥高新区管委会与中国科学技术大学签署战略合作协议。",
+              {"合肥高新区管委会": "Government", "中国科学技术大学": "University", "合肥高新区": "Park"})
+    assert ("中国科学技术大学", "cooperatesWith", "合肥高新区管委会") in got
+    assert ("合肥高新区管委会", "partOf", "合肥高新区") in got  # the name alone states this
+    assert len(got) == 2
+
+
+def test_three_party_agreement_gives_every_pair_once() -> None:
+    got = run("华为技术有限公司、清华大学、北京市科委三方共同签署合作备忘录。",
+              {"华为技术有限公司": "Company", "清华大学": "University", "北京市科委": "Government"})
+    assert got == {
+        ("华为技术有限公司", "cooperatesWith", "清华大学"),
+        ("北京市科委", "cooperatesWith", "华为技术有限公司"),
+        ("北京市科委", "cooperatesWith", "清华大学"),
+    }
+
+
+def test_one_party_with_a_list_does_not_pair_the_list() -> None:
+    got = run("常州高新区与南京大学、东南大学等高校达成合作协议。",
+              {"常州高新区": "Park", "南京大学": "University", "东南大学": "University"})
+    assert got == {("南京大学", "cooperatesWith", "常州高新区"), ("东南大学", "cooperatesWith", "常州高新区")}
+
+
+def test_joint_founding_fans_out() -> None:
+    got = run("长沙高新区携手湖南大学共建智能制造研究院，聚焦工业软件研发。",
+              {"长沙高新区": "Park", "湖南大学": "University", "智能制造研究院": "Institute"})
+    assert got == {
+        ("湖南大学", "cooperatesWith", "长沙高新区"),
+        ("智能制造研究院", "establishedBy", "长沙高新区"),
+        ("智能制造研究院", "establishedBy", "湖南大学"),
+    }
+
+
+# --------------------------------------------------------------------------- establishedBy, undertakes
+
+
+def test_founding_trigger() -> None:
+    got = run("深圳市科技创新委员会牵头成立深圳市人工智能产业联盟，首批会员单位120家。",
+              {"深圳市科技创新委员会": "Government", "深圳市人工智能产业联盟": "Institute"})
+    assert got == {("深圳市人工智能产业联盟", "establishedBy", "深圳市科技创新委员会")}
+
+
+def test_founded_by_a_list() -> None:
+    got = run("由腾讯、中山大学共同打造的数字经济研究院日前正式揭牌。",
+              {"腾讯": "Company", "中山大学": "University", "数字经济研究院": "Institute"})
+    assert got == {
+        ("数字经济研究院", "establishedBy", "腾讯"),
+        ("数字经济研究院", "establishedBy", "中山大学"),
+        ("中山大学", "cooperatesWith", "腾讯"),
+    }
+
+
+def test_undertakes_trigger_and_owner_named_project() -> None:
+    got = run("隆基绿能今年实施“光伏组件智能工厂”项目。隆基绿能二期项目也已开工。",
+              {"隆基绿能": "Company", "光伏组件智能工厂": "Project", "隆基绿能二期项目": "Project"})
+    assert got == {("隆基绿能", "undertakes", "光伏组件智能工厂"), ("隆基绿能", "undertakes", "隆基绿能二期项目")}
+
+
+# --------------------------------------------------------------------------- worksFor, partOf
+
+
+def test_role_apposition_and_park_bureau() -> None:
+    got = run("杭州高新区科技局局长张明表示，将加大对企业研发的支持。",
+              {"杭州高新区科技局": "Government", "张明": "Person", "杭州高新区": "Park"})
+    assert got == {("张明", "worksFor", "杭州高新区科技局"), ("杭州高新区科技局", "partOf", "杭州高新区")}
+
+
+def test_company_reference_resolves_for_worksfor() -> None:
+    text = "浙江海康智能科技有限公司专注机器视觉。该公司总经理李强介绍，今年订单翻了一番。"
+    got = run(text, {"浙江海康智能科技有限公司": "Company", "李强": "Person"})
+    assert got == {("李强", "worksFor", "浙江海康智能科技有限公司")}
+
+
+def test_branch_and_sub_institute_by_name() -> None:
+    got = run("比亚迪重庆分公司与中国科学院合肥物质科学研究院的专家交流了经验。比亚迪和中国科学院均有代表出席。",
+              {"比亚迪重庆分公司": "Company", "比亚迪": "Company", "中国科学院合肥物质科学研究院": "Institute",
+               "中国科学院": "Institute"})
+    assert got == {("比亚迪重庆分公司", "partOf", "比亚迪"), ("中国科学院合肥物质科学研究院", "partOf", "中国科学院")}
+
+
+# --------------------------------------------------------------------------- no relation without a statement
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("华为技术有限公司和西安高新区的代表出席了当天的会议。", {"华为技术有限公司": "Company", "西安高新区": "Park"}),
+        ("长城汽车与比亚迪的销量在上半年均有增长。", {"长城汽车": "Company", "比亚迪": "Company"}),
+        ("中国科学技术大学的学生参观了合肥高新区。", {"中国科学技术大学": "University", "合肥高新区": "Park"}),
+        ("记者从郑州高新区获悉，阿里巴巴发布了新的财报。", {"郑州高新区": "Park", "阿里巴巴": "Company"}),
+    ],
+)
+def test_co_occurrence_is_not_a_relation(text: str, names: dict[str, str]) -> None:
+    assert run(text, names) == set()
+
+
+# --------------------------------------------------------------------------- evidence and merging
+
+
+def test_same_relation_twice_keeps_both_evidence() -> None:
+    text = "清华大学与江苏银行签署合作协议。江苏银行与清华大学随后签订框架协议。"
+    articles, entities = doc(text, {"清华大学": "University", "江苏银行": "Company"})
+    rels = extract_relations(articles, entities)
+    assert len(rels) == 1
+    r = rels[0]
+    assert (r.head, r.relation, r.tail) == ("江苏银行", "cooperatesWith", "清华大学")  # sorted names
+    assert (r.head_type, r.tail_type) == ("Company", "University")
+    assert [e.sentence for e in r.evidence] == ["清华大学与江苏银行签署合作协议。",
+                                               "江苏银行与清华大学随后签订框架协议。"]
+    for e in r.evidence:
+        assert articles[0].text[e.start:e.end] == e.sentence
+        assert (e.doc, e.path, e.article) == ("t.txt", "/tmp/t.txt", 0)
+        assert e.pattern
+
+
+def test_output_is_deterministic() -> None:
+    text = "合肥高新区先后引进科大讯飞、阳光电源等企业。科大讯飞与阳光电源签署合作协议。"
+    names = {"合肥高新区": "Park", "科大讯飞": "Company", "阳光电源": "Company"}
+    first = extract_relations(*doc(text, names))
+    second = extract_relations(*doc(text, names))
+    assert first == second
+    assert len(first) == 3
+
+
+def test_every_pattern_compiles_and_emits() -> None:
+    pats = patterns()
+    assert len(pats) > 20
+    assert all(p.emits for p in pats)
+    assert len({p.name for p in pats}) == len(pats)
