@@ -59,7 +59,9 @@ _CONSTRAINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 _OPEN_Q = "[“\"《「‘]?"
 _CLOSE_Q = "[”\"》」’]?"
-_LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和|及|以及|并|/)"
+_LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和|及|以及|/)"
+# a list item the entity extractor did not tag (A、某某、B等): kept as a filler between 、 separators
+_FILLER = f"[^、，,。！？；;：:（）()“”\"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,10}}"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
 _CLAUSE_START = "(?:^|(?<=[，,；;：:“”\"]))\\s*"
@@ -104,6 +106,7 @@ class Pattern:
     chains: frozenset[str]  # title chains: only their organisations count
     subjects: frozenset[str]  # groups that must stand in subject position
     requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
+    trigger_classes: tuple[str, ...]  # trigger classes that must occur in the sentence
 
 
 @cache
@@ -140,10 +143,13 @@ def _not_subject() -> re.Pattern[str]:
 _TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%B|%M")
 
 
-def _compile(name: str, source: str) -> tuple[str, dict[str, str], set[str], set[str], list[frozenset[str]]]:
+def _compile(
+    name: str, source: str
+) -> tuple[str, dict[str, str], set[str], set[str], list[frozenset[str]], list[str]]:
     """Translate the pattern notation into a regular expression over skeletons."""
     trig = _triggers()
     requires: list[frozenset[str]] = []
+    classes: list[str] = []
     bound: dict[str, str] = {}
     chain: set[str] = set()
     subjects: set[str] = set()
@@ -163,6 +169,7 @@ def _compile(name: str, source: str) -> tuple[str, dict[str, str], set[str], set
                 out.append(f"(?P<{group}>)")
             elif spec == "CHAIN":
                 chain.add(group)
+                classes.append("ROLE")
                 org = _codes("ORG")
                 requires.append(frozenset(org))
                 item = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?(?:的)?[^，,。；;、：:{_SLOT_CLASS}]{{0,5}}?{trig['ROLE']}"
@@ -175,7 +182,11 @@ def _compile(name: str, source: str) -> tuple[str, dict[str, str], set[str], set
                 if many:
                     sep = _LIST_SEP.format(s=codes)
                     # a list may end before 和/及 (A和B签署: A is one side) but never before 、 + another name
-                    out.append(f"(?P<{group}>{one}(?:{_CLOSE_Q}{sep}{_OPEN_Q}{one})*)(?!{_CLOSE_Q}、{_OPEN_Q}{one})")
+                    item = f"{_OPEN_Q}{one}{_CLOSE_Q}"
+                    filler = f"{_OPEN_Q}{_FILLER}{_CLOSE_Q}"
+                    more = f"{_CLOSE_Q}{sep}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
+                    body = f"(?:{filler}、){{0,2}}{one}(?:{more})*"
+                    out.append(f"(?P<{group}>{body})(?!{_CLOSE_Q}、{item})")
                 else:
                     out.append(f"(?P<{group}>{one})")
         elif m.group(5):
@@ -189,6 +200,8 @@ def _compile(name: str, source: str) -> tuple[str, dict[str, str], set[str], set
         elif m.group(6):
             if m.group(6) not in trig:
                 raise ValueError(f"relation_patterns.tsv: pattern {name}: unknown trigger class @{m.group(6)}")
+            if not _in_negative_lookaround(source, m.start()):
+                classes.append(m.group(6))
             out.append(trig[m.group(6)])
         elif tok == "%S":
             out.append(_SLOT_CLASS)
@@ -199,7 +212,18 @@ def _compile(name: str, source: str) -> tuple[str, dict[str, str], set[str], set
         elif tok == "%M":
             out.append(_MODIFIER)
     out.append(source[pos:])
-    return "".join(out), bound, chain, subjects, requires
+    return "".join(out), bound, chain, subjects, requires, classes
+
+
+def _in_negative_lookaround(source: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside a ``(?!…)`` or ``(?<!…)`` group of ``source`` (its trigger is then optional)."""
+    for start in (m.start() for m in re.finditer(r"\(\?<?!", source[:pos])):
+        depth = 0
+        for ch in source[start:pos]:
+            depth += (ch == "(") - (ch == ")")
+        if depth > 0:
+            return True
+    return False
 
 
 _EMIT = re.compile(r"(\w+)\((\w+),(\w+)\)")
@@ -210,7 +234,7 @@ def patterns() -> tuple[Pattern, ...]:
     """The compiled pattern table (once per process)."""
     result = []
     for row in load_table("relation_patterns.tsv"):
-        regex, bound, chain, subjects, requires = _compile(row["name"], row["pattern"])
+        regex, bound, chain, subjects, requires, classes = _compile(row["name"], row["pattern"])
         emits = tuple((m.group(1), m.group(2), m.group(3)) for m in _EMIT.finditer(row["emits"]))
         if not emits:
             raise ValueError(f"relation_patterns.tsv: pattern {row['name']} emits nothing")
@@ -223,7 +247,7 @@ def patterns() -> tuple[Pattern, ...]:
             raise ValueError(f"relation_patterns.tsv: pattern {row['name']} does not compile: {exc}") from exc
         result.append(
             Pattern(row["name"], row["family"], compiled, emits, bound, frozenset(chain), frozenset(subjects),
-                    tuple(requires))
+                    tuple(requires), tuple(dict.fromkeys(classes)))
         )
     return tuple(result)
 
@@ -517,10 +541,25 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     return list(dict.fromkeys(found))
 
 
+@cache
+def _trigger_regex(cls: str) -> re.Pattern[str]:
+    return re.compile(_triggers()[cls])
+
+
 def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -> None:
     present = {sent.skel[i] for i in sent.at}
+    has_class: dict[str, bool] = {}
     for pat in patterns():
         if any(present.isdisjoint(req) for req in pat.requires):
+            continue
+        missing = False
+        for cls in pat.trigger_classes:
+            if cls not in has_class:
+                has_class[cls] = _trigger_regex(cls).search(sent.skel) is not None
+            if not has_class[cls]:
+                missing = True
+                break
+        if missing:
             continue
         for m in pat.regex.finditer(sent.skel):
             groups: dict[str, list[int]] = {}
