@@ -232,3 +232,64 @@ def test_every_pattern_compiles_and_emits() -> None:
     assert len(pats) > 20
     assert all(p.emits for p in pats)
     assert len({p.name for p in pats}) == len(pats)
+
+
+# --------------------------------------------------------------------------- references and zero subjects
+
+
+def test_zero_subject_attract_uses_the_story_park() -> None:
+    text = "南宁高新区持续优化营商环境。一方面，引入华润微电子、比亚迪电子等企业，补齐产业链条。"
+    got = run(text, {"南宁高新区": "Park", "华润微电子": "Company", "比亚迪电子": "Company"})
+    assert got == {("华润微电子", "locatedIn", "南宁高新区"), ("比亚迪电子", "locatedIn", "南宁高新区")}
+
+
+def test_story_park_spans_sections_under_one_headline() -> None:
+    texts = ["兰州高新区今年新增高新技术企业50家。", "园区企业兰石重装研发的新设备投入使用。"]
+    got = run(texts, {"兰州高新区": "Park", "兰石重装": "Company"}, titles=["兰州高新区跑出加速度", "创新驱动"],
+              headline="兰州高新区跑出加速度")
+    assert got == {("兰石重装", "locatedIn", "兰州高新区")}
+
+
+def test_reference_prefers_the_entity_the_passage_is_about() -> None:
+    text = ("山西智能制造创新中心由太原理工大学发起。山西智能制造创新中心聚焦高端装备。"
+            "上月，其研发的机器人在太原卫星发射中心完成测试。该中心落户太原高新区已两年。")
+    names = {"山西智能制造创新中心": "Institute", "太原理工大学": "University", "太原卫星发射中心": "Institute",
+             "太原高新区": "Park"}
+    got = run(text, names)
+    assert ("山西智能制造创新中心", "locatedIn", "太原高新区") in got
+    assert ("太原卫星发射中心", "locatedIn", "太原高新区") not in got
+
+
+def test_reference_to_one_of_a_list_stays_unresolved() -> None:
+    text = "鼓励甲骨文科技、乙丙软件、丁戊网络等企业走出去。该企业目前已成功申报“智慧港口”项目。"
+    got = run(text, {"甲骨文科技": "Company", "乙丙软件": "Company", "丁戊网络": "Company", "智慧港口": "Project"})
+    assert got == set()
+
+
+def test_helper_park_is_not_a_location() -> None:
+    text = "在绵阳高新区帮助下，九洲电器立项“北斗终端研发”项目。"
+    got = run(text, {"绵阳高新区": "Park", "九洲电器": "Company", "北斗终端研发": "Project"})
+    assert got == {("九洲电器", "undertakes", "北斗终端研发")}
+
+
+def test_list_with_an_untagged_member_keeps_the_tagged_ones() -> None:
+    text = "由东莞松山湖管委会、某某基金、华为终端联合打造的松山湖材料实验室正式启用。"
+    names = {"东莞松山湖管委会": "Government", "华为终端": "Company", "松山湖材料实验室": "Institute"}
+    got = run(text, names)
+    assert got == {
+        ("松山湖材料实验室", "establishedBy", "东莞松山湖管委会"),
+        ("松山湖材料实验室", "establishedBy", "华为终端"),
+        ("东莞松山湖管委会", "cooperatesWith", "华为终端"),
+    }
+
+
+def test_committee_word_resolves_to_the_park_in_a_title_chain() -> None:
+    text = "株洲高新区发展势头良好。株洲市委常委、管委会主任刘华表示，株洲高新区将继续扩大开放。"
+    got = run(text, {"株洲高新区": "Park", "株洲市委": "Government", "刘华": "Person"})
+    assert got == {("刘华", "worksFor", "株洲市委"), ("刘华", "worksFor", "株洲高新区")}
+
+
+def test_signing_and_joint_action() -> None:
+    text = "大连高新区与东软集团正式签约。大连理工大学与大连高新区共同举办人工智能论坛。"
+    got = run(text, {"大连高新区": "Park", "东软集团": "Company", "大连理工大学": "University"})
+    assert got == {("东软集团", "cooperatesWith", "大连高新区"), ("大连理工大学", "cooperatesWith", "大连高新区")}
