@@ -193,6 +193,10 @@ def test_branch_and_sub_institute_by_name() -> None:
         ("长城汽车与比亚迪的销量在上半年均有增长。", {"长城汽车": "Company", "比亚迪": "Company"}),
         ("中国科学技术大学的学生参观了合肥高新区。", {"中国科学技术大学": "University", "合肥高新区": "Park"}),
         ("记者从郑州高新区获悉，阿里巴巴发布了新的财报。", {"郑州高新区": "Park", "阿里巴巴": "Company"}),
+        ("长电科技和华天科技是行业内的竞争对手。", {"长电科技": "Company", "华天科技": "Company"}),
+        ("天水高新区与兰州大学的专家就产业发展进行了交流。", {"天水高新区": "Park", "兰州大学": "University"}),
+        ("天水高新区为华天科技提供了标准厂房。", {"天水高新区": "Park", "华天科技": "Company"}),
+        ("毕业于兰州大学的研究员王乘回到家乡创业。", {"兰州大学": "University", "王乘": "Person"}),
     ],
 )
 def test_co_occurrence_is_not_a_relation(text: str, names: dict[str, str]) -> None:
@@ -293,3 +297,15 @@ def test_signing_and_joint_action() -> None:
     text = "大连高新区与东软集团正式签约。大连理工大学与大连高新区共同举办人工智能论坛。"
     got = run(text, {"大连高新区": "Park", "东软集团": "Company", "大连理工大学": "University"})
     assert got == {("东软集团", "cooperatesWith", "大连高新区"), ("大连理工大学", "cooperatesWith", "大连高新区")}
+
+
+def test_two_title_appositions_in_one_sentence() -> None:
+    got = run("华天科技董事长张三与长电科技总经理李四举行会谈。",
+              {"华天科技": "Company", "张三": "Person", "长电科技": "Company", "李四": "Person"})
+    assert got == {("张三", "worksFor", "华天科技"), ("李四", "worksFor", "长电科技")}
+
+
+def test_headquarters_and_passive_builder() -> None:
+    got = run("华天科技成立于2003年，总部位于天水高新区。光伏产业园项目由隆基绿能投资建设。",
+              {"华天科技": "Company", "天水高新区": "Park", "光伏产业园项目": "Project", "隆基绿能": "Company"})
+    assert got == {("华天科技", "locatedIn", "天水高新区"), ("隆基绿能", "undertakes", "光伏产业园项目")}
