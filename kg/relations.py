@@ -61,7 +61,7 @@ _OPEN_Q = "[“\"《「‘]?"
 _CLOSE_Q = "[”\"》」’]?"
 _LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和|及|以及|/)"
 # a list item the entity extractor did not tag (A、某某、B等): kept as a filler between 、 separators
-_FILLER = f"[^、，,。！？；;：:（）()“”\"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,10}}"
+_FILLER = f"[^、，,。！？；;：:（）()“”\"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
 _CLAUSE_START = "(?:^|(?<=[，,；;：:“”\"]))\\s*"
@@ -185,7 +185,9 @@ def _compile(
                     item = f"{_OPEN_Q}{one}{_CLOSE_Q}"
                     filler = f"{_OPEN_Q}{_FILLER}{_CLOSE_Q}"
                     more = f"{_CLOSE_Q}{sep}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
-                    body = f"(?:{filler}、){{0,2}}{one}(?:{more})*"
+                    # an untagged first member only where a phrase starts (与X、B; 引进了X、B), not mid-word
+                    lead = f"(?:(?<=[与和同跟及由了进入如出，,：:“\"《])|^)(?:{filler}、){{1,2}}"
+                    body = f"(?:{lead})?{one}(?:{more})*"
                     out.append(f"(?P<{group}>{body})(?!{_CLOSE_Q}、{item})")
                 else:
                     out.append(f"(?P<{group}>{one})")
