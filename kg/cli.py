@@ -68,7 +68,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int |
         result = run_build(files, jobs=n_jobs, cache_dir=cache)
     for err in result.errors:
         click.echo(f"kg: skipped {err}", err=True)
-    write_all(out, result.results, result.graph, max_nodes=max_nodes)
+    write_all(out, result.results, result.graph, max_nodes=max_nodes, jobs=n_jobs)
     n_articles = sum(len(r.articles) for r in result.results)
     n_sent = sum(len(a.sentences) for r in result.results for a in r.articles)
     skipped = len(errors) + len(result.errors)

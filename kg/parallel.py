@@ -10,6 +10,7 @@ where one file changed starts no workers beyond the one it needs.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -28,10 +29,12 @@ def default_jobs() -> int:
 
 
 def _init_worker() -> None:
-    """Load the entity resources once per process, not once per file."""
+    """Load the entity resources once per process, not once per file, and keep their millions of
+    objects out of the cyclic collector's scans."""
     from .entities import resources
 
     resources()
+    gc.freeze()
 
 
 def _extract_pickled(path: Path) -> tuple[bytes, list[InputError]]:
@@ -105,3 +108,37 @@ def extract(
         if pool is not None:
             pool.terminate()
             pool.join()
+
+
+# Output writers by rough cost, so the slowest start first (longest-processing-time scheduling).
+_WRITER_COST = {"kg.nt": 5, "kg.ttl": 5, "kg.html": 4, "kg.graphml": 4, "extractions.jsonl": 2, "articles.jsonl": 1}
+_WRITERS: dict[str, Callable[[Path], None]] = {}
+
+
+def _run_writer(job: tuple[str, str]) -> str:
+    # A forked child that exits when done: no cyclic garbage worth collecting in its lifetime.
+    gc.disable()
+    name, path = job
+    _WRITERS[name](Path(path))
+    return name
+
+
+def run_writers(writers: dict[str, Callable[[Path], None]], folder: Path, jobs: int = 1) -> None:
+    """Run independent output writers, ``jobs`` at a time, each writing ``folder / name``.
+
+    With ``jobs > 1`` they run in forked processes, which see the parent's graph copy-on-write (no
+    pickling); a writer's exception is raised here. Without fork (or with one job) they run in turn.
+    """
+    if jobs <= 1 or len(writers) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for name, writer in writers.items():
+            writer(folder / name)
+        return
+    global _WRITERS
+    _WRITERS = dict(writers)
+    order = sorted(writers, key=lambda n: -_WRITER_COST.get(n, 0))
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(writers))) as pool:
+            for _ in pool.imap_unordered(_run_writer, [(n, str(folder / n)) for n in order]):
+                pass
+    finally:
+        _WRITERS = {}

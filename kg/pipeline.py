@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -125,10 +126,15 @@ def build(
 
     res = BuildResult(files=len(files))
     cache = Cache(cache_dir) if cache_dir is not None else None
-    for docs, errs in run(files, progress, jobs=jobs, cache=cache):
+    # The results are millions of long-lived objects without reference cycles, which the cyclic
+    # collector would re-scan again and again as they pile up: freeze each batch out of its way.
+    for n, (docs, errs) in enumerate(run(files, progress, jobs=jobs, cache=cache), 1):
         res.results.extend(docs)
         res.errors.extend(errs)
         if errs and not docs:
             res.skipped_files += 1
+        if n % 64 == 0:
+            gc.freeze()
     res.graph = build_graph(res.results)
+    gc.freeze()
     return res

@@ -114,9 +114,11 @@ def write_relations_csv(path: Path, graph: KnowledgeGraph) -> None:
 Writer = Callable[[Path], None]
 
 
-def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None) -> list[Path]:
-    """Write every output into ``out``; returns the paths written."""
+def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None,
+              jobs: int = 1) -> list[Path]:
+    """Write every output into ``out`` (``jobs`` writers at once); returns the paths written."""
     from . import rdf, viz
+    from .parallel import run_writers
 
     writers: dict[str, Writer] = {
         "articles.jsonl": lambda p: write_articles(p, results),
@@ -131,8 +133,7 @@ def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_no
     out.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))
     try:
-        for name, writer in writers.items():
-            writer(stage / name)
+        run_writers(writers, stage, jobs)
         written = []
         for name in writers:
             staged = stage / name

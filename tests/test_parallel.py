@@ -84,3 +84,18 @@ def test_extract_yields_in_input_order_with_progress(corpus: Path) -> None:
 def test_chunksize_keeps_workers_busy() -> None:
     assert _chunksize(5, 2) == 1
     assert 1 < _chunksize(2000, 2) <= 16
+
+
+def test_writers_run_in_parallel_and_report_failures(tmp_path: Path) -> None:
+    from kg.parallel import run_writers
+
+    def ok(path: Path) -> None:
+        path.write_text(path.name, encoding="utf-8")
+
+    def broken(path: Path) -> None:
+        raise ValueError(f"cannot write {path.name}")
+
+    run_writers({"a.txt": ok, "b.txt": ok, "kg.nt": ok}, tmp_path, jobs=2)
+    assert sorted(p.read_text(encoding="utf-8") for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "kg.nt"]
+    with pytest.raises(ValueError, match="cannot write kg.ttl"):
+        run_writers({"a.txt": ok, "kg.ttl": broken}, tmp_path, jobs=2)

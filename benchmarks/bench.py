@@ -1,0 +1,268 @@
+"""Benchmark ``kg build`` on generated corpora and print the results as Markdown tables.
+
+Measures, on corpora made by ``gen_corpus.py`` (1, 10 and 100 MB by default):
+
+* the end-to-end ``kg build`` (the real CLI in a subprocess, all outputs written, a cold extraction
+  cache) — wall time, MB of input text per second, peak memory of the process tree;
+* a plain ``jieba.lcut`` pass over the same files in this process (the anchor; the dictionary is
+  loaded before the clock starts), and the ratio build / jieba;
+* scaling: each size's build time against the previous size's, to compare with the size ratio;
+* an incremental rebuild after editing one file (of the 10 MB corpus, else the largest);
+* writing Turtle with ``kg.rdf.write_turtle`` against rdflib's serializer on the same triples;
+* the latency of each bundled example query (``kg/data/queries``) on the largest graph, in-process
+  with pyoxigraph (loaded once; median of 5 runs, results fully read).
+
+Usage::
+
+    python benchmarks/bench.py                  # 1, 10 and 100 MB (the 100 MB build takes minutes)
+    python benchmarks/bench.py --sizes 1,10     # skip 100 MB
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_corpus import DEFAULT_OUT, generate  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class BuildRun:
+    seconds: float
+    peak_rss: int  # bytes, summed over the process tree (shared pages counted in each process)
+    summary: str
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.txt"))
+
+
+def kg_command() -> list[str]:
+    exe = Path(sys.executable).with_name("kg")
+    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from kg.cli import main; main()"]
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_build(corpus: Path, out: Path, cache: Path | None, jobs: int | None) -> BuildRun:
+    """``kg build CORPUS -o OUT`` in a subprocess, polling the memory of its process tree."""
+    cmd = [*kg_command(), "build", str(corpus), "-o", str(out)]
+    cmd += ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                peak = max(peak, tree_rss(proc))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        log = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: `{' '.join(cmd)}` failed ({proc.returncode}):\n{log}")
+    summary = next((ln for ln in reversed(log.splitlines()) if ln.startswith("kg: ")), "")
+    return BuildRun(seconds, peak, summary)
+
+
+def jieba_pass(files: list[Path]) -> float:
+    """Read and ``jieba.lcut`` every file, one process; the dictionary is loaded beforehand."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    started = time.perf_counter()
+    for path in files:
+        jieba.lcut(path.read_text(encoding="utf-8"))
+    return time.perf_counter() - started
+
+
+def edit_one_file(files: list[Path]) -> tuple[Path, bytes]:
+    path = files[len(files) // 2]
+    original = path.read_bytes()
+    path.write_bytes(original + "\n中关村科技园区与清华大学签署战略合作协议，共建人工智能联合实验室。\n".encode())
+    return path, original
+
+
+def rdf_writing(corpus: Path, cache: Path, jobs: int, scratch: Path) -> dict[str, float | int]:
+    """Turtle written by kg.rdf.write_turtle vs rdflib's serializer, on the same graph and triples."""
+    import rdflib
+
+    from kg import rdf
+    from kg.pipeline import build
+
+    graph = build(corpus_files(corpus), jobs=jobs, cache_dir=cache).graph  # from the warm cache
+    started = time.perf_counter()
+    rdf.write_turtle(scratch / "kg.ttl", graph)
+    ours = time.perf_counter() - started
+
+    g = rdflib.Graph()
+    for prefix, ns in rdf.PREFIXES.items():
+        g.bind(prefix, rdflib.Namespace(ns), override=True, replace=True)
+    for s, p, o in rdf.iter_triples(graph):
+        if isinstance(o, rdf.Literal):
+            obj: rdflib.term.Node = rdflib.Literal(
+                o.value, lang=o.lang, datatype=rdflib.URIRef(o.datatype) if o.datatype else None
+            )
+        else:
+            obj = rdflib.URIRef(o)
+        g.add((rdflib.URIRef(s), rdflib.URIRef(p), obj))
+    started = time.perf_counter()
+    g.serialize(destination=str(scratch / "rdflib.ttl"), format="turtle")
+    theirs = time.perf_counter() - started
+    return {"triples": len(g), "ours": ours, "rdflib": theirs,
+            "ours_bytes": (scratch / "kg.ttl").stat().st_size, "rdflib_bytes": (scratch / "rdflib.ttl").stat().st_size}
+
+
+def sparql_latency(ttl: Path, runs: int = 5) -> tuple[float, int, list[tuple[str, int, float]]]:
+    """Load the graph once, then each example query ``runs`` times: (load s, triples, [(name, rows, ms)])."""
+    from kg.query import examples, execute, load_store
+
+    started = time.perf_counter()
+    store = load_store(ttl)
+    load = time.perf_counter() - started
+    out = []
+    for ex in examples():
+        times = []
+        rows = 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            rows = sum(1 for _ in execute(store, ex.text))
+            times.append(time.perf_counter() - started)
+        out.append((ex.name, rows, statistics.median(times) * 1000))
+    return load, len(store), out
+
+
+def fmt_mb(n: float) -> str:
+    return f"{n / 1e6:,.0f}"
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark kg build; prints Markdown tables.")
+    ap.add_argument("--sizes", default="1,10,100", help="Corpus sizes in MB, comma-separated (default 1,10,100).")
+    ap.add_argument("--jobs", type=int, default=None, help="Passed to kg build --jobs (default: its own, all cores).")
+    ap.add_argument("--seed", type=int, default=0, help="Corpus generator seed.")
+    ap.add_argument("--corpora", type=Path, default=DEFAULT_OUT, help="Where the corpora are generated.")
+    ap.add_argument("--rdf-size", type=float, default=10,
+                    help="Corpus whose graph is used for the Turtle comparison (default 10 MB, else the largest).")
+    ap.add_argument("--keep", type=Path, default=None, help="Keep the build outputs in this folder.")
+    ap.add_argument("--json", type=Path, default=None, help="Also write the numbers as JSON here.")
+    args = ap.parse_args(argv)
+    sizes = sorted(float(s) for s in args.sizes.split(",") if s.strip())
+    jobs = args.jobs or os.cpu_count() or 1
+    scratch = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    results: dict[str, object] = {"sizes": {}}
+    try:
+        rows = []
+        prev: tuple[float, float] | None = None
+        rebuild = None
+        rebuild_size = 10.0 if 10.0 in sizes else sizes[-1]
+        for size in sizes:
+            corpus = generate(size, args.corpora, seed=args.seed)
+            files = corpus_files(corpus)
+            nbytes = sum(p.stat().st_size for p in files)
+            print(f"bench: {size:g} MB: {len(files)} files, building…", file=sys.stderr)
+            out, cache = scratch / f"out-{size:g}", scratch / f"cache-{size:g}"
+            run = run_build(corpus, out, cache, args.jobs)
+            print(f"bench:   {run.summary}", file=sys.stderr)
+            anchor = jieba_pass(files)
+            if size == rebuild_size:
+                path, original = edit_one_file(files)
+                try:
+                    again = run_build(corpus, scratch / "out-rebuild", cache, args.jobs)
+                finally:
+                    path.write_bytes(original)
+                rebuild = (size, run.seconds, again.seconds)
+            scale = ""
+            if prev:
+                scale = f"{run.seconds / prev[1]:.1f}× for {size / prev[0]:g}× the text"
+            prev = (size, run.seconds)
+            rows.append((size, len(files), nbytes, run, anchor, scale))
+            results["sizes"][f"{size:g}"] = {  # type: ignore[index]
+                "files": len(files), "bytes": nbytes, "build_s": run.seconds, "jieba_s": anchor,
+                "peak_rss": run.peak_rss, "summary": run.summary,
+            }
+
+        rdf_size = args.rdf_size if args.rdf_size in sizes else sizes[-1]
+        print(f"bench: Turtle writing on the {rdf_size:g} MB graph…", file=sys.stderr)
+        turtle = rdf_writing(args.corpora / f"{rdf_size:g}MB", scratch / f"cache-{rdf_size:g}", jobs, scratch)
+        biggest = sizes[-1]
+        print(f"bench: SPARQL on the {biggest:g} MB graph…", file=sys.stderr)
+        load_s, n_triples, queries = sparql_latency(scratch / f"out-{biggest:g}" / "kg.ttl")
+
+        print(f"\n### kg build benchmark\n\n{os.cpu_count()} cores, {platform.python_implementation()} "
+              f"{platform.python_version()}, {platform.system()} {platform.machine()}, commit {git_commit()}, "
+              f"`kg build --jobs {jobs}`, cold extraction cache; corpora from `benchmarks/gen_corpus.py "
+              f"--seed {args.seed}`.\n")
+        print("| corpus | files | kg build (s) | MB/s | jieba.lcut (s) | build / jieba | peak memory (MB) | scaling |")
+        print("|---|---:|---:|---:|---:|---:|---:|---|")
+        for size, n_files, nbytes, run, anchor, scale in rows:
+            print(f"| {size:g} MB | {n_files} | {run.seconds:.1f} | {nbytes / 1e6 / run.seconds:.2f} | {anchor:.1f} | "
+                  f"{run.seconds / anchor:.2f} | {fmt_mb(run.peak_rss)} | {scale or '—'} |")
+        if rebuild:
+            size, first, again = rebuild
+            print(f"\nRebuild of the {size:g} MB corpus after editing one file: {again:.1f} s "
+                  f"= {again / first:.0%} of the first build ({first:.1f} s).")
+            results["rebuild"] = {"size": size, "first_s": first, "rebuild_s": again}
+        print(f"\n| Turtle writing ({rdf_size:g} MB graph, {turtle['triples']:,} triples) | seconds | MB written |")
+        print("|---|---:|---:|")
+        print(f"| kg.rdf.write_turtle | {turtle['ours']:.2f} | {turtle['ours_bytes'] / 1e6:.1f} |")
+        print(f"| rdflib Graph.serialize(format=\"turtle\") | {turtle['rdflib']:.2f} | "
+              f"{turtle['rdflib_bytes'] / 1e6:.1f} |")
+        print(f"| speed-up | {turtle['rdflib'] / turtle['ours']:.1f}× | |")
+        results["turtle"] = turtle
+        print(f"\n| SPARQL example ({biggest:g} MB graph: {n_triples:,} triples, loaded in {load_s:.1f} s) "
+              "| rows | median of 5 (ms) |")
+        print("|---|---:|---:|")
+        for name, n_rows, ms in queries:
+            print(f"| {name} | {n_rows:,} | {ms:.1f} |")
+        results["sparql"] = {"load_s": load_s, "triples": n_triples,
+                             "queries": {n: {"rows": r, "ms": ms} for n, r, ms in queries}}
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    finally:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for sub in scratch.glob("out-*"):
+                shutil.copytree(sub, args.keep / sub.name, dirs_exist_ok=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
