@@ -348,15 +348,20 @@ def _mention_spans(art: Article, entities: list[Entity]) -> list[tuple[int, int,
 
 
 def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entities: list[Entity],
-           forms: list[list[str]]) -> int | None:
-    """The park a story is about: named most often, its headline counting extra; ties go to the first."""
+           forms: list[list[str]]) -> tuple[int | None, bool]:
+    """The park a story is about (named most often, its headline counting extra; ties go to the first),
+    and whether the story is about it at all: no company or other organisation is named more often.
+    Only then does a clause with no subject (引进A、B等企业) speak for the park."""
     score: dict[int, int] = {}
     first: dict[int, tuple[int, int]] = {}
+    others: dict[int, int] = {}
     for n, sp in enumerate(spans):
         for s, _e, k in sp:
             if entities[k].type == "Park":
                 score[k] = score.get(k, 0) + 1
                 first.setdefault(k, (n, s))
+            elif entities[k].type in ORG_TYPES:
+                others[k] = others.get(k, 0) + 1
     headline = _norm((story[0].meta.get("headline") or [story[0].title])[0])
     if headline:
         for k, ent in enumerate(entities):
@@ -364,15 +369,17 @@ def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entiti
                 score[k] = score.get(k, 0) + 3
                 first.setdefault(k, (-1, 0))
     if not score:
-        return None
-    return min(score, key=lambda k: (-score[k], first[k]))
+        return None, False
+    topic = min(score, key=lambda k: (-score[k], first[k]))
+    return topic, score[topic] >= max(others.values(), default=0)
 
 
 def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[str]]
-                 ) -> tuple[list[list[Slot]], int | None]:
-    """Slots (mentions and resolved references) of each article of a story, and the story's park."""
+                 ) -> tuple[list[list[Slot]], int | None, bool]:
+    """Slots (mentions and resolved references) of each article of a story, its park, and whether the
+    story is about that park."""
     spans = [_mention_spans(art, entities) for art in story]
-    topic = _topic(story, spans, entities, forms)
+    topic, about_park = _topic(story, spans, entities, forms)
     rows, ref_re = _references()
     seen: dict[int, _Seen] = {}
     sent_base = 0
@@ -424,7 +431,7 @@ def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[
                 slots.append(Slot(s, e, target, row.word))
         out.append(slots)
         sent_base += len(art.sentences) + 1
-    return out, topic
+    return out, topic, about_park
 
 
 _ALIAS_OPEN = re.compile(r"^[（(](?:以下简称|以下称|下称|简称|又称|即)?[“\"]?$")
@@ -513,7 +520,7 @@ class _Sentence:
 
     skel: str
     at: dict[int, Slot]
-    topic: int | None
+    topic: int | None  # the story's park when the story is about it (zero subjects), else None
     prev_park: int | None  # the last park named before this sentence in the story
     make_ev: Callable[[str], Evidence]
     rank: tuple[int, int]
@@ -705,7 +712,8 @@ def extract_relations(articles: list[Article], entities: list[Entity]) -> list[R
     emit = _Collector(entities)
     doc, path = articles[0].doc, articles[0].path
     for story in _stories(articles):
-        story_slots, topic = _story_slots(story, entities, forms)
+        story_slots, park, about_park = _story_slots(story, entities, forms)
+        topic = park if about_park else None
         prev_park: int | None = None
         for art, slots in zip(story, story_slots, strict=True):
             slot_starts = [s.start for s in slots]

@@ -309,3 +309,12 @@ def test_headquarters_and_passive_builder() -> None:
     got = run("华天科技成立于2003年，总部位于天水高新区。光伏产业园项目由隆基绿能投资建设。",
               {"华天科技": "Company", "天水高新区": "Park", "光伏产业园项目": "Project", "隆基绿能": "Company"})
     assert got == {("华天科技", "locatedIn", "天水高新区"), ("隆基绿能", "undertakes", "光伏产业园项目")}
+
+
+def test_zero_subject_speaks_for_the_park_only_in_a_park_story() -> None:
+    names = {"西安高新区": "Park", "隆基绿能": "Company", "光伏领跑者计划": "Project"}
+    park_story = "西安高新区加快建设。西安高新区今年新增企业800家。同时，实施“光伏领跑者计划”。"
+    assert run(park_story, names) == {("西安高新区", "undertakes", "光伏领跑者计划")}
+    company_story = ("隆基绿能落户西安高新区多年。隆基绿能是光伏龙头，隆基绿能的组件出货量居首。"
+                     "同时，实施“光伏领跑者计划”。")
+    assert run(company_story, names) == {("隆基绿能", "locatedIn", "西安高新区")}
