@@ -318,3 +318,22 @@ def test_zero_subject_speaks_for_the_park_only_in_a_park_story() -> None:
     company_story = ("隆基绿能落户西安高新区多年。隆基绿能是光伏龙头，隆基绿能的组件出货量居首。"
                      "同时，实施“光伏领跑者计划”。")
     assert run(company_story, names) == {("隆基绿能", "locatedIn", "西安高新区")}
+
+
+def test_project_started_in_park_and_its_builder_by_reference() -> None:
+    text = "近日，总投资50亿元的柔性显示生产线项目在绵阳高新区开工建设。该项目由京东方科技集团股份有限公司投资建设。"
+    names = {"柔性显示生产线项目": "Project", "绵阳高新区": "Park", "京东方科技集团股份有限公司": "Company"}
+    assert run(text, names) == {
+        ("柔性显示生产线项目", "locatedIn", "绵阳高新区"),
+        ("京东方科技集团股份有限公司", "undertakes", "柔性显示生产线项目"),
+    }
+
+
+def test_subsidiary_and_won_bid() -> None:
+    text = "阿里巴巴集团旗下的蚂蚁集团发布新产品。中电科技集团中标雄安新区智慧城市项目。"
+    names = {"阿里巴巴集团": "Company", "蚂蚁集团": "Company", "中电科技集团": "Company",
+             "雄安新区智慧城市项目": "Project"}
+    assert run(text, names) == {
+        ("蚂蚁集团", "partOf", "阿里巴巴集团"),
+        ("中电科技集团", "undertakes", "雄安新区智慧城市项目"),
+    }
