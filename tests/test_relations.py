@@ -337,3 +337,13 @@ def test_subsidiary_and_won_bid() -> None:
         ("蚂蚁集团", "partOf", "阿里巴巴集团"),
         ("中电科技集团", "undertakes", "雄安新区智慧城市项目"),
     }
+
+
+def test_separately_signed_agreements_do_not_pair_the_signers() -> None:
+    names = {"华为": "Company", "中兴": "Company", "南京大学": "University"}
+    assert run("华为和中兴分别与南京大学签署合作协议。", names) == {
+        ("华为", "cooperatesWith", "南京大学"),
+        ("中兴", "cooperatesWith", "南京大学"),
+    }
+    assert run("华为、中兴分别签署了合作协议。", names) == set()
+    assert ("中兴", "cooperatesWith", "华为") in run("华为和中兴与南京大学签署三方合作协议。", names)
