@@ -347,3 +347,9 @@ def test_separately_signed_agreements_do_not_pair_the_signers() -> None:
     }
     assert run("华为、中兴分别签署了合作协议。", names) == set()
     assert ("中兴", "cooperatesWith", "华为") in run("华为和中兴与南京大学签署三方合作协议。", names)
+
+
+def test_undertaking_stated_as_the_setting_of_a_clause() -> None:
+    text = "在实施“科技型企业培育行动”中，宝鸡高新区工作人员深入走访企业。"
+    assert run(text, {"科技型企业培育行动": "Project", "宝鸡高新区": "Park"}) == {
+        ("宝鸡高新区", "undertakes", "科技型企业培育行动")}
