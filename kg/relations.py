@@ -647,6 +647,10 @@ def _name_parent(b: int, forms: list[list[str]], entities: list[Entity]) -> tupl
                     continue  # 某省委省政府: two bodies side by side, not one inside the other
                 if best is None or len(pf) > best[0]:
                     best = (len(pf), a, joint)
+        if best is None and sub.type == "Park" and parent.type == "Park":
+            # 某某区(某高新区)国际产业园: the bracket names the zone the park belongs to
+            if any(f"({pf})" in sf for pf in forms[a] for sf in forms[b] if f"({pf})" != sf):
+                best = (0, a, False)
     return (best[1], best[2]) if best else None
 
 

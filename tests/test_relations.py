@@ -353,3 +353,9 @@ def test_undertaking_stated_as_the_setting_of_a_clause() -> None:
     text = "在实施“科技型企业培育行动”中，宝鸡高新区工作人员深入走访企业。"
     assert run(text, {"科技型企业培育行动": "Project", "宝鸡高新区": "Park"}) == {
         ("宝鸡高新区", "undertakes", "科技型企业培育行动")}
+
+
+def test_zone_named_in_brackets_of_a_park_name() -> None:
+    text = "大连甘井子区(大连高新区)软件产业园内新入驻企业20家。大连高新区持续发力。"
+    got = run(text, {"大连甘井子区(大连高新区)软件产业园": "Park", "大连高新区": "Park"})
+    assert got == {("大连甘井子区(大连高新区)软件产业园", "partOf", "大连高新区")}
