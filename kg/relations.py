@@ -631,8 +631,8 @@ def _name_parent(b: int, forms: list[list[str]], entities: list[Entity]) -> tupl
     sub = entities[b]
     best: tuple[int, int, bool] | None = None  # (prefix length, parent, joint)
     for a, parent in enumerate(entities):
-        if a == b or parent.name == sub.name:
-            continue
+        if a == b or parent.name == sub.name or parent.type not in _CODE or parent.type == "Person":
+            continue  # a place (济南) or a person never parents a name
         for pf in forms[a]:
             for sf in forms[b]:
                 if len(sf) - len(pf) < 2 or not sf.startswith(pf):

@@ -359,3 +359,10 @@ def test_zone_named_in_brackets_of_a_park_name() -> None:
     text = "大连甘井子区(大连高新区)软件产业园内新入驻企业20家。大连高新区持续发力。"
     got = run(text, {"大连甘井子区(大连高新区)软件产业园": "Park", "大连高新区": "Park"})
     assert got == {("大连甘井子区(大连高新区)软件产业园", "partOf", "大连高新区")}
+
+
+def test_robust_to_places_and_unknown_types() -> None:
+    text = "济南量子技术研究院落户济南高新区。"
+    got = run(text, {"济南量子技术研究院": "Institute", "济南": "Place", "济南高新区": "Park"})
+    assert got == {("济南量子技术研究院", "locatedIn", "济南高新区")}
+    assert extract_relations([], []) == []
