@@ -366,3 +366,19 @@ def test_robust_to_places_and_unknown_types() -> None:
     got = run(text, {"济南量子技术研究院": "Institute", "济南": "Place", "济南高新区": "Park"})
     assert got == {("济南量子技术研究院", "locatedIn", "济南高新区")}
     assert extract_relations([], []) == []
+
+
+def test_joint_founding_by_a_list_and_subdivision() -> None:
+    text = "华为、中兴、南京大学共同发起成立江苏省5G产业联盟。武汉东湖高新区下辖光谷生物城、光谷未来科技城等园区。"
+    names = {"华为": "Company", "中兴": "Company", "南京大学": "University", "江苏省5G产业联盟": "Institute",
+             "武汉东湖高新区": "Park", "光谷生物城": "Park", "光谷未来科技城": "Park"}
+    assert run(text, names) == {
+        ("江苏省5G产业联盟", "establishedBy", "华为"),
+        ("江苏省5G产业联盟", "establishedBy", "中兴"),
+        ("江苏省5G产业联盟", "establishedBy", "南京大学"),
+        ("中兴", "cooperatesWith", "华为"),
+        ("华为", "cooperatesWith", "南京大学"),
+        ("中兴", "cooperatesWith", "南京大学"),
+        ("光谷生物城", "partOf", "武汉东湖高新区"),
+        ("光谷未来科技城", "partOf", "武汉东湖高新区"),
+    }
