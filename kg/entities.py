@@ -48,6 +48,7 @@ class Candidate:
     type: str
     rule: str
     strength: int  # 3 lexicon full name, 2 suffix rule, 1 weaker pattern
+    name: str = ""  # the name when it is not the span's text (江西省委省政府 → 江西省政府)
 
 
 def _safe_table(name: str) -> tuple[dict[str, str], ...]:
@@ -175,7 +176,9 @@ _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "�
 def is_boundary(res: Resources, tok: str) -> bool:
     if tok in res.boundaries:
         return True
-    if tok in res.name_words:
+    if tok in res.name_words or len(tok) < 2:
+        # a lone character is a boundary only if listed: trade names are runs of single characters
+        # (力创, 合创) that jieba's dictionary tags one by one
         return False
     return res.word_tags.get(tok) in _BOUNDARY_TAGS
 
@@ -307,10 +310,18 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if prefix in ("国家", "省级", "国家级", "市级", "区级", "全国", "本", "该", "各", "新", "原"):
             continue
+        joint = _JOINT_GOV.match(name)
+        if joint and type_ == "Government":  # 江西省委省政府 names the committee and the government
+            cut = start + joint.end(1)
+            out.append(Candidate(start, cut, type_, "suffix:委", 2))
+            place = name[: joint.end(1) - 1]  # 江西省
+            out.append(Candidate(cut, e, type_, f"suffix:{suffix}", 2, name=place + "政府"))
+            continue
         out.append(Candidate(start, e, type_, f"suffix:{suffix}", 2))
     return out
 
 
+_JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
 _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
 _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行")
@@ -474,14 +485,26 @@ def _person_name_at(res: Resources, sent: str, s: int) -> str | None:
 
 
 def _select(cands: list[Candidate]) -> list[Candidate]:
-    """Keep the strongest, then longest, non-overlapping candidates."""
+    """Keep the strongest, then longest, non-overlapping candidates.
+
+    Rule and lexicon hits (strength >= 2) are chosen first, longest first. A weaker pattern hit is then
+    kept where it crosses none of them; it may contain them, since 比亚迪动力电池 in a list of companies
+    names a unit of the known 比亚迪.
+    """
     chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
-    for c in sorted(cands, key=lambda c: (-(c.end - c.start) - 100 * (c.strength >= 2), -c.strength, c.start)):
-        if any(c.start < e and s < c.end for s, e in taken):
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.strength, c.start)):
+        if c.strength >= 2 and not any(c.start < k.end and k.start < c.end for k in chosen):
+            chosen.append(c)
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.strength, c.start)):
+        if c.strength >= 2:
             continue
-        chosen.append(c)
-        taken.append((c.start, c.end))
+        inside = [k for k in chosen if c.start <= k.start and k.end <= c.end]
+        crossing = [k for k in chosen if c.start < k.end and k.start < c.end and k not in inside]
+        if crossing or any(k.strength >= 3 and k.type != c.type for k in inside):
+            continue
+        if any(k.end - k.start == c.end - c.start for k in inside):
+            continue
+        chosen = [k for k in chosen if k not in inside] + [c]
     return sorted(chosen, key=lambda c: c.start)
 
 
@@ -502,7 +525,7 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     ):
         type_ = "Project"
     if type_ != c.type:
-        return Candidate(c.start, c.end, type_, c.rule, c.strength)
+        return Candidate(c.start, c.end, type_, c.rule, c.strength, c.name)
     return c
 
 
@@ -526,7 +549,7 @@ def extract_mentions(article: Article) -> list[Mention]:
     out: list[Mention] = []
     for si, sent in enumerate(article.sentences):
         for c in sentence_candidates(sent.text):
-            surface = sent.text[c.start : c.end]
+            surface = c.name or sent.text[c.start : c.end]
             out.append(
                 Mention(
                     article=article.index,
