@@ -34,7 +34,7 @@ _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LEADING_JUNK = re.compile(
     r"^(?:(?:第?(?:[\d０-９.．]+|[一二三四五六七八九十百千万亿两几]+)(?:余|多)?"
-    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元|万元|元))|[\d０-９.．%％]+|年度|度|底|初|末|省|市|区|县|近|约)+"
+    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．%％]+|年度|度|底|初|末|省|市|区|县|近|约)+"
 )
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
@@ -248,7 +248,11 @@ def has_proper_part(res: Resources, text: str) -> bool:
     if re.search(r"[A-Za-z0-9]", text):
         return True
     freq = res.tokenizer.FREQ
-    for tok in res.tokenizer.lcut(text, HMM=True):
+    toks = res.tokenizer.lcut(text, HMM=True)
+    for a, b in zip(toks, toks[1:], strict=False):
+        if len(a) == 1 and len(b) == 1 and _CJK.match(a) and _CJK.match(b):
+            return True  # a run of lone characters is a word jieba does not know: a trade name
+    for tok in toks:
         if len(tok) < 2:
             continue
         if tok in res.places or tok in res.canonical_forms:
@@ -334,9 +338,11 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         head = prefix[: q.start()]
         if head not in res.places and not has_proper_part(res, head):
             return False
-    if type_ in ("Project", "Park", "Institute", "Government") or suffix in _PLAIN_COMPANY_SUFFIX:
-        return has_proper_part(res, prefix)
-    return True
+    if has_proper_part(res, prefix):
+        return True
+    if type_ == "Institute":  # 平板显示产业联盟: a field of work plus the body's kind is a name
+        return len(res.tokenizer.lcut(prefix, HMM=True)) >= 2 and len(prefix) + len(suffix) >= 6
+    return not (type_ in ("Project", "Park", "Government") or suffix in _PLAIN_COMPANY_SUFFIX)
 
 
 def _false_words_ending(res: Resources, tail: str) -> list[str]:
@@ -395,7 +401,9 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                     continue
                 if res.tokenizer.FREQ.get(item, 0) >= _COMMON_FREQ and item not in res.canonical_forms:
                     continue
-                out.append(Candidate(s, e, "Company", "list", 1))
+                typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
+                type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
+                out.append(Candidate(s, e, type_, "list", 1))
     return out
 
 
