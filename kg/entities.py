@@ -81,6 +81,7 @@ class Resources:
     places: frozenset[str]
     surnames: frozenset[str]
     roles: tuple[str, ...]
+    roles_set: frozenset[str]
     industry_tails: tuple[str, ...]
     name_words: frozenset[str]
     action_verbs: frozenset[str]
@@ -149,6 +150,7 @@ def resources() -> Resources:
         places=frozenset(places),
         surnames=frozenset(_safe_list("surnames.txt")),
         roles=tuple(sorted(_safe_list("roles.txt"), key=len, reverse=True)),
+        roles_set=frozenset(_safe_list("roles.txt")),
         industry_tails=tuple(sorted(load_list("company_tails.txt"), key=len, reverse=True)),
         name_words=frozenset(load_list("entity_name_words.txt")),
         action_verbs=frozenset(load_list("entity_action_verbs.txt")),
@@ -399,8 +401,11 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                     continue
                 if item in res.places or res.word_tags.get(item) == "ns" or re.search(r"\d", item):
                     continue
-                if res.tokenizer.FREQ.get(item, 0) >= _COMMON_FREQ and item not in res.canonical_forms:
+                known = item in res.canonical_forms
+                if res.tokenizer.FREQ.get(item, 0) >= _COMMON_FREQ and not known:
                     continue
+                if not known and not _LATIN_NAME.fullmatch(item) and not has_proper_part(res, item):
+                    continue  # 投融资服务、产权交易等企业服务: a list of services, not of companies
                 typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
                 type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
                 out.append(Candidate(s, e, type_, "list", 1))
@@ -425,7 +430,13 @@ def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
                 name = sent[s:e]
                 if 3 <= len(name) <= 12 and not any(ch in _HARD_STOP or ch in "()（）" for ch in name):
                     toks = res.tokenizer.lcut(name, HMM=True)
-                    if not any(is_boundary(res, t) for t in toks) and name not in res.generic:
+                    if (
+                        not any(is_boundary(res, t) or t in res.roles_set for t in toks)
+                        and name not in res.generic
+                        and not re.search(r"\d", name)
+                        and res.word_tags.get(toks[0], "n")[0] != "v"
+                        and has_proper_part(res, name[: -len(tail)] or name)
+                    ):
                         out.append(Candidate(s, e, "Company", "apposition", 1))
                         break
                 k = window.find(tail, k + 1)
@@ -520,6 +531,8 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     """Adjust a suffix rule's type using what the name says about itself."""
     name = sent[c.start : c.end]
     type_ = c.type
+    if name.endswith(("有限公司", "有限责任公司", "股份公司")) and not name.endswith(_BRANCH_SUFFIXES):
+        type_ = "Company"  # the legal form decides: 中国科学院控股有限公司 is a company
     if type_ == "Institute" and name.endswith("服务中心") and re.search("政务|行政|便民", name):
         type_ = "Government"
     if type_ == "University" and name.endswith("学院") and re.search("(商学院|党校|管理学院|创业学院)$", name) is None:
