@@ -34,7 +34,7 @@ _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LEADING_JUNK = re.compile(
     r"^(?:(?:第?(?:[\d０-９.．]+|[一二三四五六七八九十百千万亿两几]+)(?:余|多)?"
-    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．%％]+|年度|度|底|初|末|省|市|区|县|近|约)+"
+    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．%％]+|[一二三四五六七八九两几]?[十百千万亿]+级?|年度|度|底|初|末|省|市|区|县|近|约)+"
 )
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
@@ -170,7 +170,7 @@ def _jieba_tags() -> dict[str, str]:
 # Parts of speech (jieba's tag set) that never stand inside a name: verbs, prepositions, conjunctions,
 # particles, adverbs, pronouns, interjections and onomatopoeia.
 _BOUNDARY_TAGS = frozenset(
-    {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "vd", "i", "l"}
+    {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "vd", "i", "l", "s"}
 )
 _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "公司")
 
@@ -235,7 +235,15 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         return s
     start = s
     place_like = type_ in ("Park", "Project")
+    depth = 0
     for tok in reversed(res.tokenizer.lcut(window, HMM=False)):
+        if tok in _CLOSE:
+            depth += 1
+        elif tok in _OPEN:
+            depth -= 1
+        if depth > 0 or tok in _OPEN:  # a bracketed part the bracket scan above accepted: 中以(汕头)
+            start -= len(tok)
+            continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
         if place_like and tok in res.action_verbs:
@@ -340,6 +348,11 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         head = prefix[: q.start()]
         if head not in res.places and not has_proper_part(res, head):
             return False
+    bare = prefix.rstrip("省市区县")
+    if type_ == "Project" and (prefix in res.places or bare in res.places):
+        return False  # 南通项目: a place's projects, not a named one
+    if type_ == "Park" and suffix in ("高新区", "开发区", "经开区") and prefix.endswith("省"):
+        return False  # 江苏省高新区: the province's zones in general
     if has_proper_part(res, prefix):
         return True
     if type_ == "Institute":  # 平板显示产业联盟: a field of work plus the body's kind is a name

@@ -192,6 +192,14 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
                 union(keys[key], surface)
             else:
                 keys[key] = surface
+    by_lexicon: dict[str, str] = {}
+    for surface, type_ in sorted(surface_type.items()):
+        full = res.canonical.get((type_, nfkc(surface)))
+        if full:  # 光谷 and 武汉东湖高新区 are forms of one lexicon entry
+            if full in by_lexicon:
+                union(by_lexicon[full], surface)
+            else:
+                by_lexicon[full] = surface
     for m in mentions:
         full = res.canonical.get((m.type, nfkc(m.surface)))
         if full and full != m.surface:
@@ -234,7 +242,9 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(("产业园", "科技园", "产业基地")):
             heads = {surface[:n] for n in range(2, len(surface) - 2)}
-            if heads & set(owners) or any(("Company", h) in res.canonical for h in heads):
+            if heads & set(owners) or any(
+                ("Company", h) in res.canonical or ("University", h) in res.canonical for h in heads
+            ):
                 surface_type[surface] = "Project"
 
     # 4. build entities: the canonical name is the longest form, ties to the first seen
