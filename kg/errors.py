@@ -12,3 +12,8 @@ class InputError(Exception):
         self.line = line
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | None]]:
+        # Errors cross process boundaries (the --jobs pool); the default pickling calls
+        # __init__(message) and fails, which hangs the pool's result thread and so the whole build.
+        return (type(self), (self.path, self.problem, self.line))
