@@ -82,6 +82,7 @@ class Resources:
     surnames: frozenset[str]
     roles: tuple[str, ...]
     roles_set: frozenset[str]
+    person_cues: ahocorasick.Automaton  # role words and reporting verbs -> (word, is_role)
     industry_tails: tuple[str, ...]
     name_words: frozenset[str]
     action_verbs: frozenset[str]
@@ -151,6 +152,7 @@ def resources() -> Resources:
         surnames=frozenset(_safe_list("surnames.txt")),
         roles=tuple(sorted(_safe_list("roles.txt"), key=len, reverse=True)),
         roles_set=frozenset(_safe_list("roles.txt")),
+        person_cues=_person_cues(),
         industry_tails=tuple(sorted(load_list("company_tails.txt"), key=len, reverse=True)),
         name_words=frozenset(load_list("entity_name_words.txt")),
         action_verbs=frozenset(load_list("entity_action_verbs.txt")),
@@ -159,6 +161,16 @@ def resources() -> Resources:
         canonical_forms=frozenset(seen),
         tokenizer=tokenizer,
     )
+
+
+def _person_cues() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for verb in _SPEECH:
+        auto.add_word(verb, (verb, False))
+    for role in _safe_list("roles.txt"):
+        auto.add_word(role, (role, True))
+    auto.make_automaton()
+    return auto
 
 
 def _jieba_tags() -> dict[str, str]:
@@ -463,17 +475,15 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
     out: list[Candidate] = []
     if not res.surnames:
         return out
-    for role in res.roles:
-        k = sent.find(role)
-        while k >= 0:
-            s = k + len(role)
+    for end, (word, is_role) in res.person_cues.iter(sent):
+        if is_role:
+            s = end + 1
             name = _person_name_at(res, sent, s)
             if name:
                 out.append(Candidate(s, s + len(name), "Person", "person:role", 2))
-            k = sent.find(role, k + 1)
-    for verb in _SPEECH:
-        k = sent.find(verb)
-        while k > 0:
+            continue
+        k = end + 1 - len(word)
+        if k > 0:
             for n in (3, 2):
                 s = k - n
                 if s < 0:
@@ -486,7 +496,6 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                     if not any(is_boundary(res, t) for t in res.tokenizer.lcut(cand, HMM=True)):
                         out.append(Candidate(s, k, "Person", "person:speech", 1))
                         break
-            k = sent.find(verb, k + 1)
     return out
 
 
