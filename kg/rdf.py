@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, NamedTuple, TypeAlias
+from typing import IO, Any, NamedTuple, TypeAlias
 from urllib.parse import unquote
 
 from .atomic import atomic_open
@@ -277,6 +277,25 @@ def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
     for s, pos in _sorted_groups(graph):
         for p, o in pos:
             yield s, p, o
+
+
+def rdflib_graph(graph: KnowledgeGraph) -> Any:
+    """The same triples as an ``rdflib.Graph``: to compare with a parsed file, or to benchmark the
+    writer against rdflib's own serializer on identical input."""
+    import rdflib
+
+    g = rdflib.Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    uri = rdflib.URIRef
+    for s, p, o in iter_triples(graph):
+        if isinstance(o, Literal):
+            dt = None if o.lang or o.datatype in (None, XSD_STRING) else uri(o.datatype)
+            obj: Any = rdflib.Literal(o.value, lang=o.lang, datatype=dt)
+        else:
+            obj = uri(o)
+        g.add((uri(s), uri(p), obj))
+    return g
 
 
 # --------------------------------------------------------------------------------------------------

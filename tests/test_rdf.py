@@ -21,8 +21,6 @@ from kg.model import ENTITY_TYPES, RELATION_TYPES, KnowledgeGraph
 from kg.rdf import (
     ID,
     ONT,
-    XSD_STRING,
-    Literal,
     decode_segment,
     encode_segment,
     entity_iri,
@@ -31,6 +29,7 @@ from kg.rdf import (
     load_graph,
     node_id_from_iri,
     ontology_file,
+    rdflib_graph,
     write_graphml,
     write_ntriples,
     write_turtle,
@@ -42,14 +41,8 @@ HKG = rdflib.Namespace(ONT)
 
 def to_rdflib(graph: KnowledgeGraph) -> rdflib.Graph:
     """The expected graph, built term by term with rdflib from :func:`iter_triples`."""
-    g = rdflib.Graph()
-    for s, p, o in iter_triples(graph):
-        if isinstance(o, Literal):
-            dt = None if o.lang or o.datatype in (None, XSD_STRING) else rdflib.URIRef(o.datatype)
-            obj: rdflib.term.Node = rdflib.Literal(o.value, lang=o.lang, datatype=dt)
-        else:
-            obj = rdflib.URIRef(o)
-        g.add((rdflib.URIRef(s), rdflib.URIRef(p), obj))
+    g = rdflib_graph(graph)
+    assert len(g) == sum(1 for _ in iter_triples(graph))
     return g
 
 
