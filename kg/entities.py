@@ -89,6 +89,7 @@ class Resources:
     word_tags: dict[str, str]  # jieba's dictionary part-of-speech tags
     canonical: dict[tuple[str, str], str]  # (type, surface) -> canonical full name from a lexicon
     canonical_forms: frozenset[str]
+    company_cores: frozenset[str]  # trade names of known companies: 恒力 of 恒力集团
     tokenizer: jieba.Tokenizer
 
 
@@ -159,6 +160,13 @@ def resources() -> Resources:
         word_tags=_jieba_tags(),
         canonical=canonical,
         canonical_forms=frozenset(seen),
+        company_cores=frozenset(
+            core
+            for form, (type_, _r, _f) in seen.items()
+            if type_ == "Company"
+            for core in [re.sub(r"(集团|股份|控股|银行|保险|有限公司|公司)+$", "", form)]
+            if len(core) >= 2 and _CJK.search(core)
+        ),
         tokenizer=tokenizer,
     )
 
@@ -248,6 +256,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     start = s
     place_like = type_ in ("Park", "Project")
     depth = 0
+    qualified = 2
     for tok in reversed(res.tokenizer.lcut(window, HMM=False)):
         if tok in _CLOSE:
             depth += 1
@@ -255,6 +264,12 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             depth -= 1
         if depth > 0 or tok in _OPEN:  # a bracketed part the bracket scan above accepted: 中以(汕头)
             start -= len(tok)
+            if tok in _OPEN:
+                qualified = 0  # the bracket qualifies the name before it, which then needs 2 characters
+            continue
+        if qualified < 2:
+            start -= len(tok)
+            qualified += len(tok)
             continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break

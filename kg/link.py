@@ -242,9 +242,7 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(("产业园", "科技园", "产业基地")):
             heads = {surface[:n] for n in range(2, len(surface) - 2)}
-            if heads & set(owners) or any(
-                ("Company", h) in res.canonical or ("University", h) in res.canonical for h in heads
-            ):
+            if heads & (set(owners) | res.company_cores) or any(("University", h) in res.canonical for h in heads):
                 surface_type[surface] = "Project"
 
     # 4. build entities: the canonical name is the longest form, ties to the first seen
