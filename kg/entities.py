@@ -382,9 +382,7 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         return False  # 江苏省高新区: the province's zones in general
     if has_proper_part(res, prefix):
         return True
-    if type_ == "Institute":  # 平板显示产业联盟: a field of work plus the body's kind is a name
-        return len(res.tokenizer.lcut(prefix, HMM=True)) >= 2 and len(prefix) + len(suffix) >= 6
-    return not (type_ in ("Project", "Park", "Government") or suffix in _PLAIN_COMPANY_SUFFIX)
+    return not (type_ in ("Project", "Park", "Government", "Institute") or suffix in _PLAIN_COMPANY_SUFFIX)
 
 
 def _false_words_ending(res: Resources, tail: str) -> list[str]:

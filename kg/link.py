@@ -73,7 +73,7 @@ def park_key(name: str) -> str:
         if key.endswith(long):
             key = key[: -len(long)] + short
             break
-    suffix_len = next((len(sh) for _l, sh in _PARK_SUFFIX_FORMS if key.endswith(sh)), 2)
+    suffix_len = next((len(sh) for _l, sh in _PARK_SUFFIX_FORMS if key.endswith(sh)), 3)
     while True:
         for n in range(min(8, len(key) - suffix_len - 1), 1, -1):
             head = key[:n]
@@ -186,8 +186,8 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             surface_type.setdefault(alias, surface_type[m.surface])
     keys: dict[str, str] = {}
     for surface, type_ in sorted(surface_type.items(), key=lambda st: (-len(st[0]), st[0])):
-        if type_ == "Park":
-            key = park_key(surface)
+        if type_ in ("Park", "Institute"):  # 济南量子技术研究院 and 量子技术研究院 in one story
+            key = type_ + park_key(surface)
             if key in keys:
                 union(keys[key], surface)
             else:
