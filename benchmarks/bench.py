@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 @dataclass
 class BuildRun:
     seconds: float
-    peak_rss: int  # bytes, summed over the process tree (shared pages counted in each process)
+    peak_mem: int  # bytes: the highest PSS sum over the process tree
     summary: str
 
 
@@ -57,11 +57,14 @@ def kg_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-c", "from kg.cli import main; main()"]
 
 
-def tree_rss(proc: psutil.Process) -> int:
+def tree_memory(proc: psutil.Process) -> int:
+    """Physical memory of a process tree: the sum of PSS (each shared page split among its sharers,
+    so forked workers sharing the parent's data are not counted twice), RSS where PSS is unknown."""
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            info = p.memory_full_info()
+            total += getattr(info, "pss", info.rss)
         except psutil.Error:
             pass
     return total
@@ -79,7 +82,7 @@ def run_build(corpus: Path, out: Path, cache: Path | None, jobs: int | None) -> 
         peak = 0
         while proc.poll() is None:
             try:
-                peak = max(peak, tree_rss(proc))
+                peak = max(peak, tree_memory(proc))
             except psutil.Error:
                 pass
             time.sleep(0.05)
@@ -90,6 +93,10 @@ def run_build(corpus: Path, out: Path, cache: Path | None, jobs: int | None) -> 
         raise SystemExit(f"bench: `{' '.join(cmd)}` failed ({proc.returncode}):\n{log}")
     summary = next((ln for ln in reversed(log.splitlines()) if ln.startswith("kg: ")), "")
     return BuildRun(seconds, peak, summary)
+
+
+def cache_entries(cache: Path) -> set[Path]:
+    return set(cache.glob("*/*/*.pkl"))
 
 
 def jieba_pass(files: list[Path]) -> float:
@@ -202,12 +209,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench:   {run.summary}", file=sys.stderr)
             anchor = jieba_pass(files)
             if size == rebuild_size:
+                before = cache_entries(cache)
                 path, original = edit_one_file(files)
                 try:
                     again = run_build(corpus, scratch / "out-rebuild", cache, args.jobs)
                 finally:
                     path.write_bytes(original)
-                rebuild = (size, run.seconds, again.seconds)
+                extracted = len(cache_entries(cache) - before)
+                if extracted != 1:
+                    print(f"bench: warning: the rebuild extracted {extracted} files, not 1 (was kg edited "
+                          "during the run? the cache is keyed by the code)", file=sys.stderr)
+                rebuild = (size, run.seconds, again.seconds, extracted)
             scale = ""
             if prev:
                 scale = f"{run.seconds / prev[1]:.1f}× for {size / prev[0]:g}× the text"
@@ -215,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((size, len(files), nbytes, run, anchor, scale))
             results["sizes"][f"{size:g}"] = {  # type: ignore[index]
                 "files": len(files), "bytes": nbytes, "build_s": run.seconds, "jieba_s": anchor,
-                "peak_rss": run.peak_rss, "summary": run.summary,
+                "peak_mem": run.peak_mem, "summary": run.summary,
             }
 
         rdf_size = args.rdf_size if args.rdf_size in sizes else sizes[-1]
@@ -229,16 +241,17 @@ def main(argv: list[str] | None = None) -> int:
               f"{platform.python_version()}, {platform.system()} {platform.machine()}, commit {git_commit()}, "
               f"`kg build --jobs {jobs}`, cold extraction cache; corpora from `benchmarks/gen_corpus.py "
               f"--seed {args.seed}`.\n")
-        print("| corpus | files | kg build (s) | MB/s | jieba.lcut (s) | build / jieba | peak memory (MB) | scaling |")
+        print("| corpus | files | kg build (s) | MB/s | jieba.lcut (s) | build / jieba "
+              "| peak memory, PSS (MB) | scaling |")
         print("|---|---:|---:|---:|---:|---:|---:|---|")
         for size, n_files, nbytes, run, anchor, scale in rows:
             print(f"| {size:g} MB | {n_files} | {run.seconds:.1f} | {nbytes / 1e6 / run.seconds:.2f} | {anchor:.1f} | "
-                  f"{run.seconds / anchor:.2f} | {fmt_mb(run.peak_rss)} | {scale or '—'} |")
+                  f"{run.seconds / anchor:.2f} | {fmt_mb(run.peak_mem)} | {scale or '—'} |")
         if rebuild:
-            size, first, again = rebuild
+            size, first, again, extracted = rebuild
             print(f"\nRebuild of the {size:g} MB corpus after editing one file: {again:.1f} s "
-                  f"= {again / first:.0%} of the first build ({first:.1f} s).")
-            results["rebuild"] = {"size": size, "first_s": first, "rebuild_s": again}
+                  f"= {again / first:.0%} of the first build ({first:.1f} s); files extracted again: {extracted}.")
+            results["rebuild"] = {"size": size, "first_s": first, "rebuild_s": again, "extracted": extracted}
         print(f"\n| Turtle writing ({rdf_size:g} MB graph, {turtle['triples']:,} triples) | seconds | MB written |")
         print("|---|---:|---:|")
         print(f"| kg.rdf.write_turtle | {turtle['ours']:.2f} | {turtle['ours_bytes'] / 1e6:.1f} |")
