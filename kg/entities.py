@@ -403,7 +403,7 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 
 _LIST_CLOSE = re.compile(
-    r"等(?:为代表的|在内的)?[^，。；,;、“”]{0,8}?(?:企业|公司|厂商|品牌|巨头|机构)"
+    r"等(?:为代表的|在内的)?[^，。；,;、“”]{0,16}?(?:企业|公司|厂商|品牌|巨头|机构|项目)"
     r"|等(?:企业|公司)?(?:已|相继|纷纷|陆续|先后|均|也)?(?:入驻|落户|签约|进驻|落地|投产|入园)"
 )
 _LIST_SPLIT = re.compile(r"[、]|和|及|与|以及")
@@ -435,7 +435,7 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
         for s, e in items:
             item = sent[s:e].strip()
             if 2 <= len(item) <= 10 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
-                if any(is_boundary(res, tok) for tok in res.tokenizer.lcut(item, HMM=False)):
+                if any(tok in res.boundaries for tok in res.tokenizer.lcut(item, HMM=False)):
                     continue
                 if item in res.places or res.word_tags.get(item) == "ns" or re.search(r"\d", item):
                     continue
