@@ -91,6 +91,21 @@ _DOM_POINT = """([kind, id]) => {
 }"""
 
 
+# An edge whose middle point is on no node (vis gives nodes precedence when hovering).
+_FREE_EDGE = """() => {
+  const r = document.getElementById("mynetwork").getBoundingClientRect();
+  for (const id of network.body.data.edges.getIds()) {
+    const d = network.canvasToDOM(network.body.edges[id].edgeType.getPoint(0.5));
+    if (d.x < 5 || d.y < 5 || d.x > r.width - 5 || d.y > r.height - 5) { continue; }
+    if (network.getNodeAt(d) === undefined && network.getEdgeAt(d) === id) { return id; }
+  }
+  return null;
+}"""
+
+
+_ON_TOP = """(id) => network.getNodeAt(network.canvasToDOM(network.getPositions([id])[id])) === id"""
+
+
 def hover_tooltip(loaded: Loaded, kind: str, item_id: str) -> str:
     """Hover a node or the middle of an edge; the text of the vis tooltip once it is visible."""
     page = loaded.page
@@ -137,14 +152,17 @@ def test_sample_page_in_browser(browser: Any, sample_build: Path) -> None:
     assert loaded.eval("network.physics.physicsEnabled") is False
 
     deg = degrees(graph)
-    best = max(graph.nodes, key=lambda n: (deg[n.id], n.mentions, n.id))
+    # the best-connected entity that no other node covers on screen
+    ranked = sorted(graph.nodes, key=lambda n: (-deg[n.id], -n.mentions, n.id))
+    best = next(n for n in ranked if loaded.eval(_ON_TOP, n.id))
     tip = hover_tooltip(loaded, "node", best.id)
     assert best.name in tip and TYPE_STYLE[best.type][2] in tip and "mentions" in tip and "sources" in tip
     assert best.files[0] in tip
     details = click_details(loaded, "node", best.id)
     assert best.name in details and str(best.mentions) in details
     assert graph.edges, "the sample build has no relations"
-    edge_id = loaded.eval("network.body.data.edges.getIds()[0]")
+    edge_id = loaded.eval(_FREE_EDGE)
+    assert edge_id is not None, "every edge's middle is under a node"
     vis_edge = loaded.eval("(id) => network.body.data.edges.get(id).kg", edge_id)
     tip = hover_tooltip(loaded, "edge", edge_id)
     assert vis_edge["relation"] in tip and vis_edge["evidence"][0]["sentence"] in tip
