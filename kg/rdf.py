@@ -23,13 +23,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
 from urllib.parse import unquote
 
-from .atomic import atomic_open
 from .errors import InputError
 from .model import (
     ENTITY_TYPES,
@@ -194,58 +195,79 @@ def _str(text: str) -> Literal:
     return Literal(text)
 
 
+class _Memo(dict):  # type: ignore[type-arg]
+    """A dict that computes a missing value once: entity and article IRIs and literals repeat a lot."""
+
+    def __init__(self, fn: Any) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.fn(*key) if isinstance(key, tuple) else self.fn(key)
+        return value
+
+
+# Predicates, as constants.
+_P_MENTIONS, _P_MENTIONED_IN, _P_IN_PLACE = ONT + "mentionCount", ONT + "mentionedIn", ONT + "inPlace"
+_P_SOURCE, _P_TITLE = DCTERMS + "source", DCTERMS + "title"
+_P_SUBJECT, _P_PREDICATE, _P_OBJECT = RDF + "subject", RDF + "predicate", RDF + "object"
+_P_SENTENCE, _P_START, _P_END, _P_PATTERN = ONT + "sentence", ONT + "start", ONT + "end", ONT + "pattern"
+_P_DERIVED, _P_SUBORG = PROV + "wasDerivedFrom", ORG + "subOrganizationOf"
+
+
 def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
     """Every subject with its (predicate, object) pairs, from the model."""
     subj: dict[str, set[tuple[str, Term]]] = defaultdict(set)
     types = {n.id: n.type for n in graph.nodes}
+    ent = _Memo(entity_iri)
+    art_iri = _Memo(article_iri)
+    source = _Memo(_str)
     places: dict[str, str] = {}
     for node in graph.nodes:
-        s = entity_iri(node.id)
-        po = subj[s]
+        po = subj[ent[node.id]]
         po.add((RDF_TYPE, ONT + node.type))
         po.add((RDFS_LABEL, _zh(node.name)))
-        po.update((SKOS_ALT, _zh(a)) for a in node.aliases)
-        po.add((ONT + "mentionCount", _int(node.mentions)))
-        po.update((DCTERMS + "source", _str(f)) for f in node.files)
-        po.update((ONT + "mentionedIn", article_iri(doc, idx)) for doc, idx in node.articles)
+        po.update([(SKOS_ALT, _zh(a)) for a in node.aliases])
+        po.add((_P_MENTIONS, _int(node.mentions)))
+        po.update([(_P_SOURCE, source[f]) for f in node.files])
+        po.update([(_P_MENTIONED_IN, art_iri[a]) for a in node.articles])
         for place in node.places:
             p_iri = place_iri(place)
-            po.add((ONT + "inPlace", p_iri))
+            po.add((_P_IN_PLACE, p_iri))
             places[p_iri] = min(places.get(p_iri, place), place)
     for p_iri, label in places.items():
         subj[p_iri].update({(RDF_TYPE, ONT + "Place"), (RDFS_LABEL, _zh(label))})
     for art in graph.articles:
-        a = article_iri(art.doc, art.index)
-        po = subj[a]
+        po = subj[art_iri[art.doc, art.index]]
         po.add((RDF_TYPE, ONT + "Article"))
         if art.title:
-            po.add((DCTERMS + "title", _zh(art.title)))
-        po.add((DCTERMS + "source", _str(art.doc)))
+            po.add((_P_TITLE, _zh(art.title)))
+        po.add((_P_SOURCE, source[art.doc]))
         po.add((ONT + "articleIndex", _int(art.index)))
         if art.path:
             po.add((ONT + "sourcePath", _str(art.path)))
+    assertion_type = (RDF_TYPE, ONT + "Assertion")
     for edge in graph.edges:
-        h, t, p = entity_iri(edge.head), entity_iri(edge.tail), ONT + edge.relation
+        h, t, p = ent[edge.head], ent[edge.tail], ONT + edge.relation
         subj[h].add((p, t))
         if edge.relation in SYMMETRIC_RELATIONS:
             subj[t].add((p, h))
         if edge.relation == "partOf" and types.get(edge.head) in ORG_TYPES and types.get(edge.tail) in ORG_TYPES:
-            subj[h].add((ORG + "subOrganizationOf", t))
+            subj[h].add((_P_SUBORG, t))
         for ev in edge.evidence:
-            po = subj[assertion_iri(edge, ev)]
-            po.update(
-                {
-                    (RDF_TYPE, ONT + "Assertion"),
-                    (RDF + "subject", h),
-                    (RDF + "predicate", p),
-                    (RDF + "object", t),
-                    (ONT + "sentence", _zh(ev.sentence)),
-                    (PROV + "wasDerivedFrom", article_iri(ev.doc, ev.article)),
-                    (DCTERMS + "source", _str(ev.doc)),
-                    (ONT + "start", _int(ev.start)),
-                    (ONT + "end", _int(ev.end)),
-                    (ONT + "pattern", _str(ev.pattern)),
-                }
+            subj[assertion_iri(edge, ev)].update(
+                [
+                    assertion_type,
+                    (_P_SUBJECT, h),
+                    (_P_PREDICATE, p),
+                    (_P_OBJECT, t),
+                    (_P_SENTENCE, _zh(ev.sentence)),
+                    (_P_DERIVED, art_iri[ev.doc, ev.article]),
+                    (_P_SOURCE, source[ev.doc]),
+                    (_P_START, _int(ev.start)),
+                    (_P_END, _int(ev.end)),
+                    (_P_PATTERN, _str(ev.pattern)),
+                ]
             )
     return subj
 
@@ -411,19 +433,28 @@ def ntriples_lines(graph: KnowledgeGraph) -> Iterator[str]:
         yield f"{_iriref(s)} {_iriref(p)} {_nt_obj(o)} .\n"
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+@contextmanager
+def _replace_on_success(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``path``, renamed over it only when writing succeeded.
 
-
-def _readable(path: Path) -> None:
-    # atomic_open's temporary file is private (0600); an output is as readable as any other file.
-    os.chmod(path, 0o666 & ~_umask())
+    Unlike :func:`kg.atomic.atomic_open` there is no fsync: ``write_all`` syncs the staged outputs
+    once before moving them into place, and a second sync per file would dominate the write time.
+    The file gets the usual permissions (not a temporary file's 0600).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with tmp.open(mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _write_lines(path: Path, lines: Iterable[str]) -> None:
-    with atomic_open(path, "w") as fh:
+    with _replace_on_success(path) as fh:
         buf: list[str] = []
         for line in lines:
             buf.append(line)
@@ -431,7 +462,6 @@ def _write_lines(path: Path, lines: Iterable[str]) -> None:
                 fh.write("".join(buf))
                 buf.clear()
         fh.write("".join(buf))
-    _readable(path)
 
 
 def write_turtle(path: Path, graph: KnowledgeGraph) -> None:
@@ -479,9 +509,8 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
             symmetric=e.relation in SYMMETRIC_RELATIONS,
             sentence=_xml_safe(e.evidence[0].sentence) if e.evidence else "",
         )
-    with atomic_open(path, "wb", encoding=None) as fh:
+    with _replace_on_success(path, "wb") as fh:
         nx.write_graphml(g, fh, encoding="utf-8", prettyprint=True, named_key_ids=True)
-    _readable(path)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -208,6 +208,19 @@ def test_output_does_not_depend_on_input_order(tmp_path: Path, kgraph: Knowledge
     assert (tmp_path / "a.ttl").read_bytes() == (tmp_path / "b.ttl").read_bytes()
 
 
+def test_a_failed_write_keeps_the_previous_file(tmp_path: Path, kgraph: KnowledgeGraph) -> None:
+    path = tmp_path / "kg.ttl"
+    write_turtle(path, kgraph)
+    before = path.read_bytes()
+    broken = make_graph()
+    broken.edges[0].evidence[0] = None  # type: ignore[call-overload]
+    with pytest.raises(AttributeError):
+        write_turtle(path, broken)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.ttl"]
+    assert path.stat().st_mode & 0o044  # readable like any output, not a private temporary file
+
+
 def test_empty_graph_is_valid_turtle(tmp_path: Path) -> None:
     write_turtle(tmp_path / "kg.ttl", KnowledgeGraph())
     assert len(parse_rdflib(tmp_path / "kg.ttl")) == 0
