@@ -311,10 +311,12 @@ def test_ontology_aligns_with_schema_org_and_org() -> None:
 
 
 def test_ontology_is_package_data() -> None:
-    # The package holds the canonical files (so a non-editable install has them); ontology/ links to them.
+    # The package ships the files (so a non-editable install has them); ontology/ holds identical copies
+    # (real files, not symbolic links, which pyshacl and Windows checkouts mishandle).
     for name in ("kg.ttl", "shapes.ttl"):
         shipped = resources.files("kg") / "data" / "ontology" / name
-        assert shipped.read_bytes() == (REPO / "ontology" / name).read_bytes()
+        assert shipped.read_bytes() == (REPO / "ontology" / name).read_bytes(), (
+            f"ontology/{name} and kg/data/ontology/{name} differ: edit both, or copy one over the other")
         assert ontology_file(name).read_bytes() == shipped.read_bytes()
 
 
