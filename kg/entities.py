@@ -231,6 +231,7 @@ def _on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> boo
     return start in cuts and end in cuts
 
 
+_INNER_NOUNS = frozenset({"企业"})
 _BRANCH_SUFFIXES = ("分公司", "子公司", "分院", "分中心", "分所", "分行", "支行", "分厂")
 
 
@@ -258,6 +259,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     depth = 0
     qualified = 2
     for tok in reversed(res.tokenizer.lcut(window, HMM=False)):
+        if tok in _INNER_NOUNS and type_ not in ("Company", ""):
+            start -= len(tok)  # 优势企业培育工程, 中小企业服务中心: 企业 inside a programme or body's name
+            continue
         if tok in _CLOSE:
             depth += 1
         elif tok in _OPEN:
@@ -382,6 +386,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         return False  # 江苏省高新区: the province's zones in general
     if has_proper_part(res, prefix):
         return True
+    if type_ == "Project" and len(prefix) >= 8:
+        return True  # a long project name is specific even in common words: 口腔健康产业园生产基地项目
     return not (type_ in ("Project", "Park", "Government", "Institute") or suffix in _PLAIN_COMPANY_SUFFIX)
 
 
@@ -390,6 +396,7 @@ def _false_words_ending(res: Resources, tail: str) -> list[str]:
 
 
 _QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
+_QUOTED_TAIL = re.compile(r"(?:项目|工程|计划|行动|专项|行动计划)(?![\u4e00-\u9fff]{0,1}(?:组|部|办))")
 _PROJECT_TAILS = ("计划", "工程", "行动", "项目", "星座", "方案", "平台", "基金", "专项")
 
 
@@ -399,6 +406,11 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
         inner = m.group(1)
         if inner.endswith(_PROJECT_TAILS) and inner not in res.generic and len(inner) >= 4:
             out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
+            continue
+        after = _QUOTED_TAIL.match(sent, m.end())
+        if after and len(inner) >= 2 and not any(c in _HARD_STOP for c in inner):
+            # “百城百园”项目: the quoted name and the kind after the quote make the project's name
+            out.append(Candidate(m.start(), after.end(), "Project", "quoted", 3, name=inner + after.group()))
     return out
 
 
