@@ -380,6 +380,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         if head not in res.places and not has_proper_part(res, head):
             return False
     bare = prefix.rstrip("省市区县")
+    if suffix == "项目" and len(prefix) < 4:
+        return False  # 科创项目, 入园项目: a kind of project, not a name
     if type_ == "Project" and (prefix in res.places or bare in res.places):
         return False  # 南通项目: a place's projects, not a named one
     if type_ == "Park" and suffix in ("高新区", "开发区", "经开区") and prefix.endswith("省"):
