@@ -98,6 +98,8 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
         click.echo("kg serve: the `oxigraph` server binary was not found; install it with `pip install oxigraph`",
                    err=True)
         return 2
+    if graph.is_dir() and (graph / "kg.ttl").is_file():
+        graph = graph / "kg.ttl"  # the build's output folder
     if not graph.is_file():
         click.echo(f"kg serve: {graph}: no such graph file; run `kg build` first (it writes OUT/kg.ttl), "
                    "or point --graph at a kg.ttl", err=True)
