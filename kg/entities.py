@@ -508,6 +508,21 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
             name = _person_name_at(res, sent, s)
             if name:
                 out.append(Candidate(s, s + len(name), "Person", "person:role", 2))
+            k = end + 1 - len(word)  # 习近平总书记: a name standing alone before its title
+            for n in (3, 2):
+                b = k - n
+                cand = sent[b:k] if b >= 0 else ""
+                if (
+                    cand
+                    and (b == 0 or sent[b - 1] in _HARD_STOP)
+                    and (cand[0] in res.surnames or cand[:2] in res.surnames)
+                    and all(_CJK.match(c) for c in cand)
+                    and not any(is_boundary(res, t) for t in res.tokenizer.lcut(cand, HMM=True))
+                    and cand not in res.places
+                    and res.word_tags.get(cand) in (None, "nr", "nrfg", "nrt")
+                ):
+                    out.append(Candidate(b, k, "Person", "person:title", 1))
+                    break
             continue
         k = end + 1 - len(word)
         if k > 0:
