@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,10 +21,6 @@ from .errors import InputError
 from .model import DocResult
 
 FileResult = tuple[list[DocResult], list[InputError]]
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1
 
 
 def _init_worker() -> None:
@@ -69,15 +64,17 @@ def extract(
     keys = [_key(p) if cache is not None else None for p in files]
     cached = [cache is not None and k is not None and cache.has(k) for k in keys]
     todo = [p for p, hit in zip(files, cached, strict=True) if not hit]
-    jobs = max(1, min(jobs, len(todo)))
+    workers = min(jobs, len(todo))
     pool = None
     fresh: Iterator[tuple[bytes, list[InputError]]] | None = None
-    if jobs > 1:
+    # A pool when there is parallel work: several files to extract, or a few while this process reads
+    # the cached rest (the worker loads the resources meanwhile).
+    if jobs > 1 and workers >= 1 and (workers > 1 or len(todo) < len(files)):
         ctx = multiprocessing.get_context()
-        if ctx.get_start_method() == "fork":
+        if ctx.get_start_method() == "fork" and len(todo) >= 4 * workers:
             _init_worker()  # load once here; the forked workers share it instead of each loading it
-        pool = ctx.Pool(jobs, initializer=_init_worker)
-        fresh = pool.imap(_extract_pickled, todo, chunksize=_chunksize(len(todo), jobs))
+        pool = ctx.Pool(workers, initializer=_init_worker)
+        fresh = pool.imap(_extract_pickled, todo, chunksize=_chunksize(len(todo), workers))
     try:
         for path, key, hit in zip(files, keys, cached, strict=True):
             docs = cache.get(key) if hit and cache is not None and key is not None else None
