@@ -539,6 +539,14 @@ def load_graph(path: Path) -> KnowledgeGraph:
     except OSError as err:
         raise InputError(str(path), f"cannot read: {err.strerror or err}") from err
 
+    try:
+        return _graph_from_triples(triples)
+    except (KeyError, IndexError, ValueError) as err:
+        raise InputError(str(path), f"not a graph written by `kg build` (missing or bad value: {err})") from err
+
+
+def _graph_from_triples(triples: list[tuple[Any, Any, Any]]) -> KnowledgeGraph:
+    """The model from kg.ttl's triples; raises KeyError / ValueError where a required value is missing."""
     by_subject: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
         by_subject[_value(s)][_value(p)].append(o)

@@ -250,6 +250,12 @@ def test_load_graph_names_the_bad_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a valid Turtle file") as err:
         load_graph(bad)
     assert "bad.ttl" in str(err.value)
+    # Valid Turtle, but not what kg build writes: an article without its file.
+    foreign = tmp_path / "foreign.ttl"
+    foreign.write_text(f"<{ID}Article/x/0> a <{ONT}Article> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a graph written by `kg build`") as err:
+        load_graph(foreign)
+    assert "foreign.ttl" in str(err.value)
 
 
 # --------------------------------------------------------------------------------------------------
