@@ -92,8 +92,12 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:
         raise InputError(path, "binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # Valid UTF-8 up to a last, unfinished character: a file cut short. Guessing on would read
+        # it as UTF-16 or GB18030 mojibake (any even-length byte string decodes as UTF-16).
+        if exc.end == len(data) and exc.reason == "unexpected end of data" and not data[: exc.start].isascii():
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(path, "ends in the middle of a UTF-8 character (the file looks cut short)", line) from exc
     candidates: list[str] = []
     if declared:
         candidates.append(_SUPERSET.get(declared.lower(), declared.lower()))
