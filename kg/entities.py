@@ -198,7 +198,7 @@ _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "�
 def is_boundary(res: Resources, tok: str) -> bool:
     if tok in res.boundaries:
         return True
-    if tok in res.name_words or len(tok) < 2:
+    if tok in res.name_words or len(tok) < 2 or tok in res.places:
         # a lone character is a boundary only if listed: trade names are runs of single characters
         # (力创, 合创) that jieba's dictionary tags one by one
         return False
