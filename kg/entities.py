@@ -355,6 +355,12 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if prefix in ("国家", "省级", "国家级", "市级", "区级", "全国", "本", "该", "各", "新", "原"):
             continue
+        if type_ == "Government" and suffix == "政府" and prefix in ("省", "市", "区", "县") and start >= 2:
+            # 汕头市委、市政府: the second body shares the first one's place
+            m = _SHARED_PLACE.search(sent, 0, start)
+            if m and m.group(2) == prefix:
+                out.append(Candidate(start, e, type_, "suffix:政府", 2, name=m.group(1) + prefix + "政府"))
+            continue
         joint = _JOINT_GOV.match(name)
         if joint and type_ == "Government":  # 江西省委省政府 names the committee and the government
             cut = start + joint.end(1)
@@ -366,6 +372,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
     return out
 
 
+_SHARED_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?)([省市区县])委[、和及与]$")
 _JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
 _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
@@ -599,8 +606,10 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
         type_ = "Company"  # the legal form decides: 中国科学院控股有限公司 is a company
     if type_ == "Institute" and name.endswith("服务中心") and re.search("政务|行政|便民", name):
         type_ = "Government"
-    if type_ == "University" and name.endswith("学院") and re.search("(商学院|党校|管理学院|创业学院)$", name) is None:
-        pass
+    if type_ == "University" and name.endswith("学院") and any(
+        name.startswith(core) for core in (name[:2], name[:3]) if core in res.company_cores
+    ):
+        type_ = "Institute"  # 小米谷仓学院: a company's training academy, not a university
     if type_ in ("Institute", "Government") and name.endswith("委员会") and re.search(
         "(人民代表大会|政协|管理委员会|发展和改革|卫生健康|教育|经济和信息化|科学技术)", name
     ):
