@@ -144,7 +144,7 @@ def squeeze_spaces(text: str) -> str:
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(_SENT_END.search(text))
+    return bool(_SENT_END.search(text[-12:]))
 
 
 @dataclass
@@ -248,8 +248,9 @@ def _fragment_dedup(items: list[_Item]) -> list[_Item]:
     seen: set[str] = set()
     texts = [i for i, it in enumerate(items) if it.kind == "text"]
     keep = [True] * len(items)
+    squeezed = {i: squeeze_spaces(items[i].text) for i in texts}
     for pos, i in enumerate(texts):
-        t = squeeze_spaces(items[i].text)
+        t = squeezed[i]
         if len(t) >= 8 and t in seen:
             keep[i] = False
             continue
@@ -259,11 +260,40 @@ def _fragment_dedup(items: list[_Item]) -> list[_Item]:
         for j in texts[max(0, pos - 3): pos + 4]:
             if j == i:
                 continue
-            other = squeeze_spaces(items[j].text)
+            other = squeezed[j]
             if len(other) > len(t) and (other.startswith(t) or other.endswith(t)):
                 keep[i] = False
                 break
     return [it for it, k in zip(items, keep, strict=True) if k]
+
+
+_CLAUSE = re.compile(r"[^，。；！？、：]{4,}")
+_MAX_CONTAINER = 20_000  # longer paragraphs are not searched for repeats (keeps the pass linear)
+
+
+def _drop_contained(blocks: list[_Block], rendered: list[str], keep: list[bool]) -> None:
+    """A paragraph found word for word inside a longer one (a pull-out box repeating the story) goes.
+
+    Candidates come from a clause index, so each paragraph is compared with at most a few others.
+    """
+    where: dict[str, list[int]] = {}
+    for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
+        if keep[k] and b.kind == "para" and len(r) <= _MAX_CONTAINER:
+            for clause in set(_CLAUSE.findall(r)):
+                ids = where.setdefault(clause, [])
+                if len(ids) < 4:
+                    ids.append(k)
+    for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
+        if not keep[k] or b.kind != "para" or len(r) < 15:
+            continue
+        clauses = _CLAUSE.findall(r)
+        if len(clauses) < 2:
+            continue
+        longest = max(clauses, key=len)
+        for j in where.get(longest, ()):
+            if j != k and keep[j] and len(rendered[j]) > len(r) and r in rendered[j]:
+                keep[k] = False
+                break
 
 
 def _column_width(items: list[_Item]) -> int:
@@ -413,6 +443,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
             if r in seen_para:
                 keep[k] = False
             seen_para.add(r)
+    _drop_contained(blocks, rendered, keep)
 
     out: list[str] = []
     offsets: list[int] = []

@@ -114,14 +114,14 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
         return []
     para_pos = {b: k for k, b in enumerate(paras)}  # block index → paragraph index
     stories: dict[int, _Story] = {0: _Story(0, story_start=True)}
-    for k, b in enumerate(paras):
-        if blocks[b].lead:
+    for k, bi in enumerate(paras):
+        if blocks[bi].lead:
             stories.setdefault(k, _Story(k)).story_start = True
 
     # heading groups: runs of consecutive heading blocks
     groups: list[list[int]] = []
-    for i, b in enumerate(blocks):
-        if b.kind == "heading":
+    for i, blk in enumerate(blocks):
+        if blk.kind == "heading":
             if groups and groups[-1][-1] == i - 1:
                 groups[-1].append(i)
             else:
@@ -143,10 +143,14 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
         if matcher is None:
             matcher = _Matcher(blocks, paras)
         # where the group sits among the paragraphs
-        before = sum(1 for b in paras if b < group[0])
+        before = bisect_left(paras, group[0])
         lo, hi = max(0, before - _WINDOW), min(len(paras), before + _WINDOW)
+        placed: list[tuple[int, int | None]] = []  # (heading, the paragraph it titles or None)
         for h in group:
             title = blocks[h].text
+            if _NUMERIC.match(title):  # a figure in a box ("5250万元") names no story
+                placed.append((h, None))
+                continue
             best, best_score = None, 0.0
             for p in range(lo, hi):
                 s = matcher.score(title, p)
@@ -158,13 +162,20 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
                     best, best_score = p, s
             raw_score = matcher.score(title, best) if best is not None else 0.0
             is_start = best is not None and best in stories and stories[best].story_start
-            if best is None or raw_score < 0.25 or (not is_start and raw_score < 0.5):
-                if next_para is not None:  # a column label or kicker nothing else claims
-                    labels.setdefault(next_para, []).append(title)
+            weak = best is None or raw_score < 0.25 or (not is_start and raw_score < 0.5)
+            placed.append((h, None if weak else best))
+        real = [h for h, p in placed if p is not None]
+        if len(real) == 1 and next_para is not None and not blocks[paras[next_para]].lead:
+            # one headline among labels and figures: it titles the text under it, as a lone heading would
+            placed = [(h, next_para if h == real[0] else None) for h, _ in placed]
+        for h, target in placed:
+            if target is None:
+                if next_para is not None:  # a column label, kicker or figure nothing else claims
+                    labels.setdefault(next_para, []).append(blocks[h].text)
                 continue
-            st = stories.setdefault(best, _Story(best))
+            st = stories.setdefault(target, _Story(target))
             st.story_start = True
-            st.title.append(title)
+            st.title.append(blocks[h].text)
             st.headings.append(h)
             mapped_any = True
 

@@ -1,0 +1,120 @@
+"""Pages into articles, articles into sentences, on the real sample pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.model import Article, RawDoc
+from kg.normalize import normalize
+from kg.pipeline import sample_corpus
+from kg.segment import segment, split_sentences
+
+SAMPLES = {p.name[:3]: p for p in sample_corpus()}
+
+
+def _segment(text: str, name: str = "page.txt") -> tuple[str, list[Article]]:
+    raw = RawDoc(doc=name, path=name, text=text)
+    clean, meta = normalize(text)
+    return clean, segment(raw, clean, meta)
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, tuple[str, list[Article]]]:
+    return {code: _segment(p.read_text(encoding="utf-8"), p.name) for code, p in SAMPLES.items()}
+
+
+def _by_title(articles: list[Article], start: str) -> Article:
+    [art] = [a for a in articles if a.title.startswith(start)]
+    return art
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_offsets_are_exact(pages, code: str) -> None:
+    clean, articles = pages[code]
+    assert [a.index for a in articles] == list(range(len(articles)))
+    previous_end = 0
+    for art in articles:
+        assert clean[art.span[0]: art.span[1]] == art.text
+        assert art.span[0] >= previous_end  # articles do not overlap and keep page order
+        previous_end = art.span[1]
+        assert art.sentences
+        for s in art.sentences:
+            assert art.text[s.start: s.end] == s.text
+            assert s.text == s.text.strip()
+        assert not art.text.startswith("#") and art.text.split("\n")[0] != art.title  # the title line is outside
+
+
+def test_page_003_splits_into_its_stories(pages) -> None:
+    clean, articles = pages["003"]
+    assert len(articles) >= 8
+    # the headlines printed together near the end of the page are mapped to their stories
+    expected = {
+        "夺取“两线作战”胜利 贵阳高新区拿出科技“硬实力”": "自贵阳市启动疫情防控",
+        "厦门火炬高新区：优化环境 聚合招商引资“强磁场”": "今年以来，厦门火炬高新区着力优化营商环境",
+        "武汉东湖高新区出台20条新规 加快发展在线新经济": "近日，武汉东湖高新区出台",
+        "杭州高新区(滨江) 打造直播产业第一区": "杭州高新区(滨江)又一次站在直播风口",
+        "中环股份DW智慧化工厂投产": "日前，天津高新区企业中环股份DW智慧化工厂项目",
+        "项目封顶和开工接续进行 咸阳高新区新动能澎湃": "6月9日，咸阳高新区医药企业海尔斯生物科技厂房",
+    }
+    for title, opening in expected.items():
+        assert _by_title(articles, title).text.startswith(opening), title
+    # sections stay under their story's headline
+    section = _by_title(articles, "服务链优化升级")
+    assert section.meta["headline"] == ["厦门火炬高新区：优化环境 聚合招商引资“强磁场”"]
+    assert "厦门火炬高新区" in section.text and "贵阳" not in section.text
+    # the Guiyang story does not run into the Xiamen one
+    assert "厦门" not in _by_title(articles, "进一步加大创新扶持").text
+    # bylines go to the story they sign
+    assert _by_title(articles, "厦门火炬").meta["bylines"] == ["郭伟 李幼君"]
+    assert _by_title(articles, "项目封顶").meta["bylines"] == ["记者 戈清平"]
+    assert _by_title(articles, "武汉东湖").meta["bylines"] == ["张珊妮"]
+
+
+def test_markdown_pages_split_at_headings_and_leads(pages) -> None:
+    _clean, articles = pages["000"]
+    titles = [a.title for a in articles]
+    assert "重庆高新区牵手黔江区 十方面合作促协同发展" in titles
+    assert "园镜头" not in titles  # a column label titles nothing
+    chongqing = _by_title(articles, "重庆高新区牵手黔江区")
+    assert chongqing.text.startswith("全面推进对口协同发展")  # the 科技日报讯 marker is outside the text
+    assert chongqing.meta["bylines"] == ["记者雍黎"]
+    section = _by_title(articles, "利用大数据新优势")
+    assert section.meta["headline"] == ["贵阳高新区：排名跃升背后的创新秘诀"]
+    _clean, articles = pages["001"]
+    assert _by_title(articles, "主导产业持续发力").text.startswith("一个新一代电子信息产业园即将在广东汕头高新区崛起。")
+    assert [a.title for a in articles].count("搭建创新平台：把发展精力放在“刀刃”上") == 1
+
+
+def test_article_counts_per_page(pages) -> None:
+    counts = {code: len(arts) for code, (_c, arts) in pages.items()}
+    # every story and every section under a heading is an article; the numbers are the pages' structure
+    assert counts["000"] >= 6 and counts["001"] >= 6 and counts["002"] >= 6 and counts["004"] >= 6
+    assert sum(counts.values()) >= 45
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_no_byline_or_credit_words_in_articles(pages, code: str) -> None:
+    for art in pages[code][1]:
+        for marker in ("本报记者", "通讯员", "供图", "图片来源"):
+            assert marker not in art.text, (art.title, marker)
+
+
+def test_split_sentences_keeps_closing_quotes_and_line_ends() -> None:
+    text = "他说：“好。”然后走了！真的吗？是；对\n第二行 "
+    got = [s.text for s in split_sentences(text)]
+    assert got == ["他说：“好。”", "然后走了！", "真的吗？", "是；", "对", "第二行"]
+    for s in split_sentences(text):
+        assert text[s.start: s.end] == s.text
+
+
+def test_plain_text_without_structure_is_one_article() -> None:
+    clean, articles = _segment("贵阳高新区企业贵州力创科技发展有限公司开发了小程序。它很好用。")
+    assert len(articles) == 1
+    assert articles[0].title == ""
+    sentences = [s.text for s in articles[0].sentences]
+    assert sentences == ["贵阳高新区企业贵州力创科技发展有限公司开发了小程序。", "它很好用。"]
+
+
+def test_empty_page_has_no_articles() -> None:
+    assert _segment("")[1] == []
+    assert _segment("# 只有标题\n")[1] == []
