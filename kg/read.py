@@ -61,9 +61,10 @@ def _utf16_guess(data: bytes) -> str | None:
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)
     half = len(sample) // 2 or 1
-    if odd > 0.05 * half and even < 0.01 * half:
+    # Not "no NULs on the other parity": CJK characters such as 一 (U+4E00) put a NUL there too.
+    if odd > 0.05 * half and even < odd / 4:
         return "utf-16-le"
-    if even > 0.05 * half and odd < 0.01 * half:
+    if even > 0.05 * half and odd < even / 4:
         return "utf-16-be"
     # CJK-only UTF-16 has no NULs at all; try both byte orders and keep one that reads cleanly.
     return None
@@ -95,9 +96,14 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         # Valid UTF-8 up to a last, unfinished character: a file cut short. Guessing on would read
         # it as UTF-16 or GB18030 mojibake (any even-length byte string decodes as UTF-16).
+        line = data.count(b"\n", 0, exc.start) + 1
         if exc.end == len(data) and exc.reason == "unexpected end of data" and not data[: exc.start].isascii():
-            line = data.count(b"\n", 0, exc.start) + 1
             raise InputError(path, "ends in the middle of a UTF-8 character (the file looks cut short)", line) from exc
+        lenient = data.decode("utf-8", "replace")
+        bad = lenient.count("\ufffd")
+        if bad <= 16 and sum(ord(ch) > 0x7F for ch in lenient) - bad >= 20 * bad:  # UTF-8 with a few bad bytes
+            raise InputError(path, f"invalid UTF-8 (a corrupt byte {data[exc.start]:#04x}; {bad} in the file)",
+                             line) from exc
     candidates: list[str] = []
     if declared:
         candidates.append(_SUPERSET.get(declared.lower(), declared.lower()))
