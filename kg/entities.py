@@ -198,6 +198,8 @@ _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "�
 def is_boundary(res: Resources, tok: str) -> bool:
     if tok in res.boundaries:
         return True
+    if len(tok) >= 3 and tok[-1] in "出到了给" and tok not in res.canonical_forms:
+        return True  # 培育出, 引进到: a verb with its complement
     if tok in res.name_words or len(tok) < 2 or tok in res.places:
         # a lone character is a boundary only if listed: trade names are runs of single characters
         # (力创, 合创) that jieba's dictionary tags one by one
@@ -289,6 +291,10 @@ def has_proper_part(res: Resources, text: str) -> bool:
     if re.search(r"[A-Za-z0-9]", text):
         return True
     freq = res.tokenizer.FREQ
+    for tail in res.industry_tails:
+        head = text[: -len(tail)]
+        if text.endswith(tail) and len(head) >= 2 and _CJK.match(head) and freq.get(head, 0) == 0:
+            return True  # 卓正电子: an unknown trade name before an industry word
     toks = res.tokenizer.lcut(text, HMM=True)
     for a, b in zip(toks, toks[1:], strict=False):
         if len(a) == 1 and len(b) == 1 and _CJK.match(a) and _CJK.match(b):
@@ -425,7 +431,7 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 _LIST_CLOSE = re.compile(
     r"等(?:为代表的|在内的)?[^，。；,;、“”]{0,16}?(?:企业|公司|厂商|品牌|巨头|机构|项目)"
-    r"|等(?:企业|公司)?(?:已|相继|纷纷|陆续|先后|均|也)?(?:入驻|落户|签约|进驻|落地|投产|入园)"
+    r"|(?:等(?:企业|公司)?|等?(?:已|相继|纷纷|陆续|先后|均|也)+)(?:入驻|落户|签约|进驻|落地|投产|入园)"
 )
 _LIST_SPLIT = re.compile(r"[、]|和|及|与|以及")
 
@@ -455,7 +461,7 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
         items[0] = (_left_edge(res, sent, first_e, first_e - first_s, "Company"), first_e)
         for s, e in items:
             item = sent[s:e].strip()
-            if 2 <= len(item) <= 10 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
+            if 2 <= len(item) <= 14 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
                 if any(tok in res.boundaries for tok in res.tokenizer.lcut(item, HMM=False)):
                     continue
                 if item in res.places or res.word_tags.get(item) == "ns" or re.search(r"\d", item):
