@@ -34,7 +34,7 @@ _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LEADING_JUNK = re.compile(
     r"^(?:(?:第?(?:[\d０-９.．]+|[一二三四五六七八九十百千万亿两几]+)(?:余|多)?"
-    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．%％]+|[一二三四五六七八九两几]?[十百千万亿]+级?|年度|度|底|初|末|省|市|区|县|近|约)+"
+    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．%％]+|[一二三四五六七八九两几十百千]+[十百千万亿]级?|年度|度|底|初|末|省|市|区|县|近|约)+"
 )
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
@@ -234,6 +234,7 @@ def _on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> boo
 
 
 _INNER_NOUNS = frozenset({"企业"})
+_AFTER_PARK = re.compile(r"(?:区|园|城|基地)$")  # 天津高新区企业X: 企业 after a park is apposition
 _BRANCH_SUFFIXES = ("分公司", "子公司", "分院", "分中心", "分所", "分行", "支行", "分厂")
 
 
@@ -261,7 +262,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     depth = 0
     qualified = 2
     for tok in reversed(res.tokenizer.lcut(window, HMM=False)):
-        if tok in _INNER_NOUNS and type_ not in ("Company", ""):
+        if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
             start -= len(tok)  # 优势企业培育工程, 中小企业服务中心: 企业 inside a programme or body's name
             continue
         if tok in _CLOSE:
@@ -382,7 +383,7 @@ _SHARED_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?)([省市区县])委[、和�
 _JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
 _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
-_PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行")
+_PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
 
 
 def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
@@ -393,6 +394,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         if head not in res.places and not has_proper_part(res, head):
             return False
     bare = prefix.rstrip("省市区县")
+    if type_ == "Company" and re.search(r"\d", prefix) and not re.search(r"[A-Za-z]", prefix):
+        return False  # 投资2亿元建设…: an amount, not a company name
     if suffix == "项目" and len(prefix) < 4:
         return False  # 科创项目, 入园项目: a kind of project, not a name
     if type_ == "Project" and (prefix in res.places or bare in res.places):
@@ -530,7 +533,7 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                     and (b == 0 or sent[b - 1] in _HARD_STOP)
                     and (cand[0] in res.surnames or cand[:2] in res.surnames)
                     and all(_CJK.match(c) for c in cand)
-                    and not any(is_boundary(res, t) for t in res.tokenizer.lcut(cand, HMM=True))
+                    and _name_like(res, cand)
                     and cand not in res.places
                     and res.word_tags.get(cand) in (None, "nr", "nrfg", "nrt")
                 ):
@@ -548,7 +551,7 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if cand[0] in res.surnames and all(_CJK.match(c) for c in cand) and (
                     before in _HARD_STOP or before in "在据对"
                 ):
-                    if not any(is_boundary(res, t) for t in res.tokenizer.lcut(cand, HMM=True)):
+                    if _name_like(res, cand):
                         out.append(Candidate(s, k, "Person", "person:speech", 1))
                         break
     return out
@@ -559,6 +562,14 @@ _NAME_FOLLOW = _SPEECH + (
     "宣读", "宣布", "作为", "所言", "提出", "谈到", "致辞", "带领", "率", "一行", "同志", "先生", "女士", "博士",
     "教授", "院士", "接受", "主持", "出席", "参加", "发言", "讲话", "还", "就", "则", "曾",
 )
+
+
+def _name_like(res: Resources, cand: str) -> bool:
+    """A surname and given name, not a phrase: no function word inside, not a common word."""
+    if res.tokenizer.FREQ.get(cand, 0) >= _COMMON_FREQ and res.word_tags.get(cand) not in ("nr", "nrfg", "nrt"):
+        return False
+    given = cand[1:] if cand[0] in res.surnames else cand[2:]
+    return given not in res.boundaries and not any(c in _NAME_STOP for c in given)
 
 
 def _person_name_at(res: Resources, sent: str, s: int) -> str | None:

@@ -62,6 +62,7 @@ _PARK_SUFFIX_FORMS = (
     ("产业园区", "产业园"),
     ("工业园区", "工业园"),
 )
+_PROJECT_KIND = re.compile(r"(?:项目|行动|计划|工程)$")
 _PHASE = re.compile(r"[一二三四五六七八九十\d]+期")
 _BRACKETED = re.compile(r"[（(][^（）()]{1,8}[）)]")
 
@@ -205,7 +206,7 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     pkeys: dict[str, str] = {}
     for surface, type_ in sorted(surface_type.items(), key=lambda st: (-len(st[0]), st[0])):
         if type_ == "Project":  # 中环股份DW智慧化工厂项目 / DW智慧化工厂项目, 生益科技三期项目 / 生益科技项目
-            key = _PHASE.sub("", surface)
+            key = _PROJECT_KIND.sub("", _PHASE.sub("", surface)) or surface
             owner = next((c for c in companies if key.startswith(c) and len(key) - len(c) >= 4), "")
             key = key[len(owner) :]
             if key in pkeys:

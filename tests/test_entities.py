@@ -111,3 +111,29 @@ def test_sample_park_is_one_node_across_pages(sample_build: dict[str, dict], tmp
     nodes = [e["node"] for d in ("000_7f7d6dda138e05f1.txt", "003_0761c53e24f34b0b.txt")
              for e in sample_build[d]["entities"] if e["name"] == "贵阳高新区"]
     assert len(nodes) == 2 and nodes[0] == nodes[1] == "Park/贵阳高新区"
+
+
+def test_person_with_role_and_reporting_verb() -> None:
+    found = entities_of("“我们将加大研发投入。”苏州纳芯电子科技有限公司董事长张建国表示。王立新说，园区将继续扩容。")
+    assert found.get("张建国", ("",))[0] == "Person"
+    assert found.get("王立新", ("",))[0] == "Person"
+
+
+def test_lexicon_abbreviation_links_to_the_full_name() -> None:
+    text = "中国科学院在当地设立分支机构。近年来，中科院不断加强与地方合作。"
+    found = entities_of(text)
+    assert found["中国科学院"][0] == "Institute"
+    assert "中科院" in found["中国科学院"][1]
+    assert "中科院" not in found
+
+
+def test_same_entity_across_documents_is_one_node() -> None:
+    from kg.graph import build_graph
+
+    a = process_raw(RawDoc(doc="a.txt", path="a.txt", text="中科院在合肥高新区设立研究院。"))
+    b = process_raw(RawDoc(doc="b.txt", path="b.txt", text="中国科学院与合肥高新区签署合作协议。"))
+    graph = build_graph([a, b])
+    cas = [n for n in graph.nodes if n.type == "Institute" and "中科院" in {n.name, *n.aliases}]
+    assert len(cas) == 1 and cas[0].name == "中国科学院" and cas[0].files == ["a.txt", "b.txt"]
+    parks = [n for n in graph.nodes if n.name == "合肥高新区"]
+    assert len(parks) == 1 and parks[0].files == ["a.txt", "b.txt"]
