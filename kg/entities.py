@@ -354,6 +354,15 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
                 start = k.start
         name = sent[start:e]
         prefix = sent[start:s]
+        if type_ == "Government" and suffix == "政府" and s >= 1 and sent[s - 1] in "省市区县" and len(prefix) <= 1:
+            # 汕头市委、市政府: the second body shares the first one's place
+            m = _SHARED_PLACE.search(sent, 0, s - 1)
+            if m and m.group(1) == sent[s - 1]:
+                head = sent[: m.start()]
+                place = next((head[-n:] for n in range(6, 1, -1) if head[-n:] in res.places), "")
+                if place:
+                    out.append(Candidate(s - 1, e, type_, "suffix:政府", 2, name=place + sent[s - 1] + "政府"))
+            continue
         if len(prefix) < need or name in res.generic or prefix in res.generic:
             continue
         if not _specific(res, prefix, type_, suffix):
@@ -361,12 +370,6 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         if not _CJK.search(prefix) and not prefix.isascii():
             continue
         if prefix in ("国家", "省级", "国家级", "市级", "区级", "全国", "本", "该", "各", "新", "原"):
-            continue
-        if type_ == "Government" and suffix == "政府" and prefix in ("省", "市", "区", "县") and start >= 2:
-            # 汕头市委、市政府: the second body shares the first one's place
-            m = _SHARED_PLACE.search(sent, 0, start)
-            if m and m.group(2) == prefix:
-                out.append(Candidate(start, e, type_, "suffix:政府", 2, name=m.group(1) + prefix + "政府"))
             continue
         joint = _JOINT_GOV.match(name)
         if joint and type_ == "Government":  # 江西省委省政府 names the committee and the government
@@ -379,7 +382,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
     return out
 
 
-_SHARED_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?)([省市区县])委[、和及与]$")
+_SHARED_PLACE = re.compile(r"([省市区县])委[、和及与]$")
 _JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
 _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
@@ -652,7 +655,21 @@ def sentence_candidates(sent: str) -> list[Candidate]:
         + _apposition_candidates(res, sent)
         + _person_candidates(res, sent)
     )
-    return [_retype(res, sent, c) for c in _select(cands)]
+    chosen = [_retype(res, sent, c) for c in _select(cands)]
+    return chosen + [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
+
+
+_PARENT_FORM = re.compile(r"(.{2,}?(?:集团|股份有限公司|有限责任公司|有限公司|公司))(?=.{2,}(?:分公司|子公司|总部|分厂)$)")
+
+
+def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
+    """北京某科技集团郑州总部 also names its parent, 北京某科技集团: a mention nested in the branch's."""
+    if c.type != "Company" or c.name:
+        return None
+    m = _PARENT_FORM.match(sent, c.start, c.end)
+    if not m:
+        return None
+    return Candidate(c.start, c.start + len(m.group(1)), "Company", "parent-of-branch", 1)
 
 
 def extract_mentions(article: Article) -> list[Mention]:

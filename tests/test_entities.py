@@ -137,3 +137,12 @@ def test_same_entity_across_documents_is_one_node() -> None:
     assert len(cas) == 1 and cas[0].name == "中国科学院" and cas[0].files == ["a.txt", "b.txt"]
     parks = [n for n in graph.nodes if n.name == "合肥高新区"]
     assert len(parks) == 1 and parks[0].files == ["a.txt", "b.txt"]
+
+
+def test_branch_names_its_parent_and_shared_place_bodies() -> None:
+    found = entities_of("深圳云帆智能科技集团武汉研发总部落户光谷。云帆智能称，将扩大投资。")
+    assert found["深圳云帆智能科技集团武汉研发总部"][0] == "Company"
+    assert found["深圳云帆智能科技集团"][0] == "Company"
+    assert "云帆智能" in found["深圳云帆智能科技集团"][1]
+    found = entities_of("合肥市委、市政府高度重视科技创新。")
+    assert found["合肥市委"][0] == "Government" and found["合肥市政府"][0] == "Government"
