@@ -659,7 +659,9 @@ def sentence_candidates(sent: str) -> list[Candidate]:
     return chosen + [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
 
 
-_PARENT_FORM = re.compile(r"(.{2,}?(?:集团|股份有限公司|有限责任公司|有限公司|公司))(?=.{2,}(?:分公司|子公司|总部|分厂)$)")
+_PARENT_FORM = re.compile(
+    r"(.{2,}?(?:集团|股份有限公司|有限责任公司|有限公司|公司))(?=.{2,}(?:分公司|子公司|总部|分厂)$)"
+)
 
 
 def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
