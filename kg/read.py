@@ -217,6 +217,9 @@ def _jsonl_docs(path: Path, text: str, errors: list[InputError] | None) -> list[
                 raise ValueError('no "text" string')
             if not body.strip():
                 raise ValueError('"text" is empty')
+            lone = re.search("[\ud800-\udfff]", json.dumps(obj, ensure_ascii=False))
+            if lone:  # "\ud800" alone decodes to no character; no output file could be written with it
+                raise ValueError(f"a lone surrogate escape \\u{ord(lone.group()):04x} is not a character")
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             err = InputError(str(path), f"broken JSON line: {exc}", line=number)
             if errors is None:
