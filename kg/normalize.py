@@ -53,6 +53,7 @@ for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD):
     _TABLE[_cp] = ""
 _TABLE.update({0x2028: "\n", 0x2029: "\n", 0x0085: "\n"})
 
+_ODD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _HALF_PUNCT = re.compile(rf"(?<={_H})[,;:?!]|[,;:?!](?={_H})")
 _SPACES_IN = re.compile(
@@ -75,18 +76,24 @@ _BYLINE = re.compile(
 _HAS_ROLE = re.compile(rf"^[{_MARK}]|(?:{_ROLE})")
 _MARKED_NAMES = re.compile(rf"^[{_MARK}]")
 _CREDIT_ONLY = re.compile(
-    r"^(?:(?:图片来源|图片提供|图片|照片|来源|图|摄影|摄)\s*[：:/]\s*\S.{0,30}|\S{0,12}供图|\S{0,16}\s摄|"
-    r"(?:本报)?(?:记者|通讯员)\s*\S{2,8}\s*摄)$"
+    r"^[（(]?(?:(?:图片来源|图片提供|图片|照片|来源|图|摄影|摄)\s*[：:/]\s*\S.{0,30}|\S{0,12}(?<!提)供图|"
+    r"\S{0,16}\s摄|(?:本报)?(?:记者|通讯员)\s*\S{2,8}\s*摄)[)）]?$"
 )
+# A caption ending in its credit. The credit must stand apart (a space or brackets) or carry a credit
+# word, so a wrapped body line ending in 拍摄 or 提供图 is not taken for one.
 _CAPTION_CREDIT = re.compile(
-    r"^(?P<cap>.{2,160}?)\s*(?P<credit>(?:图片来源|图片提供|来源)\s*[：:]\s*\S{1,30}|[（(]?\S{0,12}供图[)）]?|"
-    r"[（(]?(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄[)）]?)$"
+    r"^(?P<cap>.{2,160}?)(?:\s*(?P<credit>(?:图片来源|图片提供|来源)\s*[：:]\s*\S{1,30}|"
+    r"[（(]\S{0,12}供图[)）]|[（(](?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄[)）]|"
+    r"(?:本报)?(?:记者|通讯员)\s*[\u4e00-\u9fff]{2,4}\s*摄)"
+    r"|\s+(?P<credit2>\S{0,12}(?<!提)供图|[\u4e00-\u9fff]{2,4}\s*摄))$"
 )
+_CREDIT_HINT = ("供图", "摄", "来源", "图片提供")
 _TRAILING_NAMES = re.compile(rf"(?<=[。！？”…])\s+(?P<names>{_NAME}(?:\s+{_NAME}){{0,4}})$")
 LEAD = re.compile(
     rf"^(?P<lead>[{_HAN}]{{0,10}}?(?:报|社|台|网)讯|新华社[^，。\s]{{0,12}}电)\s*"
     rf"(?P<by>[（(][^（()）]{{1,40}}[)）])?\s*"
 )
+_BOLD_LINE = re.compile(r"^\*\*([^*]{1,40})\*\*$")
 _MD_LINE = re.compile(r"^\s*#{1,6}\s")
 _SENT_END = re.compile(r"(?:[。！？!?…]|[。！？!?…][”’」』)）]+)$")
 _INNER_PUNCT = re.compile(r"[，。；！？、,;!?]")
@@ -106,10 +113,13 @@ _SURNAMES = set(
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯")
 
 
+_NOT_NAME_END = set("区市省县镇村园局厅部委会司院校所馆站队组处科室中心")
+
+
 def is_person_name(token: str) -> bool:
-    """A 2–4 character token that starts with a common Chinese surname."""
+    """A 2–4 character token that starts with a common Chinese surname (and ends like no place or body)."""
     token = token.replace("·", "")
-    if not 2 <= len(token) <= 4:
+    if not 2 <= len(token) <= 4 or token[-1] in _NOT_NAME_END:
         return False
     return token[0] in _SURNAMES or token.startswith(_COMPOUND_SURNAMES)
 
@@ -124,7 +134,8 @@ def _names_only(text: str) -> bool:
 
 def unify_chars(text: str) -> str:
     """Rule 1: one form per character (see the module docstring)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TABLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ODD_CHARS.sub(lambda m: _TABLE[ord(m.group())], text)  # faster than str.translate on CJK text
 
     def fix(m: re.Match[str]) -> str:
         s, i = m.string, m.start()
@@ -139,8 +150,10 @@ def unify_chars(text: str) -> str:
 
 def squeeze_spaces(text: str) -> str:
     """Rule 6 for paragraph text: drop spaces that touch a Chinese character."""
-    text = _MULTISPACE.sub(" ", text.strip())
-    return _SPACES_IN.sub("", text)
+    text = text.strip()
+    if " " not in text:
+        return text
+    return _SPACES_IN.sub("", _MULTISPACE.sub(" ", text))
 
 
 def _ends_sentence(text: str) -> bool:
@@ -154,6 +167,10 @@ class _Item:
     level: int = 0
     gap: int = 0  # blank lines before it
     marked: bool = False
+    flat: str = ""  # the text with rule 6 applied, computed once
+
+    def __post_init__(self) -> None:
+        self.flat = squeeze_spaces(self.text)
 
 
 @dataclass
@@ -196,8 +213,11 @@ def _classify(lines: list[str], markdown: bool) -> list[_Item]:
             gap += 1
             continue
         m = _HEADING_MD.match(line) if markdown else None
+        b = _BOLD_LINE.match(line) if markdown and not m else None
         if m:
             items.append(_Item("heading", m.group(2), level=len(m.group(1)), gap=gap, marked=True))
+        elif b and not _ends_sentence(b.group(1)):  # a **bold** line on its own: a Markdown subheading
+            items.append(_Item("heading", b.group(1).strip(), level=3, gap=gap, marked=True))
         else:
             items.append(_Item("text", line.replace("**", ""), gap=gap))
         gap = 0
@@ -215,17 +235,16 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
         if len(compact) <= 40 and _CREDIT_ONLY.match(compact) and not _INNER_PUNCT.search(compact):
             it.kind = "credit"
             continue
-        m = _CAPTION_CREDIT.match(compact)
-        if m and len(compact) <= 200 and not compact.endswith(("。", "”")):
-            it.kind = "caption"
-            it.text = m.group("cap").strip()
-            meta_later.append((i, "credits", m.group("credit").strip(" （()）")))
-            continue
-        if m and len(compact) <= 120 and "图片来源" in m.group("credit"):
-            it.kind = "caption"
-            it.text = m.group("cap").strip()
-            meta_later.append((i, "credits", m.group("credit").strip()))
-            continue
+        m = _CAPTION_CREDIT.match(compact) if len(compact) <= 200 and any(
+            h in compact[-40:] for h in _CREDIT_HINT) else None
+        if m:
+            credit = (m.group("credit") or m.group("credit2") or "").strip()
+            name = credit.rstrip("摄 ").strip("（()）") if credit.endswith("摄") else ""
+            if not name or is_person_name(name.replace("本报", "").replace("记者", "").replace("通讯员", "").strip()):
+                it.kind = "caption"
+                it.text = m.group("cap").strip()
+                meta_later.append((i, "credits", credit.strip("（()）")))
+                continue
         if len(compact) <= 60 and _BYLINE.match(compact):
             body = compact.lstrip(_MARK).strip()
             if _HAS_ROLE.search(compact) and not _names_only(body) or _MARKED_NAMES.match(compact):
@@ -248,7 +267,7 @@ def _fragment_dedup(items: list[_Item]) -> list[_Item]:
     seen: set[str] = set()
     texts = [i for i, it in enumerate(items) if it.kind == "text"]
     keep = [True] * len(items)
-    squeezed = {i: squeeze_spaces(items[i].text) for i in texts}
+    squeezed = {i: items[i].flat for i in texts}
     for pos, i in enumerate(texts):
         t = squeezed[i]
         if len(t) >= 8 and t in seen:
@@ -297,7 +316,7 @@ def _drop_contained(blocks: list[_Block], rendered: list[str], keep: list[bool])
 
 
 def _column_width(items: list[_Item]) -> int:
-    lengths = sorted(len(squeeze_spaces(it.text)) for it in items if it.kind == "text")
+    lengths = sorted(len(it.flat) for it in items if it.kind == "text")
     return lengths[len(lengths) // 2] if lengths else 0
 
 
@@ -326,7 +345,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     n = len(items)
 
     def is_u(it: _Item) -> bool:
-        t = squeeze_spaces(it.text)
+        t = it.flat
         return it.kind == "text" and len(t) <= 40 and not _INNER_PUNCT.search(t) and not t.endswith(("：", ":"))
 
     # For unmarked headings: where the run of punctuation-free short lines starting at i ends.
@@ -341,7 +360,6 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
             run_end[i] = i
 
     just_quote = False
-    prev_text: str | None = None
     for i, it in enumerate(items):
         where = len(blocks) if cur is None else len(blocks) - 1
         if it.kind == "byline_end":
@@ -369,7 +387,6 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
             just_quote = False
             cur = None
             blocks.append(_Block("heading", [body], level=it.level))
-            prev_text = None
             continue
         just_quote = False
         line = it.text
@@ -390,15 +407,14 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
                     rest = by + rest
             cur = _Block("para", [lm.group("lead") + " ", rest], lead=True)
             blocks.append(cur)
-            prev_text = rest
-            if _ends_sentence(squeeze_spaces(rest)):
+            if _ends_sentence(rest.rstrip()):
                 cur = None
             continue
         # a short creditless caption standing in an image gap inside an unfinished paragraph
         if (
             cur is not None
             and it.gap >= 2
-            and len(squeeze_spaces(line)) <= 50
+            and len(it.flat) <= 50
             and not _ends_sentence(line)
             and i + 1 < n
             and items[i + 1].kind == "text"
@@ -409,21 +425,18 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
             cur.parts.append(line)
         else:
             if not markdown and is_u(it):
-                t = squeeze_spaces(line)
+                t = it.flat
                 nxt_i = run_end[i]
                 nxt = items[nxt_i] if nxt_i < n else None
                 block_of_titles = nxt is None or nxt.kind == "heading" or bool(LEAD.match(nxt.text))
                 short = len(t) <= (0.8 * colwidth if wrapped else 40)
                 if block_of_titles or short:
                     blocks.append(_Block("heading", [line], level=2))
-                    prev_text = None
                     continue
             cur = _Block("para", [line])
             blocks.append(cur)
-        prev_text = line
-        if _ends_sentence(squeeze_spaces(line)):
+        if _ends_sentence(line.rstrip()):
             cur = None
-    del prev_text
 
     # Rule 3 on blocks: repeated paragraphs keep their first place, repeated headings their last.
     rendered = [b.render() for b in blocks]
