@@ -222,6 +222,9 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
             )
         )
     _assign_meta(articles, blocks, owner_of_heading, meta)
+    # a .jsonl document may carry its title beside the text
+    if articles and not articles[0].title and raw.meta.get("title", "").strip():
+        articles[0].title = " ".join(raw.meta["title"].split())
     return articles
 
 

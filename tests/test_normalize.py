@@ -156,3 +156,34 @@ def test_empty_and_odd_inputs() -> None:
     assert normalize("\n\n  \n")[0] == ""
     clean, _ = normalize("没有标点的一行")
     assert "没有标点的一行" in clean
+
+
+@pytest.mark.parametrize(
+    ("page", "text", "meta"),
+    [
+        # words that merely end like a credit stay text
+        ("# 标题\n\n工作人员正在对现场进行拍摄\n\n之后继续工作。\n", "工作人员正在对现场进行拍摄之后继续工作。", {}),
+        ("# 标题\n\n公司为企业提供图\n\n纸设计服务。\n", "公司为企业提供图纸设计服务。", {}),
+        # a caption with its credit, apart or in brackets
+        ("# 标题\n\n园区全景 张三摄\n\n正文一句。\n", "正文一句。", {"captions": ["园区全景"], "credits": ["张三摄"]}),
+        ("# 标题\n\n园区全景（本报记者 李四摄）\n\n正文一句。\n", "正文一句。",
+         {"captions": ["园区全景"], "credits": ["本报记者 李四摄"]}),
+        # names after the last full stop sign the article; a place there does not
+        ("# 标题\n\n正文一句。 王五\n", "正文一句。", {"bylines": ["王五"]}),
+        ("# 标题\n\n正文一句。 高新区\n", "正文一句。高新区", {}),
+        ("# 标题\n\n文/图 赵六\n\n正文一句。\n", "正文一句。", {"bylines": ["文/图 赵六"]}),
+        ("# 标题\n\n责任编辑：钱七\n\n正文一句。\n", "正文一句。", {"bylines": ["责任编辑：钱七"]}),
+        ("新华社北京3月1日电（记者 孙八）国家高新区发布报告。\n", "新华社北京3月1日电 国家高新区发布报告。",
+         {"bylines": ["记者 孙八"]}),
+    ],
+)
+def test_small_cases(page: str, text: str, meta: dict[str, list[str]]) -> None:
+    clean, got = normalize(page)
+    body = "\n\n".join(b for b in clean.strip().split("\n\n") if not b.startswith("#"))
+    assert squeeze_spaces(body) == squeeze_spaces(text)
+    assert {k: v for k, v in got.items() if v and not k.endswith("_at")} == meta
+
+
+def test_bold_line_is_a_subheading() -> None:
+    clean, _ = normalize("# 标题\n\n第一段。\n\n**小标题**\n\n第二段。\n")
+    assert "### 小标题" in clean.split("\n\n")

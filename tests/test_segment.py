@@ -118,3 +118,29 @@ def test_plain_text_without_structure_is_one_article() -> None:
 def test_empty_page_has_no_articles() -> None:
     assert _segment("")[1] == []
     assert _segment("# 只有标题\n")[1] == []
+
+
+def test_jsonl_title_titles_an_untitled_first_article() -> None:
+    raw = RawDoc(doc="f.jsonl#1", path="f.jsonl", text="贵阳高新区发布新政。第二句。", meta={"title": " 新政 发布 "})
+    clean, meta = normalize(raw.text)
+    [art] = segment(raw, clean, meta)
+    assert art.title == "新政 发布"
+    assert art.text == "贵阳高新区发布新政。第二句。"
+
+
+def test_html_headings_split_articles(tmp_path) -> None:
+    from kg.read import read_path
+
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><body><h1>郑州高新区智慧产业</h1>"
+        "<p>本报讯（记者 张三）近日，北京小鸟科技集团入驻郑州天健湖物联网产业园。</p>"
+        "<h1>贵阳高新区智慧工程初建</h1><p>近日从贵阳高新区获悉，平台完成一期建设。</p></body></html>",
+        encoding="utf-8",
+    )
+    [raw] = read_path(page)
+    clean, meta = normalize(raw.text)
+    articles = segment(raw, clean, meta)
+    assert [a.title for a in articles] == ["郑州高新区智慧产业", "贵阳高新区智慧工程初建"]
+    assert articles[0].text == "近日，北京小鸟科技集团入驻郑州天健湖物联网产业园。"
+    assert articles[0].meta["bylines"] == ["记者 张三"]
