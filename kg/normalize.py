@@ -391,8 +391,15 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
             continue
         just_quote = False
         line = it.text
-        # names after the last full stop of a paragraph line: a byline
+        # names after the last full stop of a paragraph line: a byline. On a page of wrapped columns
+        # only where the story ends there (a lead, a heading or the page end follows), since a wrapped
+        # line may end in the first word of the next sentence.
         tm = _TRAILING_NAMES.search(line)
+        if tm and wrapped:
+            nxt = next((x for x in items[i + 1:i + 4] if x.kind in ("text", "heading")), None)
+            if not (nxt is None or nxt.kind == "heading" or LEAD.match(nxt.text) or run_end[i + 1] == n
+                    or items[run_end[i + 1]].kind == "heading" or LEAD.match(items[run_end[i + 1]].text)):
+                tm = None
         if tm and all(is_person_name(t) for t in tm.group("names").split()):
             meta.add("bylines", tm.group("names"), where)
             line = line[: tm.start()].rstrip()

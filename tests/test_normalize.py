@@ -187,3 +187,13 @@ def test_small_cases(page: str, text: str, meta: dict[str, list[str]]) -> None:
 def test_bold_line_is_a_subheading() -> None:
     clean, _ = normalize("# 标题\n\n第一段。\n\n**小标题**\n\n第二段。\n")
     assert "### 小标题" in clean.split("\n\n")
+
+
+def test_wrapped_line_ending_after_a_full_stop_is_not_a_byline() -> None:
+    page = (
+        "正文第一行是很长的一行文字\n\n复产助力。 高新\n\n区召开工作会议。\n\n"
+        "另一段文字在这里继续写。 张珊妮\n\n本报讯 近日，某地发布新规。\n"
+    )
+    clean, meta = normalize(page)
+    assert "复产助力。高新区召开工作会议。" in clean
+    assert meta["bylines"] == ["张珊妮"]  # this one ends its story: a lead follows
