@@ -14,9 +14,13 @@ from typing import IO
 
 from .model import DocResult, KnowledgeGraph
 
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
 
 def _jsonl(fh: IO[str], obj: object) -> None:
-    fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n")
+    # json.dumps leaves U+2028/U+2029/U+0085 raw, and readers that split on every Unicode line break
+    # (str.splitlines, editors) would cut the record there; escaped, they mean the same to JSON.
+    fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=False).translate(_LINE_BREAKS) + "\n")
 
 
 def write_articles(path: Path, results: list[DocResult]) -> None:
