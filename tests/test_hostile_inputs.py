@@ -241,12 +241,13 @@ def test_jsonl_broken_lines_are_named_and_good_lines_built(tmp_path: Path) -> No
         '{"id": "b4", "text": 42}',  # 9
         good[4],
         good[5][: len(good[5]) // 2],  # 11: line cut in half
+        '{"id": "b6", "text": "孤立代理\\ud800字符，后面还有\\ud83d\\ude00成对的。"}',  # 12: a lone surrogate
     ]
     path = tmp_path / "news.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     res = build(path, "-o", tmp_path / "out")
     assert res.exit_code == 1, res.output
-    for number in (2, 6, 7, 9, 11):
+    for number in (2, 6, 7, 9, 11, 12):
         assert f"{path}:{number}:" in res.stderr, (number, res.stderr)
     for number in (1, 3, 4, 5, 8, 10):
         assert f"{path}:{number}:" not in res.stderr
