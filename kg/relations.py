@@ -524,6 +524,24 @@ class _Sentence:
     prev_park: int | None  # the last park named before this sentence in the story
     make_ev: Callable[[str], Evidence]
     rank: tuple[int, int]
+    _breaks: list[int] | None = None
+    _parks: tuple[list[int], list[int]] | None = None
+
+    def clause_before(self, pos: int) -> str:
+        """The text of the clause up to ``pos`` (at most 40 characters back: a governing coverb is near)."""
+        if self._breaks is None:
+            self._breaks = [m.start() for m in _CLAUSE_BREAK.finditer(self.skel)]
+        i = bisect.bisect_left(self._breaks, pos)
+        start = self._breaks[i - 1] + 1 if i else 0
+        return self.skel[max(start, pos - 40) : pos]
+
+    def park_before(self, pos: int, entities: list[Entity]) -> int | None:
+        """The last park named before ``pos`` in this sentence, else before the sentence."""
+        if self._parks is None:
+            idx = sorted(i for i, sl in self.at.items() if entities[sl.entity].type == "Park")
+            self._parks = (idx, [self.at[i].entity for i in idx])
+        i = bisect.bisect_left(self._parks[0], pos)
+        return self._parks[1][i - 1] if i else self.prev_park
 
 
 def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities: list[Entity]) -> list[int]:
@@ -531,19 +549,15 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     if kind == "TOPIC":
         return [sent.topic] if sent.topic is not None else []
     if kind == "LASTPARK":
-        parks = [sl.entity for i, sl in sent.at.items() if i < m.start() and entities[sl.entity].type == "Park"]
-        if parks:
-            return [parks[-1]]
-        return [sent.prev_park] if sent.prev_park is not None else []
+        park = sent.park_before(m.start(), entities)
+        return [park] if park is not None else []
     if m.group(group) is None:
         return []
     s, e = m.span(group)
     if s == e:
         return []
-    if group in pat.subjects:
-        clause = _CLAUSE_BREAK.split(sent.skel[:s])[-1]
-        if _not_subject().search(clause):
-            return []
+    if group in pat.subjects and _not_subject().search(sent.clause_before(s)):
+        return []
     found = [sent.at[i].entity for i in range(s, e) if i in sent.at]
     if group in pat.chains:
         found = [k for k in found if entities[k].type in ORG_TYPES]
@@ -626,43 +640,62 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
     return None
 
 
-def _name_parent(b: int, forms: list[list[str]], entities: list[Entity]) -> tuple[int, bool] | None:
-    """The entity whose name the name of ``b`` is built on (longest such), and whether jointly (A—B联合…)."""
+_BRACKET = re.compile(r"\(([^()]+)\)")
+
+
+def _form_index(entities: list[Entity], forms: list[list[str]]) -> dict[str, list[int]]:
+    """Name form -> the entities that may parent a name built on it (never a place or a person)."""
+    index: dict[str, list[int]] = {}
+    for a, ent in enumerate(entities):
+        if ent.type in _CODE and ent.type != "Person":
+            for f in forms[a]:
+                index.setdefault(f, []).append(a)
+    return index
+
+
+def _name_parent(b: int, forms: list[list[str]], entities: list[Entity],
+                 index: dict[str, list[int]]) -> tuple[int, bool] | None:
+    """The entity whose name the name of ``b`` is built on (longest such), and whether jointly (A—B联合…).
+
+    Looks up every prefix of each of ``b``'s forms in ``index``, so the cost is linear in the names."""
     sub = entities[b]
-    best: tuple[int, int, bool] | None = None  # (prefix length, parent, joint)
-    for a, parent in enumerate(entities):
-        if a == b or parent.name == sub.name or parent.type not in _CODE or parent.type == "Person":
-            continue  # a place (济南) or a person never parents a name
-        for pf in forms[a]:
-            for sf in forms[b]:
-                if len(sf) - len(pf) < 2 or not sf.startswith(pf):
-                    continue
-                rest = sf[len(pf) :]
-                joint = bool(_JOINT.match(rest))
-                if rest.startswith(_SEPARATORS) and not joint:
-                    continue
-                if sub.type == "Company" and _LEGAL_FORM.match(rest):
-                    continue
-                if sub.type == "Government" and _GOV_BODY.match(rest):
-                    continue  # 某省委省政府: two bodies side by side, not one inside the other
-                if best is None or len(pf) > best[0]:
-                    best = (len(pf), a, joint)
-        if best is None and sub.type == "Park" and parent.type == "Park":
-            # 某某区(某高新区)国际产业园: the bracket names the zone the park belongs to
-            if any(f"({pf})" in sf for pf in forms[a] for sf in forms[b] if f"({pf})" != sf):
-                best = (0, a, False)
-    return (best[1], best[2]) if best else None
+    hits: list[tuple[int, int, bool]] = []  # (-prefix length, parent, joint)
+    for sf in forms[b]:
+        for n in range(2, len(sf) - 1):
+            cands = [a for a in index.get(sf[:n], ()) if a != b and entities[a].name != sub.name]
+            if not cands:
+                continue
+            rest = sf[n:]
+            joint = bool(_JOINT.match(rest))
+            if rest.startswith(_SEPARATORS) and not joint:
+                continue
+            if sub.type == "Company" and _LEGAL_FORM.match(rest):
+                continue
+            if sub.type == "Government" and _GOV_BODY.match(rest):
+                continue  # 某省委省政府: two bodies side by side, not one inside the other
+            hits.append((-n, min(cands), joint))
+    if hits:
+        _n, a, joint = min(hits)
+        return a, joint
+    if sub.type == "Park":
+        # 某某区(某高新区)国际产业园: the bracket names the zone the park belongs to
+        parks = [a for sf in forms[b] for m in _BRACKET.finditer(sf) if m.group() != sf
+                 for a in index.get(m.group(1), ()) if a != b and entities[a].type == "Park"]
+        if parks:
+            return min(parks), False
+    return None
 
 
 def _name_relations(entities: list[Entity], forms: list[list[str]], articles: dict[int, Article],
                     emit: _Collector, doc: str, path: str) -> dict[int, int]:
     """Relations stated by names alone; returns project -> owner for the owner-named projects."""
     owners: dict[int, int] = {}
+    index = _form_index(entities, forms)
     found_before = re.compile(f"{_triggers()['FOUND']}[“\"《]?$")
     for b, sub in enumerate(entities):
         if not sub.mentions or sub.type not in _CODE:
             continue
-        hit = _name_parent(b, forms, entities)
+        hit = _name_parent(b, forms, entities, index)
         if hit is None:
             continue
         a, joint = hit
