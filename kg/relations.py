@@ -64,7 +64,7 @@ _LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和
 _FILLER = f"[^、，,。！？；;：:（）()“”\"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
-_CLAUSE_START = "(?:^|(?<=[，,；;：:“”\"]))\\s*"
+_CLAUSE_START = "(?:^|(?<=[，,；;：:“]))\\s*"
 # what may follow the thing a verb creates or brings in: punctuation, a coordinator, or a verb that
 # goes on about it; a noun instead means the name was only a modifier (引进X体系的项目, 建立“X”基金)
 _BOUNDARY = (
@@ -107,6 +107,7 @@ class Pattern:
     subjects: frozenset[str]  # groups that must stand in subject position
     requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
     trigger_classes: tuple[str, ...]  # trigger classes that must occur in the sentence
+    lists: frozenset[str]  # coordinated-list groups
 
 
 @cache
@@ -145,9 +146,10 @@ _TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@
 
 def _compile(
     name: str, source: str
-) -> tuple[str, dict[str, str], set[str], set[str], list[frozenset[str]], list[str]]:
+) -> tuple[str, dict[str, str], set[str], set[str], list[frozenset[str]], list[str], set[str]]:
     """Translate the pattern notation into a regular expression over skeletons."""
     trig = _triggers()
+    lists: set[str] = set()
     requires: list[frozenset[str]] = []
     classes: list[str] = []
     bound: dict[str, str] = {}
@@ -180,10 +182,14 @@ def _compile(
                     requires.append(frozenset(codes))
                 one = f"[{codes}]"
                 if many:
+                    lists.add(group)
                     sep = _LIST_SEP.format(s=codes)
                     # a list may end before 和/及 (A和B签署: A is one side) but never before 、 + another name
                     item = f"{_OPEN_Q}{one}{_CLOSE_Q}"
                     filler = f"{_OPEN_Q}{_FILLER}{_CLOSE_Q}"
+                    # a member tagged only in part (中科院西光所、B: only 中科院 tagged) is passed over
+                    tail = "(?:[\u4e00-\u9fff]{1,4}(?=、))?"
+                    one = f"{one}{tail}"
                     more = f"{_CLOSE_Q}{sep}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
                     # an untagged first member only where a phrase starts (与X、B; 引进了X、B), not mid-word
                     lead = f"(?:(?<=[与和同跟及由了进入如出，,：:“\"《])|^)(?:{filler}、){{1,2}}"
@@ -214,7 +220,7 @@ def _compile(
         elif tok == "%M":
             out.append(_MODIFIER)
     out.append(source[pos:])
-    return "".join(out), bound, chain, subjects, requires, classes
+    return "".join(out), bound, chain, subjects, requires, classes, lists
 
 
 def _in_negative_lookaround(source: str, pos: int) -> bool:
@@ -236,7 +242,7 @@ def patterns() -> tuple[Pattern, ...]:
     """The compiled pattern table (once per process)."""
     result = []
     for row in load_table("relation_patterns.tsv"):
-        regex, bound, chain, subjects, requires, classes = _compile(row["name"], row["pattern"])
+        regex, bound, chain, subjects, requires, classes, lists = _compile(row["name"], row["pattern"])
         emits = tuple((m.group(1), m.group(2), m.group(3)) for m in _EMIT.finditer(row["emits"]))
         if not emits:
             raise ValueError(f"relation_patterns.tsv: pattern {row['name']} emits nothing")
@@ -249,7 +255,7 @@ def patterns() -> tuple[Pattern, ...]:
             raise ValueError(f"relation_patterns.tsv: pattern {row['name']} does not compile: {exc}") from exc
         result.append(
             Pattern(row["name"], row["family"], compiled, emits, bound, frozenset(chain), frozenset(subjects),
-                    tuple(requires), tuple(dict.fromkeys(classes)))
+                    tuple(requires), tuple(dict.fromkeys(classes)), frozenset(lists))
         )
     return tuple(result)
 
@@ -544,6 +550,15 @@ class _Sentence:
         return self._parks[1][i - 1] if i else self.prev_park
 
 
+_LIST_PUNCT = set("、，,和及与并/等”\"》」’")
+
+
+def _glued(skel: str, i: int, end: int) -> bool:
+    """Whether the name at ``i`` runs on into more name text inside a list (中科院西光所: 中科院 is not meant)."""
+    return i + 1 < end and skel[i + 1] not in _LIST_PUNCT and not ("\ue000" <= skel[i + 1] <= "\uf8ff") \
+        and not skel.startswith("以及", i + 1)
+
+
 def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities: list[Entity]) -> list[int]:
     kind = pat.bound.get(group)
     if kind == "TOPIC":
@@ -558,7 +573,8 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
         return []
     if group in pat.subjects and _not_subject().search(sent.clause_before(s)):
         return []
-    found = [sent.at[i].entity for i in range(s, e) if i in sent.at]
+    glue = group in pat.lists
+    found = [sent.at[i].entity for i in range(s, e) if i in sent.at and not (glue and _glued(sent.skel, i, e))]
     if group in pat.chains:
         found = [k for k in found if entities[k].type in ORG_TYPES]
     return list(dict.fromkeys(found))

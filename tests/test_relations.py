@@ -382,3 +382,15 @@ def test_joint_founding_by_a_list_and_subdivision() -> None:
         ("光谷生物城", "partOf", "武汉东湖高新区"),
         ("光谷未来科技城", "partOf", "武汉东湖高新区"),
     }
+
+
+def test_list_member_tagged_only_in_part_is_passed_over() -> None:
+    text = "厦门火炬高新区加快集聚创新资源，引进中科院西光所、微软、IBM等创新赋能中心。"
+    got = run(text, {"厦门火炬高新区": "Park", "中科院": "Institute", "微软": "Company", "IBM": "Company"})
+    assert got == {("微软", "locatedIn", "厦门火炬高新区"), ("IBM", "locatedIn", "厦门火炬高新区")}
+
+
+def test_government_programme_and_undertaking_it() -> None:
+    text = "榆林高新区承担起科技部“百城百园”项目。"
+    got = run(text, {"榆林高新区": "Park", "科技部": "Government", "百城百园": "Project"})
+    assert got == {("榆林高新区", "undertakes", "百城百园"), ("百城百园", "establishedBy", "科技部")}
