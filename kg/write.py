@@ -122,7 +122,7 @@ def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_no
               jobs: int = 1) -> list[Path]:
     """Write every output into ``out`` (``jobs`` writers at once); returns the paths written."""
     from . import rdf, viz
-    from .parallel import run_writers
+    from .parallel import run_writers, writer_jobs
 
     writers: dict[str, Writer] = {
         "articles.jsonl": lambda p: write_articles(p, results),
@@ -137,7 +137,7 @@ def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_no
     out.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))
     try:
-        run_writers(writers, stage, jobs)
+        run_writers(writers, stage, writer_jobs(graph, jobs))
         written = []
         for name in writers:
             staged = stage / name

@@ -99,3 +99,18 @@ def test_writers_run_in_parallel_and_report_failures(tmp_path: Path) -> None:
     assert sorted(p.read_text(encoding="utf-8") for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "kg.nt"]
     with pytest.raises(ValueError, match="cannot write kg.ttl"):
         run_writers({"a.txt": ok, "kg.ttl": broken}, tmp_path, jobs=2)
+
+
+def test_big_graphs_are_written_one_writer_at_a_time() -> None:
+    from kg.model import Edge, Evidence, KnowledgeGraph, Node
+    from kg.parallel import writer_jobs
+
+    ev = Evidence(doc="d", path="d", article=0, sentence="s", start=0, end=1, pattern="p")
+
+    def graph(n: int) -> KnowledgeGraph:
+        nodes = [Node(id=f"n{i}", name=f"n{i}", type="Park") for i in range(n)]
+        return KnowledgeGraph(nodes=nodes, edges=[Edge(f"n{i}", "partOf", "n0", [ev]) for i in range(n)])
+
+    assert writer_jobs(graph(100), 2) == 2
+    assert writer_jobs(graph(100), 1) == 1
+    assert writer_jobs(graph(100_000), 2) == 1  # ~0.3 M items: parallel copies would not fit the budget
