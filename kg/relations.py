@@ -631,6 +631,7 @@ _LEGAL_FORM = re.compile(
 )
 
 
+_BRANCH = re.compile(r"(?:公司|总部|分部|事业部|分厂|工厂|分行|支行|办事处|研究院|中心|基地|集团)$")
 _GOV_BODY = re.compile(r"^[省市区县]?(?:委|政府|人大|政协)$")
 
 
@@ -685,8 +686,8 @@ def _name_parent(b: int, forms: list[list[str]], entities: list[Entity],
             joint = bool(_JOINT.match(rest))
             if rest.startswith(_SEPARATORS) and not joint:
                 continue
-            if sub.type == "Company" and _LEGAL_FORM.match(rest):
-                continue
+            if sub.type == "Company" and (_LEGAL_FORM.match(rest) or not _BRANCH.search(rest)):
+                continue  # 吉利新能源汽车 is a business line, not a branch named after 吉利
             if sub.type == "Government" and _GOV_BODY.match(rest):
                 continue  # 某省委省政府: two bodies side by side, not one inside the other
             hits.append((-n, min(cands), joint))

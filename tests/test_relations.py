@@ -361,6 +361,12 @@ def test_zone_named_in_brackets_of_a_park_name() -> None:
     assert got == {("大连甘井子区(大连高新区)软件产业园", "partOf", "大连高新区")}
 
 
+def test_business_line_is_not_a_branch() -> None:
+    text = "吉利新能源汽车落户济南高新区，吉利的销量持续增长。"
+    got = run(text, {"吉利新能源汽车": "Company", "吉利": "Company", "济南高新区": "Park"})
+    assert got == {("吉利新能源汽车", "locatedIn", "济南高新区")}
+
+
 def test_robust_to_places_and_unknown_types() -> None:
     text = "济南量子技术研究院落户济南高新区。"
     got = run(text, {"济南量子技术研究院": "Institute", "济南": "Place", "济南高新区": "Park"})
