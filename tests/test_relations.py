@@ -400,3 +400,10 @@ def test_government_programme_and_undertaking_it() -> None:
     text = "榆林高新区承担起科技部“百城百园”项目。"
     got = run(text, {"榆林高新区": "Park", "科技部": "Government", "百城百园": "Project"})
     assert got == {("榆林高新区", "undertakes", "百城百园"), ("百城百园", "establishedBy", "科技部")}
+
+
+def test_member_of_a_park_stated_by_copula_or_作为() -> None:
+    names = {"华天科技": "Company", "天水高新区": "Park", "华天电子项目": "Project"}
+    text = "华天科技是天水高新区的龙头企业。作为天水高新区引进的重点项目，华天电子项目已投产。"
+    assert run(text, names) == {("华天科技", "locatedIn", "天水高新区"), ("华天电子项目", "locatedIn", "天水高新区")}
+    assert run("华天科技是天水高新区最大的客户之一。", names) == set()
