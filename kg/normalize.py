@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 _H = f"[{_HAN}{_CJK_PUNCT}]"
+_HAN_RE = re.compile(f"[{_HAN}]")
 _KEEP_FULL = set("，！？；：～")
 
 _TABLE: dict[int, str] = {}
@@ -94,6 +95,10 @@ LEAD = re.compile(
     rf"^(?P<lead>[{_HAN}]{{0,10}}?(?:报|社|台|网)讯|新华社[^，。\s]{{0,12}}电)\s*"
     rf"(?P<by>[（(][^（()）]{{1,40}}[)）])?\s*"
 )
+# Headline parts set apart by a space ("推进平台建设 优化创新资源配置"): a headline even at column width.
+_HEAD_PART = r"(?=[^ ]*[\u4e00-\u9fff]{2})[\u4e00-\u9fff“”‘’A-Za-z0-9+.%·]{2,}"
+_SPACED_HEADLINE = re.compile(rf"^{_HEAD_PART}(?: {_HEAD_PART})+$")
+_TITLE_BREAKERS = re.compile(r"[。；！？、;!?]")
 _BOLD_LINE = re.compile(r"^\*\*([^*]{1,40})\*\*$")
 _MD_LINE = re.compile(r"^\s*#{1,6}\s")
 _SENT_END = re.compile(r"(?:[。！？!?…]|[。！？!?…][”’」』)）]+)$")
@@ -181,13 +186,15 @@ class _Block:
     level: int = 2
     lead: bool = False
 
-    def render(self) -> str:
+    def render(self, cjk: bool = True) -> str:
+        """The block as one line. On a Chinese page wrapped pieces join without a space (a number or a
+        Latin word split by a column break is one token); elsewhere Latin words get their space back."""
         if self.kind == "heading":
             return "#" * self.level + " " + _MULTISPACE.sub(" ", " ".join(self.parts).strip())
         out = ""
         for part in self.parts:
             part = part.strip()
-            if out and out[-1].isascii() and out[-1].isalnum() and part[:1].isascii() and part[:1].isalnum():
+            if not cjk and out[-1:].isascii() and out[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum():
                 out += " "
             out += part
         return squeeze_spaces(out)
@@ -196,13 +203,14 @@ class _Block:
 class _Meta:
     def __init__(self) -> None:
         self.items: dict[str, list[str]] = {"bylines": [], "captions": [], "credits": [], "quotes": []}
-        self.where: dict[str, list[int]] = {k: [] for k in self.items}
+        self.where: dict[str, list[tuple[int, bool]]] = {k: [] for k in self.items}
 
-    def add(self, kind: str, text: str, block: int) -> None:
+    def add(self, kind: str, text: str, block: int, at_end: bool = False) -> None:
+        """Record an item taken out before block ``block`` (or, ``at_end``, after it: a signature)."""
         text = _MULTISPACE.sub(" ", text.strip())
         if text:
             self.items[kind].append(text)
-            self.where[kind].append(block)
+            self.where[kind].append((block, at_end))
 
 
 def _classify(lines: list[str], markdown: bool) -> list[_Item]:
@@ -254,7 +262,9 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
             # Only names: a byline when it closes an article (next is a heading, a lead or the end).
             if _names_only(body):
                 nxt = items[i + 1] if i + 1 < n else None
-                if nxt is None or nxt.kind == "heading" or LEAD.match(nxt.text) or nxt.kind == "credit":
+                if nxt is None or nxt.kind in ("heading", "credit", "byline") or LEAD.match(nxt.text) or (
+                    nxt.kind == "text" and _BYLINE.match(nxt.flat) and _MARKED_NAMES.match(nxt.flat)
+                ):
                     it.kind = "byline_end"  # it signs the article above
                     continue
                 if _HAS_ROLE.search(compact):
@@ -331,6 +341,8 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     text = unify_chars(text)
     lines = text.split("\n")
     markdown = any(_MD_LINE.match(ln) for ln in lines)
+    sample = text[:100_000]
+    cjk = len(_HAN_RE.findall(sample)) * 3 >= len(sample.strip()) or not sample.strip()
     items = _classify(lines, markdown)
     later: list[tuple[int, str, str]] = []
     items = _split_credit_lines(items, later)
@@ -349,13 +361,21 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
         t = it.flat
         return it.kind == "text" and len(t) <= 40 and not _INNER_PUNCT.search(t) and not t.endswith(("：", ":"))
 
-    # For unmarked headings: where the run of punctuation-free short lines starting at i ends.
+    def is_title_like(it: _Item) -> bool:
+        """Looser than is_u, for lines in a block of headlines: one comma is allowed (锚定…，济南…)."""
+        t = it.flat
+        return (
+            it.kind == "text" and len(t) <= 40 and not _TITLE_BREAKERS.search(t) and t.count("，") + t.count(",") <= 1
+            and not t.endswith(("，", ",", "：", ":"))
+        )
+
+    # For unmarked headings: where the run of short title-like lines starting at i ends.
     run_end = [n] * (n + 1)
     for i in range(n - 1, -1, -1):
         it = items[i]
         if it.kind in ("byline", "byline_end", "credit", "caption"):
             run_end[i] = run_end[i + 1]
-        elif is_u(it) and not LEAD.match(it.text):
+        elif is_title_like(it) and not LEAD.match(it.text):
             run_end[i] = run_end[i + 1]
         else:
             run_end[i] = i
@@ -364,10 +384,14 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     for i, it in enumerate(items):
         where = len(blocks) if cur is None else len(blocks) - 1
         if it.kind == "byline_end":
-            meta.add("bylines", it.text, max(0, len(blocks) - 1))
+            meta.add("bylines", it.text, max(0, len(blocks) - 1), at_end=True)
             continue
-        if it.kind in ("byline", "credit"):
-            meta.add("bylines" if it.kind == "byline" else "credits", it.text.lstrip(_MARK), where)
+        if it.kind == "byline":  # a byline starts a story: whatever paragraph was open has ended
+            meta.add("bylines", it.text.lstrip(_MARK), len(blocks))
+            cur = None
+            continue
+        if it.kind == "credit":
+            meta.add("credits", it.text, where)
             continue
         if it.kind == "caption":
             meta.add("captions", it.text, where)
@@ -401,7 +425,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
                     or items[run_end[i + 1]].kind == "heading" or LEAD.match(items[run_end[i + 1]].text)):
                 tm = None
         if tm and all(is_person_name(t) for t in tm.group("names").split()):
-            meta.add("bylines", tm.group("names"), where)
+            meta.add("bylines", tm.group("names"), where, at_end=True)
             line = line[: tm.start()].rstrip()
         lm = LEAD.match(line)
         if lm:
@@ -432,12 +456,14 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
         if cur is not None:
             cur.parts.append(line)
         else:
-            if not markdown and is_u(it):
+            if not markdown and cjk and is_title_like(it):
                 t = it.flat
                 nxt_i = run_end[i]
                 nxt = items[nxt_i] if nxt_i < n else None
                 block_of_titles = nxt is None or nxt.kind == "heading" or bool(LEAD.match(nxt.text))
-                short = len(t) <= (0.8 * colwidth if wrapped else 40)
+                short = is_u(it) and (
+                    len(t) <= (0.8 * colwidth if wrapped else 40) or bool(_SPACED_HEADLINE.match(line))
+                )
                 if block_of_titles or short:
                     blocks.append(_Block("heading", [line], level=2))
                     continue
@@ -447,7 +473,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
             cur = None
 
     # Rule 3 on blocks: repeated paragraphs keep their first place, repeated headings their last.
-    rendered = [b.render() for b in blocks]
+    rendered = [b.render(cjk) for b in blocks]
     keep = [bool(r.strip("# ")) for r in rendered]
     seen_para: set[str] = set()
     last_heading: dict[str, int] = {}
@@ -480,5 +506,8 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     result: dict[str, list[str]] = {}
     for kind, values in meta.items.items():
         result[kind] = values
-        result[f"{kind}_at"] = [str(min(offsets[b], max(0, len(clean) - 1))) for b in meta.where[kind]]
+        result[f"{kind}_at"] = [
+            str(min(offsets[b] + (len(rendered[b]) if end and b < len(rendered) and keep[b] else 0), len(clean)))
+            for b, end in meta.where[kind]
+        ]
     return clean, result

@@ -30,7 +30,7 @@ _LINE = re.compile(r"[^\n]+")
 _HEADING = re.compile(r"^(#{1,6}) (.*)$")
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _NUMERIC = re.compile(r"^[\d.,%+\-~～万亿千百十元个家项人年倍美 ]+$")
-_HEAD_CHARS = 120  # how much of a paragraph's opening a headline is matched against
+_HEAD_CHARS = 200  # how much of a paragraph's opening a headline is matched against
 _WINDOW = 400  # paragraphs either side of a headline block that may be its story
 
 
@@ -92,7 +92,15 @@ class _Matcher:
     """Score a headline against paragraph openings, rare character pairs counting most."""
 
     def __init__(self, blocks: list[_Block], paras: list[int]) -> None:
-        self.heads = [_bigrams(blocks[b].text[blocks[b].body - blocks[b].start:][:_HEAD_CHARS]) for b in paras]
+        texts = [blocks[b].text[blocks[b].body - blocks[b].start:] for b in paras]
+        # a paragraph's opening runs on into the next ones when it is short
+        self.heads: list[set[str]] = []
+        for k in range(len(texts)):
+            opening, j = texts[k][:_HEAD_CHARS], k + 1
+            while len(opening) < _HEAD_CHARS and j < len(texts) and j < k + 8:
+                opening += texts[j][: _HEAD_CHARS - len(opening)]
+                j += 1
+            self.heads.append(_bigrams(opening))
         self.df: Counter[str] = Counter()
         for grams in self.heads:
             self.df.update(grams)
@@ -107,6 +115,13 @@ class _Matcher:
         return sum(w for g, w in weights.items() if g in self.heads[p]) / total
 
 
+def _title(stories: dict[int, _Story], para: int, heading: int, blocks: list[_Block]) -> None:
+    st = stories.setdefault(para, _Story(para))
+    st.story_start = True
+    st.title.append(blocks[heading].text)
+    st.headings.append(heading)
+
+
 def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]:
     blocks = _parse(text)
     paras = [i for i, b in enumerate(blocks) if b.kind == "para"]
@@ -114,8 +129,11 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
         return []
     para_pos = {b: k for k, b in enumerate(paras)}  # block index → paragraph index
     stories: dict[int, _Story] = {0: _Story(0, story_start=True)}
+    # a story starts at a news lead, and at a paragraph a byline stands over (where no heading does,
+    # as on pages whose headlines were printed apart)
+    signed = {int(o) for o in meta.get("bylines_at", [])}
     for k, bi in enumerate(paras):
-        if blocks[bi].lead:
+        if blocks[bi].lead or blocks[bi].start in signed:
             stories.setdefault(k, _Story(k)).story_start = True
 
     # heading groups: runs of consecutive heading blocks
@@ -130,6 +148,7 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
     mapped_any = False
     labels: dict[int, list[str]] = {}  # paragraph index → unplaced heading text (column labels)
     anchored_levels: list[int] = []
+    pending: list[tuple[int, int]] = []  # (paragraph, heading) placed after all groups
     for group in groups:
         after = group[-1] + 1
         next_para = para_pos.get(after) if after < len(blocks) else None
@@ -151,19 +170,22 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
             if _NUMERIC.match(title):  # a figure in a box ("5250万元") names no story
                 placed.append((h, None))
                 continue
-            best, best_score = None, 0.0
+            # the best story start (a lead, the page start, a signed paragraph) and the best paragraph of all
+            best_start, start_score, best_any, any_score = None, 0.0, None, 0.0
             for p in range(lo, hi):
                 s = matcher.score(title, p)
-                if p in stories and stories[p].story_start:
-                    s += 0.2
-                if p == next_para:
-                    s += 0.1
-                if s > best_score:
-                    best, best_score = p, s
-            raw_score = matcher.score(title, best) if best is not None else 0.0
-            is_start = best is not None and best in stories and stories[best].story_start
-            weak = best is None or raw_score < 0.25 or (not is_start and raw_score < 0.5)
-            placed.append((h, None if weak else best))
+                if s > any_score:
+                    best_any, any_score = p, s
+                if p in stories and stories[p].story_start or p == next_para:
+                    s2 = s + (0.05 if p == next_para else 0.0)
+                    if s2 > start_score:
+                        best_start, start_score = p, s2
+            if best_any is not None and any_score >= 0.5 and any_score > start_score + 0.2:
+                placed.append((h, best_any))  # clearly better inside a story: may start a new one there
+            elif best_start is not None and start_score >= 0.25:
+                placed.append((h, best_start))
+            else:
+                placed.append((h, None))
         real = [h for h, p in placed if p is not None]
         if len(real) == 1 and next_para is not None and not blocks[paras[next_para]].lead:
             # one headline among labels and figures: it titles the text under it, as a lone heading would
@@ -172,12 +194,26 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
             if target is None:
                 if next_para is not None:  # a column label, kicker or figure nothing else claims
                     labels.setdefault(next_para, []).append(blocks[h].text)
-                continue
-            st = stories.setdefault(target, _Story(target))
-            st.story_start = True
-            st.title.append(blocks[h].text)
-            st.headings.append(h)
-            mapped_any = True
+            elif target in stories and stories[target].story_start or target == next_para:
+                _title(stories, target, h, blocks)
+                mapped_any = True
+            else:
+                pending.append((target, h))
+
+    # A headline that best matches a paragraph inside a story starts a new story there only when the
+    # story around it already has a headline that fits it better; otherwise it is that story's headline.
+    for target, h in sorted(pending):
+        container = max((k for k, st in stories.items() if st.story_start and k <= target), default=0)
+        owner = stories.get(container)
+        title = blocks[h].text
+        split = (
+            owner is not None
+            and bool(owner.headings)
+            and matcher is not None
+            and matcher.score(title, container) < 0.5 * matcher.score(title, target)
+        )
+        _title(stories, target if split else container, h, blocks)
+        mapped_any = True
 
     # Which titled paragraphs start a story (the others are sections of the story above them): on
     # Markdown pages the headings of the top level; on pages whose headlines stood in a block, only those.
@@ -248,5 +284,5 @@ def _assign_meta(
                     owner = owner_of_heading[h]
             if owner is None:
                 a = bisect_right([art.span[0] for art in articles], off) - 1
-                owner = a if a >= 0 and off < articles[a].span[1] else min(max(a + 1, 0), len(articles) - 1)
+                owner = a if a >= 0 and off <= articles[a].span[1] else min(max(a + 1, 0), len(articles) - 1)
             articles[owner].meta.setdefault(kind, []).append(value)
