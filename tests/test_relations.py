@@ -407,3 +407,9 @@ def test_member_of_a_park_stated_by_copula_or_作为() -> None:
     text = "华天科技是天水高新区的龙头企业。作为天水高新区引进的重点项目，华天电子项目已投产。"
     assert run(text, names) == {("华天科技", "locatedIn", "天水高新区"), ("华天电子项目", "locatedIn", "天水高新区")}
     assert run("华天科技是天水高新区最大的客户之一。", names) == set()
+
+
+def test_joint_action_by_a_list_pairs_the_actors_even_without_a_named_result() -> None:
+    names = {"华为": "Company", "中兴": "Company"}
+    assert run("华为和中兴共同发布了5G白皮书。", names) == {("中兴", "cooperatesWith", "华为")}
+    assert run("华为、中兴分别发布了新品。", names) == set()
