@@ -472,25 +472,27 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
         if _ends_sentence(line.rstrip()):
             cur = None
 
-    # Rule 3 on blocks: repeated paragraphs keep their first place, repeated headings their last.
+    # Rule 3 on blocks: a repeated paragraph keeps its first place; a repeated heading keeps its last
+    # place that still has text under it (the first place when none has).
     rendered = [b.render(cjk) for b in blocks]
     keep = [bool(r.strip("# ")) for r in rendered]
     seen_para: set[str] = set()
-    last_heading: dict[str, int] = {}
     for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
-        if b.kind == "heading":
-            last_heading[r.lstrip("#").strip()] = k
-    for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
-        if not keep[k]:
-            continue
-        if b.kind == "heading":
-            if last_heading[r.lstrip("#").strip()] != k:
-                keep[k] = False
-        elif len(r) >= 8:
+        if keep[k] and b.kind == "para" and len(r) >= 8:
             if r in seen_para:
                 keep[k] = False
             seen_para.add(r)
     _drop_contained(blocks, rendered, keep)
+    places: dict[str, list[int]] = {}
+    for k, b in enumerate(blocks):
+        if b.kind == "heading" and keep[k]:
+            places.setdefault(rendered[k].lstrip("#").strip(), []).append(k)
+    for ks in places.values():
+        if len(ks) > 1:
+            over_text = [k for k in ks if k + 1 < len(blocks) and blocks[k + 1].kind == "para" and keep[k + 1]]
+            chosen = over_text[-1] if over_text else ks[0]
+            for k in ks:
+                keep[k] = k == chosen
 
     out: list[str] = []
     offsets: list[int] = []
