@@ -413,3 +413,17 @@ def test_joint_action_by_a_list_pairs_the_actors_even_without_a_named_result() -
     names = {"华为": "Company", "中兴": "Company"}
     assert run("华为和中兴共同发布了5G白皮书。", names) == {("中兴", "cooperatesWith", "华为")}
     assert run("华为、中兴分别发布了新品。", names) == set()
+
+
+def test_park_story_members_and_plots() -> None:
+    text = ("荆门高新区今年项目建设提速。荆门高新区新开工项目20个。投产企业中，亿纬锂能投资50亿元建设动力电池项目。"
+            "格林美在三期地块规划建设“城市矿山”产业园。")
+    names = {"荆门高新区": "Park", "亿纬锂能": "Company", "动力电池项目": "Project", "格林美": "Company",
+             "城市矿山": "Project"}
+    assert run(text, names) == {
+        ("亿纬锂能", "locatedIn", "荆门高新区"),
+        ("亿纬锂能", "undertakes", "动力电池项目"),
+        ("格林美", "locatedIn", "荆门高新区"),
+        ("城市矿山", "locatedIn", "荆门高新区"),
+        ("格林美", "undertakes", "城市矿山"),
+    }
