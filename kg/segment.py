@@ -18,7 +18,7 @@ Offsets: ``Article.span`` is the span of ``Article.text`` in the normalized page
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -202,8 +202,9 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
 
     # A headline that best matches a paragraph inside a story starts a new story there only when the
     # story around it already has a headline that fits it better; otherwise it is that story's headline.
+    story_starts = sorted(k for k, st in stories.items() if st.story_start)
     for target, h in sorted(pending):
-        container = max((k for k, st in stories.items() if st.story_start and k <= target), default=0)
+        container = story_starts[max(0, bisect_right(story_starts, target) - 1)] if story_starts else 0
         owner = stories.get(container)
         title = blocks[h].text
         split = (
@@ -213,6 +214,8 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
             and matcher.score(title, container) < 0.5 * matcher.score(title, target)
         )
         _title(stories, target if split else container, h, blocks)
+        if split:
+            insort(story_starts, target)
         mapped_any = True
 
     # Which titled paragraphs start a story (the others are sections of the story above them): on
@@ -269,6 +272,7 @@ def _assign_meta(
 ) -> None:
     """Give each byline, caption, credit and quote to the article it stood in (or over)."""
     starts = [b.start for b in blocks]
+    art_starts = [art.span[0] for art in articles]
     for kind, values in meta.items():
         if kind.endswith("_at"):
             continue
@@ -283,6 +287,6 @@ def _assign_meta(
                 if h >= 0 and blocks[h].kind == "heading" and h in owner_of_heading:
                     owner = owner_of_heading[h]
             if owner is None:
-                a = bisect_right([art.span[0] for art in articles], off) - 1
+                a = bisect_right(art_starts, off) - 1
                 owner = a if a >= 0 and off <= articles[a].span[1] else min(max(a + 1, 0), len(articles) - 1)
             articles[owner].meta.setdefault(kind, []).append(value)
