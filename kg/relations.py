@@ -556,6 +556,8 @@ class _Sentence:
         return self._parks[1][i - 1] if i else self.prev_park
 
 
+# a "name" followed by a count (实施重大转化项目6项, 新开工重大工业项目13个) names a category, not a thing
+_COUNTED = re.compile(r"[”\"》]?[0-9０-９一二三四五六七八九十百千几多余]+(?:项|个|家|批|所|座|条|只|台)")
 _LIST_PUNCT = set("、，,和及与并/等”\"》」’")
 
 
@@ -580,7 +582,8 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     if group in pat.subjects and _not_subject().search(sent.clause_before(s)):
         return []
     glue = group in pat.lists
-    found = [sent.at[i].entity for i in range(s, e) if i in sent.at and not (glue and _glued(sent.skel, i, e))]
+    found = [sent.at[i].entity for i in range(s, e)
+             if i in sent.at and not (glue and _glued(sent.skel, i, e)) and not _COUNTED.match(sent.skel, i + 1)]
     if group in pat.chains:
         found = [k for k in found if entities[k].type in ORG_TYPES]
     return list(dict.fromkeys(found))
@@ -725,6 +728,8 @@ def _name_relations(entities: list[Entity], forms: list[list[str]], articles: di
         parent = entities[a]
         rel = "establishedBy" if joint else _name_relation(sub, parent)
         if rel is None:
+            continue
+        if all(_COUNTED.match(articles[x.article].text, x.end) for x in sub.mentions if x.article in articles):
             continue
         m = min(sub.mentions, key=lambda x: (x.article, x.start))
         art = articles.get(m.article)

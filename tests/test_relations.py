@@ -197,6 +197,8 @@ def test_branch_and_sub_institute_by_name() -> None:
         ("天水高新区与兰州大学的专家就产业发展进行了交流。", {"天水高新区": "Park", "兰州大学": "University"}),
         ("天水高新区为华天科技提供了标准厂房。", {"天水高新区": "Park", "华天科技": "Company"}),
         ("毕业于兰州大学的研究员王乘回到家乡创业。", {"兰州大学": "University", "王乘": "Person"}),
+        ("今年，芜湖高新区已实施重大科技成果转化项目6项。", {"芜湖高新区": "Park", "重大科技成果转化项目": "Project"}),
+        ("芜湖高新区新开工重大工业项目13个。", {"芜湖高新区": "Park", "芜湖高新区新开工重大工业项目": "Project"}),
     ],
 )
 def test_co_occurrence_is_not_a_relation(text: str, names: dict[str, str]) -> None:
