@@ -6,6 +6,9 @@ of the input list whatever the number of workers, so the outputs are byte-identi
 in its initializer. A worker returns its results already pickled; the parent stores those bytes in
 the cache as they are and unpickles them once. Cached files never reach the pool, so a rebuild
 where one file changed starts no workers beyond the one it needs.
+
+The outputs are then written by forked processes too (:func:`run_writers`), as many at once as
+fit a memory budget: each writer builds its own form of the whole graph.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import pickle
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .cache import Cache, file_key
 from .errors import InputError
@@ -50,6 +55,19 @@ def _extract_pickled(path: Path) -> tuple[bytes, list[InputError]]:
     return pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL), errors
 
 
+def _pool(ctx: Any, processes: int, **kwargs: Any) -> Any:
+    """``ctx.Pool(...)`` with Ctrl-C held back while it forks: a SIGINT landing in the parent's at-fork
+    hooks is raised inside a hook, where Python ignores it, and the build would run on to the end. Held
+    back, it is raised as soon as the workers exist (the workers keep it blocked: the parent stops them)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return ctx.Pool(processes, **kwargs)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return ctx.Pool(processes, **kwargs)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _chunksize(n_files: int, jobs: int) -> int:
     """Small enough to keep every worker busy to the end, big enough to amortise the hand-off."""
     return max(1, min(16, n_files // (jobs * 8)))
@@ -83,7 +101,7 @@ def extract(
         ctx = multiprocessing.get_context()
         if ctx.get_start_method() == "fork" and len(todo) >= 4 * workers:
             _init_worker()  # load once here; the forked workers share it instead of each loading it
-        pool = ctx.Pool(workers, initializer=_init_worker)
+        pool = _pool(ctx, workers, initializer=_init_worker)
         fresh = pool.imap(_extract_pickled, todo, chunksize=_chunksize(len(todo), workers))
     try:
         for path, key, hit in zip(files, keys, cached, strict=True):
@@ -164,7 +182,7 @@ def run_writers(writers: dict[str, Callable[[Path], None]], folder: Path, jobs: 
     _WRITERS = dict(writers)
     order = sorted(writers, key=lambda n: -_WRITER_COST.get(n, 0))
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(writers))) as pool:
+        with _pool(multiprocessing.get_context("fork"), min(jobs, len(writers))) as pool:
             for _ in pool.imap_unordered(_run_writer, [(n, str(folder / n)) for n in order]):
                 pass
     finally:
