@@ -99,6 +99,9 @@ LEAD = re.compile(
 _HEAD_PART = r"(?=[^ ]*[\u4e00-\u9fff]{2})[\u4e00-\u9fff“”‘’A-Za-z0-9+.%·]{2,}"
 _SPACED_HEADLINE = re.compile(rf"^{_HEAD_PART}(?: {_HEAD_PART})+$")
 _TITLE_BREAKERS = re.compile(r"[。；！？、;!?]")
+_END_MARK = re.compile(r"^[（(【\[]?完[)）】\]]?$")
+_CAPTION_START = re.compile(r"^(?:[▲△]|图为|(?:上|下|左|右|组|题)图\s*[：:]|图\s*\d+\s*[：:、 ])")
+_SUBHEAD_MARK = re.compile(r"^(?:[■●◆★□◇○•]\s*(?P<t1>[^■●◆★□◇○•\s].{1,29})|【(?P<t2>[^【】]{2,20})】)$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]{1,40})\*\*$")
 _MD_LINE = re.compile(r"^\s*#{1,6}\s")
 _SENT_END = re.compile(r"(?:[。！？!?…]|[。！？!?…][”’」』)）]+)$")
@@ -213,6 +216,25 @@ class _Meta:
             self.where[kind].append((block, at_end))
 
 
+def _title_like(text: str) -> bool:
+    """Short, no sentence punctuation but at most one comma, not ending in punctuation: a headline's shape."""
+    t = squeeze_spaces(text)
+    return (
+        0 < len(t) <= 40 and not _TITLE_BREAKERS.search(t) and t.count("，") + t.count(",") <= 1
+        and not t.endswith(("，", ",", "：", ":"))
+    )
+
+
+def _marked_subheading(line: str) -> str | None:
+    m = _SUBHEAD_MARK.match(line)
+    if not m:
+        return None
+    text = (m.group("t1") or m.group("t2") or "").strip()
+    if not _title_like(text) or _names_only(text) or _HAS_ROLE.search(text):
+        return None
+    return text
+
+
 def _classify(lines: list[str], markdown: bool) -> list[_Item]:
     items: list[_Item] = []
     gap = 0
@@ -227,6 +249,11 @@ def _classify(lines: list[str], markdown: bool) -> list[_Item]:
             items.append(_Item("heading", m.group(2), level=len(m.group(1)), gap=gap, marked=True))
         elif b and not _ends_sentence(b.group(1)):  # a **bold** line on its own: a Markdown subheading
             items.append(_Item("heading", b.group(1).strip(), level=3, gap=gap, marked=True))
+        elif _END_MARK.match(line):  # （完）
+            continue
+        elif (sub := _marked_subheading(line)) is not None:
+            # ■ 小标题 / 【栏目】: a subheading (or a column label) set off by a marker
+            items.append(_Item("heading", sub, level=3, gap=gap, marked=True))
         else:
             items.append(_Item("text", line.replace("**", ""), gap=gap))
         gap = 0
@@ -254,6 +281,9 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
                 it.text = m.group("cap").strip()
                 meta_later.append((i, "credits", credit.strip("（()）")))
                 continue
+        if len(compact) <= 150 and _CAPTION_START.match(compact):  # ▲ …, 图为…, 上图：…
+            it.kind = "caption"
+            continue
         if len(compact) <= 60 and _BYLINE.match(compact):
             body = compact.lstrip(_MARK).strip()
             if _HAS_ROLE.search(compact) and not _names_only(body) or _MARKED_NAMES.match(compact):
@@ -363,11 +393,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
 
     def is_title_like(it: _Item) -> bool:
         """Looser than is_u, for lines in a block of headlines: one comma is allowed (锚定…，济南…)."""
-        t = it.flat
-        return (
-            it.kind == "text" and len(t) <= 40 and not _TITLE_BREAKERS.search(t) and t.count("，") + t.count(",") <= 1
-            and not t.endswith(("，", ",", "：", ":"))
-        )
+        return it.kind == "text" and _title_like(it.flat)
 
     # For unmarked headings: where the run of short title-like lines starting at i ends.
     run_end = [n] * (n + 1)

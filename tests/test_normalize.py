@@ -175,6 +175,13 @@ def test_empty_and_odd_inputs() -> None:
         ("# 标题\n\n责任编辑：钱七\n\n正文一句。\n", "正文一句。", {"bylines": ["责任编辑：钱七"]}),
         ("新华社北京3月1日电（记者 孙八）国家高新区发布报告。\n", "新华社北京3月1日电 国家高新区发布报告。",
          {"bylines": ["记者 孙八"]}),
+        # photo captions by their opening, inside an unfinished paragraph too; the end mark goes
+        ("# 标题\n\n第一段没有\n\n▲贵阳高新区一角。 张三 摄\n\n结束的句子。\n\n（完）\n", "第一段没有结束的句子。",
+         {"captions": ["▲贵阳高新区一角。"], "credits": ["张三 摄"]}),
+        ("# 标题\n\n图为工作人员在检测产品\n\n第一段。\n", "第一段。", {"captions": ["图为工作人员在检测产品"]}),
+        # a marked line of names is a byline, a marked short phrase a subheading
+        ("# 标题\n\n第一段。\n\n■ 张三\n", "第一段。", {"bylines": ["张三"]}),
+        ("# 标题\n\n第一段。\n\n■ 加强对外合作\n\n第二段。\n", "第一段。\n\n第二段。", {}),
     ],
 )
 def test_small_cases(page: str, text: str, meta: dict[str, list[str]]) -> None:
@@ -184,9 +191,11 @@ def test_small_cases(page: str, text: str, meta: dict[str, list[str]]) -> None:
     assert {k: v for k, v in got.items() if v and not k.endswith("_at")} == meta
 
 
-def test_bold_line_is_a_subheading() -> None:
-    clean, _ = normalize("# 标题\n\n第一段。\n\n**小标题**\n\n第二段。\n")
-    assert "### 小标题" in clean.split("\n\n")
+def test_marked_lines_are_subheadings() -> None:
+    page = "# 标题\n\n第一段。\n\n**小标题**\n\n第二段。\n\n■ 加强对外合作\n\n第三段。\n\n【园区动态】\n\n第四段。\n"
+    clean, _ = normalize(page)
+    blocks = clean.strip().split("\n\n")
+    assert {"### 小标题", "### 加强对外合作", "### 园区动态"} <= set(blocks)
 
 
 def test_wrapped_line_ending_after_a_full_stop_is_not_a_byline() -> None:
