@@ -10,20 +10,23 @@ Rules, in order (each one a linear pass with compiled regexes):
    full-width digits, Latin letters, brackets and ASCII symbols made half-width (NFKC), while the Chinese
    sentence punctuation ，！？；： stays full-width, and half-width ``, ; : ? !`` next to Chinese text
    becomes full-width (so ``2020年9月,西部`` reads like ``2020年9月，西部`` and splits the same way).
-2. Lines that are not content: photo credits (图片来源：…, …供图, … 摄), captions carrying a credit,
-   bylines (本报记者 …, 通讯员 …, ◎/►/▶ name lists, a line of only personal names closing an article, names
-   after the last full stop of a paragraph, （记者 X） inside a 本报讯/科技日报讯 lead), a short caption
-   line standing in an image gap inside an unfinished paragraph, Markdown pull quotes (a ``#`` line that
-   is a whole sentence) and their attribution line.
-3. Verbatim repeats: a paragraph seen before is dropped; on pages whose lines are paragraphs, a line
-   that is a prefix/suffix fragment of a neighbouring line is dropped too; a repeated heading keeps its
-   last place.
+2. Lines that are not content go to the metadata: photo credits (图片来源：…, …供图, … 摄), captions
+   (carrying a credit, opening with ▲/图为/上图：, or a short line in an image gap inside an unfinished
+   paragraph), bylines (本报记者 …, 通讯员 …, 文/图 …, 责任编辑：…, ◎/►/▶ name lists, a line of only
+   personal names closing a story, names after the last full stop of a story, （记者 X） inside a
+   本报讯/科技日报讯/新华社…电 lead), Markdown pull quotes (a ``#`` line that is a whole sentence) with
+   their attribution line; （完） goes.
+3. Verbatim repeats: a paragraph seen before, or found word for word inside a longer one, is dropped;
+   on pages whose lines are paragraphs, a line that is a prefix/suffix fragment of a neighbouring line
+   too; a repeated heading keeps its last place that has text under it.
 4. Hard wraps: a line that does not end a sentence (。！？… or a closing quote after one) is joined to
-   the next text line even across blank lines, so 15-character PDF columns and ``贵阳高\\n\\n新区`` become
-   one paragraph; a heading, a lead or the end of a sentence stays a break.
-5. Headings without ``#`` (PDF text): a short line without sentence punctuation after a finished
-   paragraph, or a run of such lines followed by a lead, a heading or the end of the page (a block of
-   headlines).
+   the next text line even across blank lines, so 15-character PDF columns and ``贵阳高\n\n新区`` become
+   one paragraph; a heading, a lead, a byline or the end of a sentence stays a break. On a Chinese page
+   pieces join without a space (a number split by the column, ``12月1`` + ``7日``, is one number).
+5. Headings: ``#`` lines, ``**bold**`` lines, ■/【】-marked short lines; on pages without ``#`` (PDF
+   text) also a short punctuation-free line after a finished paragraph (shorter than the column, or
+   with its parts set apart by a space), and a run of headline-shaped lines followed by a lead, a
+   heading or the end of the page (a block of headlines, matched to their stories by kg.segment).
 6. Spaces: inside paragraphs, spaces touching a Chinese character are dropped (``猪八戒贵州 公 司`` →
    ``猪八戒贵州公司``, ``209 家`` → ``209家``, ``工业 4.0的`` → ``工业4.0的``); spaces between Latin
    words and numbers stay. Headings keep one space where they had any (it separates headline parts).
