@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -138,14 +139,20 @@ def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_no
     stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))
     try:
         run_writers(writers, stage, writer_jobs(graph, jobs))
-        written = []
-        for name in writers:
-            staged = stage / name
-            if staged.exists():
-                with staged.open("rb") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(staged, out / name)
-                written.append(out / name)
-        return written
+        staged = [(stage / name, out / name) for name in writers if (stage / name).exists()]
+        for src, _ in staged:
+            with src.open("rb") as fh:
+                os.fsync(fh.fileno())
+        # The renames are the commit: Ctrl-C (or a TERM) waits the microseconds they take, so DIR never
+        # holds some outputs of this build beside others of the previous one.
+        held = hasattr(signal, "pthread_sigmask")
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if held else set()
+        try:
+            for src, dst in staged:
+                os.replace(src, dst)
+        finally:
+            if held:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        return [dst for _, dst in staged]
     finally:
         shutil.rmtree(stage, ignore_errors=True)
