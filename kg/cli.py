@@ -68,6 +68,10 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int |
         result = run_build(files, jobs=n_jobs, cache_dir=cache)
     for err in result.errors:
         click.echo(f"kg: skipped {err}", err=True)
+    if not result.results and (errors or result.errors):
+        # Every input failed: an empty graph in place of the last good build would only lose it.
+        click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
+        sys.exit(1)
     write_all(out, result.results, result.graph, max_nodes=max_nodes, jobs=n_jobs)
     n_articles = sum(len(r.articles) for r in result.results)
     n_sent = sum(len(a.sentences) for r in result.results for a in r.articles)
