@@ -425,3 +425,18 @@ def test_mixed_corpus_previous_outputs_replaced_whole(tmp_path: Path) -> None:
     for name in ("articles.jsonl", "extractions.jsonl", "entities.csv", "kg.ttl", "kg.nt", "kg.graphml", "kg.html"):
         assert (out / name).read_bytes() != before[name], name
     assert "000_7f7d6dda138e05f1" not in (out / "kg.ttl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("inputs", [["empty.txt", "bin.txt"], ["missing-folder"]])
+def test_nothing_readable_leaves_previous_outputs(tmp_path: Path, inputs: list[str]) -> None:
+    """When every input fails (a typo in a path, a folder of broken files), the previous build is kept
+    as it was instead of being replaced by an empty graph."""
+    out = tmp_path / "out"
+    assert build(good_page(tmp_path / "first"), "-o", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    res = build(*(tmp_path / name for name in inputs), "-o", out)
+    assert res.exit_code == 1
+    assert str(out) in res.stderr and "left as" in res.stderr, res.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
