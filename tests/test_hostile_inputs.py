@@ -57,6 +57,10 @@ def check_outputs(out: Path) -> None:
     import rdflib
 
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for name in OUTPUTS:  # as readable as any file the user makes (temp files start private, 0600)
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
     for name in ("articles.jsonl", "extractions.jsonl"):
         for number, line in enumerate((out / name).read_text(encoding="utf-8").splitlines(), 1):
             assert isinstance(json.loads(line), dict), f"{name}:{number}"
