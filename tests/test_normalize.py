@@ -129,6 +129,8 @@ def test_character_unification() -> None:
     # Chinese punctuation stays full-width
     assert unify_chars("你好，世界。“好”《书》、！？；：") == "你好，世界。“好”《书》、！？；："
     assert unify_chars("a\u3000b\u00a0c\u200bd\r\ne") == "a b cd\ne"
+    # control characters and direction marks are not text (nor allowed in the XML outputs)
+    assert unify_chars("科\x00技\x01有\x7f限\u202e公\u200f司\x85") == "科技有限公司\n"
 
 
 def test_half_width_page_002_uses_chinese_punctuation(pages) -> None:
