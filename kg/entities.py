@@ -386,6 +386,7 @@ _SHARED_PLACE = re.compile(r"([省市区县])委[、和及与]$")
 _JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
 _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
+_ASSOCIATION_SUFFIXES = frozenset({"联盟", "协会", "学会", "联合会", "促进会", "商会", "研究会", "委员会"})
 _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
 
 
@@ -409,6 +410,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         return True
     if type_ == "Project" and len(prefix) >= 8:
         return True  # a long project name is specific even in common words: 口腔健康产业园生产基地项目
+    if suffix in _ASSOCIATION_SUFFIXES and len(prefix) >= 4:
+        return True  # 直播产业联盟: an association is named by its field
     return not (type_ in ("Project", "Park", "Government", "Institute") or suffix in _PLAIN_COMPANY_SUFFIX)
 
 
@@ -601,21 +604,30 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
     kept where it crosses none of them; it may contain them, since 比亚迪动力电池 in a list of companies
     names a unit of the known 比亚迪.
     """
-    chosen: list[Candidate] = []
-    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.strength, c.start)):
-        if c.strength >= 2 and not any(c.start < k.end and k.start < c.end for k in chosen):
-            chosen.append(c)
-    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.strength, c.start)):
+    # The chosen never overlap, so each position has at most one owner: overlap checks look at the
+    # candidate's own positions, not at every chosen one (a 200,000-character sentence of names
+    # otherwise takes minutes).
+    chosen: dict[int, Candidate] = {}  # id(candidate) -> candidate
+    owner: dict[int, int] = {}  # position -> id of the chosen candidate covering it
+    order = sorted(cands, key=lambda c: (-(c.end - c.start), -c.strength, c.start))
+    for c in order:
+        if c.strength >= 2 and not any(p in owner for p in range(c.start, c.end)):
+            chosen[id(c)] = c
+            owner.update(dict.fromkeys(range(c.start, c.end), id(c)))
+    for c in order:
         if c.strength >= 2:
             continue
-        inside = [k for k in chosen if c.start <= k.start and k.end <= c.end]
-        crossing = [k for k in chosen if c.start < k.end and k.start < c.end and k not in inside]
-        if crossing or any(k.strength >= 3 and k.type != c.type for k in inside):
+        over = [chosen[i] for i in {owner[p] for p in range(c.start, c.end) if p in owner}]
+        inside = [k for k in over if c.start <= k.start and k.end <= c.end]
+        if len(inside) < len(over) or any(k.strength >= 3 and k.type != c.type for k in inside):
             continue
         if any(k.end - k.start == c.end - c.start for k in inside):
             continue
-        chosen = [k for k in chosen if k not in inside] + [c]
-    return sorted(chosen, key=lambda c: c.start)
+        for k in inside:
+            del chosen[id(k)]
+        chosen[id(c)] = c
+        owner.update(dict.fromkeys(range(c.start, c.end), id(c)))
+    return sorted(chosen.values(), key=lambda c: c.start)
 
 
 def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
@@ -664,14 +676,24 @@ _PARENT_FORM = re.compile(
 )
 
 
+_PARENT_INSTITUTE = re.compile(
+    r"(.{2,}?(?:研究院|研究所|中心|实验室|学院|大学))(?=.{2,}(?:分中心|分院|分所|分部|分校|研究院)$)"
+)
+
+
 def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
-    """北京某科技集团郑州总部 also names its parent, 北京某科技集团: a mention nested in the branch's."""
-    if c.type != "Company" or c.name:
+    """北京某科技集团郑州总部 also names its parent, 北京某科技集团: a mention nested in the branch's.
+
+    Likewise a branch of an institute (某技术转移中心粤东分中心 → 某技术转移中心)."""
+    if c.name or c.type not in ("Company", "Institute"):
         return None
-    m = _PARENT_FORM.match(sent, c.start, c.end)
+    pattern = _PARENT_FORM if c.type == "Company" else _PARENT_INSTITUTE
+    m = pattern.match(sent, c.start, c.end)
     if not m:
         return None
-    return Candidate(c.start, c.start + len(m.group(1)), "Company", "parent-of-branch", 1)
+    parent = m.group(1)
+    type_ = "University" if parent.endswith(("大学", "学院")) and c.type == "Institute" else c.type
+    return Candidate(c.start, c.start + len(parent), type_, "parent-of-branch", 1)
 
 
 def extract_mentions(article: Article) -> list[Mention]:

@@ -233,20 +233,21 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             auto.add_word(form, form)
         auto.make_automaton()
         for art in articles:
-            taken = [(m.start, m.end) for m in by_article[art.index]]
+            taken = {p for m in by_article[art.index] for p in range(m.start, m.end)}  # positions: linear
             for si, sent in enumerate(art.sentences):
                 hits = sorted(auto.iter(sent.text), key=lambda h: (-len(h[1]), h[0]))
                 for end, form in hits:
                     s, e = sent.start + end - len(form) + 1, sent.start + end + 1
-                    if any(s < te and ts < e for ts, te in taken):
+                    if any(p in taken for p in range(s, e)):
                         continue
                     owner = new_forms[form]
                     if len(form) <= 3 and not _cut_at(res, sent.text, end - len(form) + 1, end + 1):
                         continue
                     added.append(Mention(art.index, si, s, e, form, surface_type[owner], "alias"))
-                    taken.append((s, e))
+                    taken.update(range(s, e))
+    added_forms = {a.surface for a in added}
     for form, owner in new_forms.items():
-        if form in surface_type or any(a.surface == form for a in added):
+        if form in surface_type or form in added_forms:
             union(owner, form)
             surface_type[form] = surface_type[owner]
 
