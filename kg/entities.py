@@ -86,6 +86,7 @@ class Resources:
     industry_tails: tuple[str, ...]
     name_words: frozenset[str]
     action_verbs: frozenset[str]
+    generic_project: re.Pattern[str]  # a prefix ending in a descriptive modifier (重大, 龙头 …)
     word_tags: dict[str, str]  # jieba's dictionary part-of-speech tags
     canonical: dict[tuple[str, str], str]  # (type, surface) -> canonical full name from a lexicon
     canonical_forms: frozenset[str]
@@ -157,6 +158,10 @@ def resources() -> Resources:
         industry_tails=tuple(sorted(load_list("company_tails.txt"), key=len, reverse=True)),
         name_words=frozenset(load_list("entity_name_words.txt")),
         action_verbs=frozenset(load_list("entity_action_verbs.txt")),
+        generic_project=re.compile(
+            "(?:" + "|".join(map(re.escape, load_list("project_generic_modifiers.txt"))) + ")"
+            r"(?:工业|产业|科技|服务业|制造业|建设|投资|合作)?$"
+        ),
         word_tags=_jieba_tags(),
         canonical=canonical,
         canonical_forms=frozenset(seen),
@@ -332,6 +337,9 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         if cur is None or len(val[0]) > len(cur[0]):
             best[end] = val
     out = []
+    known_at: dict[int, list[Candidate]] = {}  # by end: only a name ending where the hit ends matters
+    for k in known or ():
+        known_at.setdefault(k.end, []).append(k)
     for end, (suffix, type_, max_len, need) in sorted(best.items()):
         e = end + 1
         s = e - len(suffix)
@@ -348,7 +356,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue  # 计划明年上市: a verb, not a plan's name
         start = _left_edge(res, sent, s, max_len, type_, suffix)
         start = _trim(sent, start, s)
-        for k in known or ():
+        for k in known_at.get(e, ()):
             # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it
             if k.end == e and k.start > start and sent[start : k.start] not in res.places:
                 start = k.start
@@ -400,6 +408,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
     bare = prefix.rstrip("省市区县")
     if type_ == "Company" and re.search(r"\d", prefix) and not re.search(r"[A-Za-z]", prefix):
         return False  # 投资2亿元建设…: an amount, not a company name
+    if type_ == "Project" and res.generic_project.search(prefix):
+        return False  # 集成电路重大产业项目, 行业龙头项目: a kind of project
     if suffix == "项目" and len(prefix) < 4:
         return False  # 科创项目, 入园项目: a kind of project, not a name
     if type_ == "Project" and (prefix in res.places or bare in res.places):
