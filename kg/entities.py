@@ -311,10 +311,11 @@ def has_proper_part(res: Resources, text: str) -> bool:
         if tok in res.places or tok in res.canonical_forms:
             return True
         tag = res.word_tags.get(tok)
-        if tag in ("ns", "nr", "nrt", "nz", "nt", "j", "eng", "nrfg"):
+        count = freq.get(tok, 0)
+        if tag in ("ns", "nr", "nrt", "nz", "j", "eng", "nrfg") or (tag == "nt" and count < 100):
             return True
-        if freq.get(tok, 0) < 20:
-            return True
+        if count == 0 or (tag is None and count < 20):
+            return True  # a word jieba's dictionary does not know: a coined name
     return False
 
 
