@@ -679,7 +679,29 @@ def sentence_candidates(sent: str) -> list[Candidate]:
         + _person_candidates(res, sent)
     )
     chosen = [_retype(res, sent, c) for c in _select(cands)]
-    return chosen + [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
+    nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
+    nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
+    return chosen + nested
+
+
+_OWNER_TAILS = ("科技", "股份", "集团", "电子", "光电", "生物", "医药", "药业", "控股", "汽车", "电气", "实业", "新材料")
+
+
+def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | None:
+    """生益科技三期项目 names the company 生益科技 too: a project name opening with a company's short name."""
+    if c.type != "Project" or c.name:
+        return None
+    name = sent[c.start : c.end]
+    for tail in _OWNER_TAILS:
+        k = name.find(tail, 2, 10)
+        if k < 2:
+            continue
+        owner = name[: k + len(tail)]
+        head = owner[:k]
+        if len(name) - len(owner) >= 2 and len(owner) <= 8 and _CJK.match(head) and has_proper_part(res, head):
+            if not any(is_boundary(res, t) for t in res.tokenizer.lcut(owner, HMM=False)):
+                return Candidate(c.start, c.start + len(owner), "Company", "owner-in-project", 1)
+    return None
 
 
 _PARENT_FORM = re.compile(

@@ -146,3 +146,9 @@ def test_branch_names_its_parent_and_shared_place_bodies() -> None:
     assert "云帆智能" in found["深圳云帆智能科技集团"][1]
     found = entities_of("合肥市委、市政府高度重视科技创新。")
     assert found["合肥市委"][0] == "Government" and found["合肥市政府"][0] == "Government"
+
+
+def test_project_named_after_its_owner_names_the_company() -> None:
+    found = entities_of("当日，园区龙头企业鼎晟科技二期项目正式开工。")
+    assert found["鼎晟科技二期项目"][0] == "Project"
+    assert found["鼎晟科技"][0] == "Company"
