@@ -684,7 +684,9 @@ def sentence_candidates(sent: str) -> list[Candidate]:
     return chosen + nested
 
 
-_OWNER_TAILS = ("科技", "股份", "集团", "电子", "光电", "生物", "医药", "药业", "控股", "汽车", "电气", "实业", "新材料")
+_OWNER_TAILS = (
+    "科技", "股份", "集团", "电子", "光电", "生物", "医药", "药业", "控股", "汽车", "电气", "实业", "新材料",
+)
 
 
 def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | None:
