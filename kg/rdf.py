@@ -481,6 +481,12 @@ def _xml_safe(text: str) -> str:
     return _XML_BAD.sub("\ufffd", text)
 
 
+def _graphml_id(node_id: str) -> str:
+    # Readable where XML allows it, else the entity IRI (percent-encoded, so still one id per node):
+    # sanitising would merge 甲\x00公司 and 甲\x01公司 into one GraphML node.
+    return node_id if not _XML_BAD.search(node_id) else entity_iri(node_id)
+
+
 def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
     """Write ``kg.graphml`` for Gephi and property-graph imports: one node per entity, one edge per
     relation (a symmetric relation once), with the relation and its evidence count on the edge."""
@@ -489,7 +495,7 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
     g = nx.MultiDiGraph()
     for n in graph.nodes:
         g.add_node(
-            _xml_safe(n.id),
+            _graphml_id(n.id),
             label=_xml_safe(n.name),
             name=_xml_safe(n.name),
             type=n.type,
@@ -500,8 +506,8 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
         )
     for e in graph.edges:
         g.add_edge(
-            _xml_safe(e.head),
-            _xml_safe(e.tail),
+            _graphml_id(e.head),
+            _graphml_id(e.tail),
             key=e.relation,
             relation=e.relation,
             label=e.relation,
