@@ -391,3 +391,21 @@ def test_build_with_nasty_company_names(tmp_path: Path, suffix: str) -> None:
     assert len(twins) <= 1, twins
     jsonl_records(out / "articles.jsonl")
     jsonl_records(out / "extractions.jsonl")
+
+
+def test_graphml_keeps_names_differing_only_in_what_xml_cannot_hold(tmp_path: Path) -> None:
+    """甲\\x00公司, 甲\\x01公司 and 甲\\ufffe公司 are three nodes (their IRIs differ): GraphML must not merge
+    them by replacing the characters XML forbids."""
+    import networkx as nx
+
+    from kg.rdf import write_graphml
+
+    names = ["甲\x00公司", "甲\x01公司", "甲\ufffe公司", "甲\ufffd公司", "甲公司"]
+    nodes = sorted((Node(id=node_id("Company", n), name=n, type="Company", mentions=1) for n in names),
+                   key=lambda n: n.id)
+    edges = [Edge(nodes[i].id, "locatedIn", nodes[i + 1].id, [_ev("d", "句。", i)]) for i in range(len(nodes) - 1)]
+    graph = KnowledgeGraph(nodes=nodes, edges=edges)
+    write_graphml(tmp_path / "kg.graphml", graph)
+    g = nx.read_graphml(tmp_path / "kg.graphml")
+    assert (g.number_of_nodes(), g.number_of_edges()) == (len(nodes), len(edges))
+    assert "Company/甲公司" in g  # readable ids stay as they are
