@@ -67,19 +67,21 @@ def _ev(doc: str, sentence: str, i: int) -> Evidence:
                     pattern=f"模式{sentence[:20]}")
 
 
-def nasty_graph(names: list[str] | None = None) -> KnowledgeGraph:
+def nasty_graph(names: list[str] | None = None, prefer: list[int] | None = None) -> KnowledgeGraph:
     """A graph whose every string (names, aliases, files, places, titles, evidence, patterns) is hostile.
 
     Node ids come from ``node_id`` like in a real build; names that would share an id (the same NFKC
     form) are given different types, as the graph builder never makes two nodes with one id.
+    ``prefer[i]`` picks the first type tried for name i (by default they take turns).
     """
     names = NASTY if names is None else names
     types = ["Company", "Park", "University", "Institute", "Government", "Project", "Person"]
     nodes: list[Node] = []
     ids: set[str] = set()
     for i, name in enumerate(names):
+        first = prefer[i % len(prefer)] if prefer else i
         for k in range(len(types)):
-            type_ = types[(i + k) % len(types)]
+            type_ = types[(first + k) % len(types)]
             nid = node_id(type_, name)
             if nid not in ids:
                 break
