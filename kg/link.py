@@ -283,3 +283,24 @@ def _cut_at(res: object, sent: str, start: int, end: int) -> bool:
     from .entities import _on_token_boundaries
 
     return _on_token_boundaries(resources(), sent, start, end)
+
+
+def add_original_spellings(entities: list[Entity], articles: list[Article], original: str) -> None:
+    """Keep a traditional page's own spelling of each name as an alias of its simplified name.
+
+    ``original`` is the normalized page before conversion; conversion keeps offsets, so a mention's
+    span in its article, moved by the article's span in the page, finds the original spelling.
+    """
+    by_index = {a.index: a for a in articles}
+    for ent in entities:
+        spellings = set()
+        for m in ent.mentions:
+            art = by_index[m.article]
+            simp = art.text[m.start : m.end]
+            orig = original[art.span[0] + m.start : art.span[0] + m.end]
+            if m.surface != simp:  # a name built from its span (“X”工程 → X工程): map it character by character
+                table = dict(zip(simp, orig, strict=True))
+                orig = "".join(table.get(c, c) for c in m.surface)
+            spellings.add(orig)
+        extra = sorted(s for s in spellings - {ent.name, *ent.aliases} if s)
+        ent.aliases = sorted({*ent.aliases, *extra})

@@ -37,6 +37,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import zhconv
+
 # ---------------------------------------------------------------------------------------------------
 # character classes and tables
 
@@ -545,3 +547,22 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
             for b, end in meta.where[kind]
         ]
     return clean, result
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese converted to simplified, character for character, so offsets still hold.
+
+    Matching runs on the simplified text (the lexicons and rules are simplified); the original
+    spelling of every name found is kept as an alias (see ``link.add_original_spellings``).
+    zhconv converts some phrases as a whole; where that changes a line's length, that line is
+    converted one character at a time instead.
+    """
+    if zhconv.issimp(text) is not False:
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        conv = zhconv.convert(line, "zh-cn")
+        if len(conv) != len(line):
+            conv = "".join(c if len(s := zhconv.convert(c, "zh-cn")) != 1 else s for c in line)
+        out.append(conv)
+    return "".join(out)

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from .entities import extract_mentions
 from .errors import InputError
 from .graph import build_graph
-from .link import link_document
+from .link import add_original_spellings, link_document
 from .model import DocResult, KnowledgeGraph, RawDoc
-from .normalize import normalize
+from .normalize import normalize, to_simplified
 from .read import read_path
 from .relations import extract_relations
 from .segment import segment
@@ -72,10 +72,13 @@ def discover(inputs: Iterable[str]) -> tuple[list[Path], list[InputError]]:
 
 def process_raw(raw: RawDoc) -> DocResult:
     """All per-document stages: pure, so documents can run in parallel and be cached."""
-    text, meta = normalize(raw.text)
+    original, meta = normalize(raw.text)
+    text = to_simplified(original)  # traditional pages are matched in simplified characters
     articles = segment(raw, text, meta)
     mentions = [m for art in articles for m in extract_mentions(art)]
     entities = link_document(articles, mentions)
+    if text != original:
+        add_original_spellings(entities, articles, original)
     relations = extract_relations(articles, entities)
     page_meta = {k: v for k, v in meta.items() if not k.endswith("_at")}  # offsets are for segment only
     return DocResult(

@@ -132,12 +132,6 @@ def test_other_encodings_read_like_utf8(tmp_path: Path, case: str) -> None:
     assert got and got == texts_of(tmp_path / "out-utf8", "page.txt")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="traditional Chinese is not converted to simplified for matching (zhconv is a dependency but "
-    "unused): a Big5/traditional page yields traditional entity names, no simplified name with the "
-    "traditional form kept as an alias",
-)
 def test_traditional_page_matches_as_simplified_with_alias(tmp_path: Path) -> None:
     simp = sample()
     trad = _encodable(zhconv.convert(simp, "zh-tw"), "big5")
