@@ -378,7 +378,7 @@ def test_many_names_in_one_endless_sentence(tmp_path: Path) -> None:
 
 def test_50mb_single_page(tmp_path: Path) -> None:
     """A 50 MB page (a sample page repeated): built, every output valid, nothing left behind.
-    Measured: ~25 s and ~520 MB peak on one core, so not marked slow (the cut-off is 60 s)."""
+    Measured: 8-25 s (machine load) and ~550 MB peak, so not marked slow (the cut-off is 60 s)."""
     page = (CORPUS / "003_0761c53e24f34b0b.txt").read_bytes().rstrip(b"\n") + b"\n\n"
     path = tmp_path / "big.txt"
     with path.open("wb") as fh:
