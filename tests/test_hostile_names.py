@@ -411,3 +411,27 @@ def test_graphml_keeps_names_differing_only_in_what_xml_cannot_hold(tmp_path: Pa
     g = nx.read_graphml(tmp_path / "kg.graphml")
     assert (g.number_of_nodes(), g.number_of_edges()) == (len(nodes), len(edges))
     assert "Company/甲公司" in g  # readable ids stay as they are
+
+
+def test_hostile_file_names(tmp_path: Path) -> None:
+    """File names are input too: they become doc ids, sources and article IRIs in every output."""
+    from test_hostile_inputs import build, check_outputs, docs_built  # a sibling test module
+
+    names = ['引号"与\'单引号.txt', "换行\n文件.txt", "反斜杠\\名.txt", "<script>window.__pwned=1<\\script>.txt",
+             "百分号%20与#井号?.txt", "表情😀\u202e反转.txt", " 空格开头.txt", "\x01控制.txt", "news.jsonl#1.txt"]
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    page = "贵阳高新区企业贵州力创科技发展有限公司与东南大学签署战略合作协议。\n"
+    for name in names:
+        (corpus / name).write_text(page, encoding="utf-8")
+    out = tmp_path / "out"
+    res = build(corpus, "-o", out)
+    assert res.exit_code == 0, res.output
+    check_outputs(out)
+    assert docs_built(out) == set(names)
+    triples = check_rdf(out, tmp_path)
+    sources = {o[1] for _, p, o in triples if p[1] == "http://purl.org/dc/terms/source"}
+    assert set(names) <= sources
+    articles = {s[1] for s, p, o in triples if o[1] == "https://w3id.org/hitech-kg/ontology#Article"}
+    assert len(articles) == len(names)  # one IRI per file, none merged
+    assert "<script>window.__pwned" not in (out / "kg.html").read_text(encoding="utf-8")
