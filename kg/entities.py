@@ -423,7 +423,9 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         return True  # a long project name is specific even in common words: 口腔健康产业园生产基地项目
     if suffix in _ASSOCIATION_SUFFIXES and len(prefix) >= 4:
         return True  # 直播产业联盟: an association is named by its field
-    return not (type_ in ("Project", "Park", "Government", "Institute") or suffix in _PLAIN_COMPANY_SUFFIX)
+    return not (
+        type_ in ("Project", "Park", "Government", "Institute", "University") or suffix in _PLAIN_COMPANY_SUFFIX
+    )
 
 
 def _false_words_ending(res: Resources, tail: str) -> list[str]:
@@ -440,10 +442,15 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
     for m in _QUOTED.finditer(sent):
         inner = m.group(1)
         if inner.endswith(_PROJECT_TAILS) and inner not in res.generic and len(inner) >= 4:
-            out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
+            head = inner[: -2]
+            junk = _LEADING_JUNK.match(head)
+            if not (junk and junk.end() == len(head)):  # “一号工程”: a rank, not a name
+                out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
             continue
         after = _QUOTED_TAIL.match(sent, m.end())
-        if after and len(inner) >= 2 and not any(c in _HARD_STOP for c in inner):
+        if not after or (not has_proper_part(res, inner) and len(inner) < 8):
+            continue  # “智慧城市”项目: a slogan in quotes, not a named project
+        if len(inner) >= 2 and not any(c in _HARD_STOP for c in inner):
             # “百城百园”项目: the quoted name and the kind after the quote make the project's name
             out.append(Candidate(m.start(), after.end(), "Project", "quoted", 3, name=inner + after.group()))
     return out
