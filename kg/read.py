@@ -194,6 +194,8 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(spath, "no such file or folder")
     if path.is_dir():
         raise InputError(spath, "is a folder, not a file")
+    if not path.is_file():  # reading a FIFO waits forever, /dev/zero never ends
+        raise InputError(spath, "not a regular file (a pipe, socket or device)")
     try:
         return path.read_bytes()
     except PermissionError as exc:
