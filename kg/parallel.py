@@ -74,6 +74,8 @@ def _chunksize(n_files: int, jobs: int) -> int:
 
 
 def _key(path: Path) -> str | None:
+    if not path.is_file():
+        return None  # a pipe or device: never read it here (read.py reports it)
     try:
         return file_key(path, path.read_bytes())
     except OSError:
