@@ -12,6 +12,8 @@ import csv
 import json
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -446,3 +448,22 @@ def test_same_file_name_in_two_folders(tmp_path: Path) -> None:
         docs = [json.loads(line)["doc"] for line in fh]
     reported = res.exit_code == 1 and "page.txt" in res.stderr
     assert reported or len(set(docs)) == len(docs) == 2, (res.exit_code, docs)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+@pytest.mark.parametrize("cache", ["--no-cache", "--cache-dir"])
+def test_pipe_and_device_are_named_not_read(tmp_path: Path, cache: str) -> None:
+    """A named pipe (reading it waits forever) and /dev/zero (never ends) given as inputs are reported;
+    run in a subprocess with a hang guard, with and without the extraction cache (which reads files too)."""
+    good = good_page(tmp_path / "in")
+    fifo = tmp_path / "in" / "pipe.txt"
+    os.mkfifo(fifo)
+    inputs = [str(good), str(fifo)] + (["/dev/zero"] if Path("/dev/zero").exists() else [])
+    flags = ["--no-cache"] if cache == "--no-cache" else ["--cache-dir", str(tmp_path / "cache")]
+    cmd = [sys.executable, "-c", "from kg.cli import main; main()", "build", *flags, *inputs,
+           "-o", str(tmp_path / "out")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    for name in inputs[1:]:
+        assert f"{name}: not a regular file" in proc.stderr, proc.stderr
+    assert docs_built(tmp_path / "out") == {GOOD}
