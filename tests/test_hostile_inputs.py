@@ -467,3 +467,19 @@ def test_pipe_and_device_are_named_not_read(tmp_path: Path, cache: str) -> None:
     for name in inputs[1:]:
         assert f"{name}: not a regular file" in proc.stderr, proc.stderr
     assert docs_built(tmp_path / "out") == {GOOD}
+
+
+def test_symlink_loops_end(tmp_path: Path) -> None:
+    """A link to a parent folder and two links pointing at each other: the walk ends, the page is built
+    once, and the looping links are named."""
+    corpus = tmp_path / "in"
+    good_page(corpus / "sub")
+    os.symlink("..", corpus / "sub" / "up")
+    os.symlink("loop2", corpus / "loop1")
+    os.symlink("loop1", corpus / "loop2")
+    res = build(corpus, "-o", tmp_path / "out")
+    assert res.exit_code == 1, res.output
+    assert str(corpus / "loop1") in res.stderr and str(corpus / "loop2") in res.stderr
+    with (tmp_path / "out" / "extractions.jsonl").open(encoding="utf-8") as fh:
+        assert [json.loads(line)["doc"] for line in fh] == [GOOD]
+    check_outputs(tmp_path / "out")
