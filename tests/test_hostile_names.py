@@ -435,3 +435,22 @@ def test_hostile_file_names(tmp_path: Path) -> None:
     articles = {s[1] for s, p, o in triples if o[1] == "https://w3id.org/hitech-kg/ontology#Article"}
     assert len(articles) == len(names)  # one IRI per file, none merged
     assert "<script>window.__pwned" not in (out / "kg.html").read_text(encoding="utf-8")
+
+
+def test_viz_focus_on_every_hostile_name(nasty_out: tuple[Path, KnowledgeGraph], tmp_path: Path) -> None:
+    """kg.ttl read back (``kg viz`` loads it with pyoxigraph) finds each hostile name by --focus and
+    draws its neighbourhood without letting a payload into the page's markup."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    out, graph = nasty_out
+    page = tmp_path / "focus.html"
+    for node in graph.nodes:
+        if not node.name.strip():
+            continue
+        res = CliRunner().invoke(main, ["viz", "--graph", str(out / "kg.ttl"), "--focus", node.name, "-o", str(page)])
+        assert res.exit_code == 0, (node.name[:40], res.output[-500:])
+        html = page.read_text(encoding="utf-8")
+        for bad in ("<script>window.__pwned", "<img src=x", "</script><!--"):
+            assert bad not in html, node.name[:40]
