@@ -68,6 +68,8 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int |
         result = run_build(files, jobs=n_jobs, cache_dir=cache)
     for err in result.errors:
         click.echo(f"kg: skipped {err}", err=True)
+    for notice in result.notices:
+        click.echo(f"kg: note: {notice}", err=True)
     if not result.results and (errors or result.errors):
         # Every input failed: an empty graph in place of the last good build would only lose it.
         click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)

@@ -6,7 +6,7 @@ import gc
 import glob
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,6 +104,16 @@ class BuildResult:
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     skipped_files: int = 0  # files that gave no document because of an error
+    notices: list[str] = field(default_factory=list)  # things the user should know that skipped nothing
+
+
+def rename_doc(res: DocResult, doc: str) -> None:
+    """Give a document another id everywhere it is recorded (its articles and its evidence)."""
+    res.doc = doc
+    for art in res.articles:
+        art.doc = doc
+    for rel in res.relations:
+        rel.evidence = [replace(ev, doc=doc) for ev in rel.evidence]
 
 
 def run(
@@ -131,7 +141,14 @@ def build(
     cache = Cache(cache_dir) if cache_dir is not None else None
     # The results are millions of long-lived objects without reference cycles, which the cyclic
     # collector would re-scan again and again as they pile up: freeze each batch out of its way.
+    seen: set[str] = set()
     for n, (docs, errs) in enumerate(run(files, progress, jobs=jobs, cache=cache), 1):
+        for doc in docs:
+            if doc.doc in seen:  # a/page.txt and b/page.txt: the later one is named by its path
+                first = doc.doc
+                rename_doc(doc, doc.path + doc.doc[len(doc.doc.split("#")[0]) :])
+                res.notices.append(f"{doc.path}: another input is also named {first}; its doc id is {doc.doc}")
+            seen.add(doc.doc)
         res.results.extend(docs)
         res.errors.extend(errs)
         if errs and not docs:
