@@ -245,12 +245,21 @@ def _score_entities(gold: list[dict[str, Any]], pred: list[dict[str, Any]], scor
         cands = [by_name.get(norm(e["name"]), []) for e in p_ents]
         preferred = [canonical.get(norm(e["name"])) for e in p_ents]
         matched = _max_matching(cands, preferred, len(g_ents))
-        tp = sum(m is not None for m in matched)
-        scores.entity_types[etype].add(len(g_ents), len(p_ents), tp)
-        scores.entities.add(len(g_ents), len(p_ents), tp)
-        hit = {m for m in matched if m is not None}
-        errs.fp_entities += [e for e, m in zip(p_ents, matched, strict=True) if m is None]
-        errs.missed_entities += [e for gi, e in enumerate(g_ents) if gi not in hit]
+        fp, missed = _tally(matched, g_ents, p_ents, scores.entity_types[etype], scores.entities)
+        errs.fp_entities += fp
+        errs.missed_entities += missed
+
+
+def _tally(
+    matched: list[int | None], gold: list[dict[str, Any]], pred: list[dict[str, Any]], *rows: Counts
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Count one type's matching into ``rows``; return its false positives and its misses."""
+    tp = sum(m is not None for m in matched)
+    for row in rows:
+        row.add(len(gold), len(pred), tp)
+    hit = {m for m in matched if m is not None}
+    fp = [p for p, m in zip(pred, matched, strict=True) if m is None]
+    return fp, [g for gi, g in enumerate(gold) if gi not in hit]
 
 
 def _rel_key(rel: dict[str, Any]) -> tuple[str, str, str]:
@@ -301,12 +310,9 @@ def _score_relations(gold_doc: Doc, pred: list[dict[str, Any]], scores: Scores, 
             )
         preferred = [g_exact.get(_rel_key(r)) for r in p_rels]
         matched = _max_matching(cands, preferred, len(g_rels))
-        tp = sum(m is not None for m in matched)
-        scores.relation_types[rtype].add(len(g_rels), len(p_rels), tp)
-        scores.relations.add(len(g_rels), len(p_rels), tp)
-        hit = {m for m in matched if m is not None}
-        errs.fp_relations += [r for r, m in zip(p_rels, matched, strict=True) if m is None]
-        errs.missed_relations += [r for gi, r in enumerate(g_rels) if gi not in hit]
+        fp, missed = _tally(matched, g_rels, p_rels, scores.relation_types[rtype], scores.relations)
+        errs.fp_relations += fp
+        errs.missed_relations += missed
 
 
 def score(gold_docs: dict[str, Doc], pred_docs: dict[str, Doc]) -> Scores:
