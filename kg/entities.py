@@ -266,7 +266,12 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     place_like = type_ in ("Park", "Project")
     depth = 0
     qualified = 2
-    for tok in reversed(res.tokenizer.lcut(window, HMM=False)):
+    toks = res.tokenizer.lcut(window, HMM=False)
+    for k in range(len(toks) - 1, -1, -1):
+        tok = toks[k]
+        if tok in _JOINERS and type_ == "Institute" and k > 0 and start < s and _joinable(res, toks[k - 1]):
+            start -= len(tok)  # 电子信息和软件行业协会: two fields joined inside an association's name
+            continue
         if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
             start -= len(tok)  # 优势企业培育工程, 中小企业服务中心: 企业 inside a programme or body's name
             continue
@@ -289,6 +294,21 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break
         start -= len(tok)
     return start
+
+
+_JOINERS = frozenset({"和", "与"})
+_ORG_ENDINGS = ("大学", "学院", "公司", "集团", "研究院", "研究所", "中心", "实验室", "局", "委", "厅", "部", "区", "园")
+
+
+def _joinable(res: Resources, tok: str) -> bool:
+    """A field word may stand before 和/与 inside a name; a whole organisation or a place may not."""
+    return (
+        len(tok) >= 2
+        and res.word_tags.get(tok, "n") in ("n", "vn", "nz", "an")
+        and not tok.endswith(_ORG_ENDINGS)
+        and tok not in res.places
+        and tok not in res.boundaries
+    )
 
 
 def has_proper_part(res: Resources, text: str) -> bool:

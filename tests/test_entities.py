@@ -152,3 +152,9 @@ def test_project_named_after_its_owner_names_the_company() -> None:
     found = entities_of("当日，园区龙头企业鼎晟科技二期项目正式开工。")
     assert found["鼎晟科技二期项目"][0] == "Project"
     assert found["鼎晟科技"][0] == "Company"
+
+
+def test_joined_fields_inside_an_association_name() -> None:
+    found = entities_of("会上，成立了宁波智能装备和工业软件产业联盟。科技局和财政局联合发文。")
+    assert found["宁波智能装备和工业软件产业联盟"][0] == "Institute"
+    assert "局和财政局" not in "".join(found)
