@@ -209,7 +209,10 @@ def is_boundary(res: Resources, tok: str) -> bool:
         # a lone character is a boundary only if listed: trade names are runs of single characters
         # (力创, 合创) that jieba's dictionary tags one by one
         return False
-    return res.word_tags.get(tok) in _BOUNDARY_TAGS
+    tag = res.word_tags.get(tok)
+    if tag in ("i", "l") and res.word_tags.get(tok[-2:]) in ("n", "vn", "nz", "ng"):
+        return False  # 软件产业 is listed as a set phrase but ends in a noun: it can stand in a name
+    return tag in _BOUNDARY_TAGS
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -297,7 +300,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
 
 
 _JOINERS = frozenset({"和", "与"})
-_ORG_ENDINGS = ("大学", "学院", "公司", "集团", "研究院", "研究所", "中心", "实验室", "局", "委", "厅", "部", "区", "园")
+_ORG_ENDINGS = (
+    "大学", "学院", "公司", "集团", "研究院", "研究所", "中心", "实验室", "局", "委", "厅", "部", "区", "园",
+)
 
 
 def _joinable(res: Resources, tok: str) -> bool:
