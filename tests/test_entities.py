@@ -158,3 +158,10 @@ def test_joined_fields_inside_an_association_name() -> None:
     found = entities_of("会上，成立了宁波智能装备和工业软件产业联盟。科技局和财政局联合发文。")
     assert found["宁波智能装备和工业软件产业联盟"][0] == "Institute"
     assert "局和财政局" not in "".join(found)
+
+
+def test_tail_of_a_longer_name_is_an_alias() -> None:
+    text = "苏州相城智能网联汽车产业园今年新增企业50家。目前，智能网联汽车产业园已形成完整产业链。"
+    found = entities_of(text)
+    assert "智能网联汽车产业园" in found["苏州相城智能网联汽车产业园"][1]
+    assert "智能网联汽车产业园" not in found
