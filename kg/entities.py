@@ -525,6 +525,8 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                     continue  # 投融资服务、产权交易等企业服务: a list of services, not of companies
                 typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
                 type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
+                if type_ == "Park" and "项目" in m.group():
+                    type_ = "Project"  # 空天信息产业园等项目: parks being built are projects
                 out.append(Candidate(s, e, type_, "list", 1))
     return out
 
@@ -664,7 +666,14 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
         inside = [k for k in over if c.start <= k.start and k.end <= c.end]
         if len(inside) < len(over) or any(k.strength >= 3 and k.type != c.type for k in inside):
             continue
-        if any(k.end - k.start == c.end - c.start for k in inside):
+        same = [k for k in inside if k.end - k.start == c.end - c.start]
+        if same:
+            k = same[0]
+            if c.rule == "list" and k.strength == 2 and k.type != c.type:  # the list says what its items are
+                del chosen[id(k)]
+                retyped = Candidate(k.start, k.end, c.type, k.rule, k.strength, k.name)
+                chosen[id(retyped)] = retyped
+                owner.update(dict.fromkeys(range(k.start, k.end), id(retyped)))
             continue
         for k in inside:
             del chosen[id(k)]
@@ -698,6 +707,26 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     return c
 
 
+_PLAN_AFTER_VERB = re.compile(
+    r"(?:实施|启动|推进|开展|推出|出台|承担|入选|参与|申报|组织实施|部署)"
+    r"([^，。；：、“”\"（）()《》\s]{4,16}?(?:计划|工程|行动|专项|行动计划))(?=[，。；、的和与及中]|$)"
+)
+
+
+def _plan_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """实施高新技术企业倍增计划: what stands between the verb and the plan's kind is its name."""
+    out = []
+    for m in _PLAN_AFTER_VERB.finditer(sent):
+        name = m.group(1)
+        head = name[: -2]
+        if res.generic_project.search(head) or name in res.generic:
+            continue
+        if any(len(t) == 1 and t in res.boundaries for t in res.tokenizer.lcut(head, HMM=False)):
+            continue  # a function word: the match runs across a clause
+        out.append(Candidate(m.start(1), m.end(1), "Project", "plan-after-verb", 2))
+    return out
+
+
 def sentence_candidates(sent: str) -> list[Candidate]:
     """All candidate entity spans of one sentence, after selection."""
     res = resources()
@@ -706,6 +735,7 @@ def sentence_candidates(sent: str) -> list[Candidate]:
         lexical
         + _suffix_candidates(res, sent, lexical)
         + _quoted_candidates(res, sent)
+        + _plan_candidates(res, sent)
         + _list_candidates(res, sent)
         + _apposition_candidates(res, sent)
         + _person_candidates(res, sent)

@@ -192,9 +192,9 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     for surface, type_ in sorted(surface_type.items()):
         # 新一代电子信息产业园 after 深汕新一代电子信息产业园: the tail of a longer name is that name
         if type_ in ("Park", "Institute", "Project") and len(surface) >= 6:
-            full = [f for f in longer[type_] if len(f) > len(surface) and f.endswith(surface)]
-            if len(full) == 1:
-                union(full[0], surface)
+            fuller = [f for f in longer[type_] if len(f) > len(surface) and f.endswith(surface)]
+            if len(fuller) == 1:
+                union(fuller[0], surface)
     keys: dict[str, str] = {}
     for surface, type_ in sorted(surface_type.items(), key=lambda st: (-len(st[0]), st[0])):
         if type_ in ("Park", "Institute"):  # 济南量子技术研究院 and 量子技术研究院 in one story

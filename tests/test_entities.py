@@ -165,3 +165,9 @@ def test_tail_of_a_longer_name_is_an_alias() -> None:
     found = entities_of(text)
     assert "智能网联汽车产业园" in found["苏州相城智能网联汽车产业园"][1]
     assert "智能网联汽车产业园" not in found
+
+
+def test_plan_named_after_its_verb_and_projects_in_a_project_list() -> None:
+    found = entities_of("开发区将实施专精特新企业培育计划，加快推进华峰氢能产业园、储能电站等项目。")
+    assert found["专精特新企业培育计划"][0] == "Project"
+    assert found["华峰氢能产业园"][0] == "Project"
