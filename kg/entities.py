@@ -740,7 +740,7 @@ def sentence_candidates(sent: str) -> list[Candidate]:
         + _apposition_candidates(res, sent)
         + _person_candidates(res, sent)
     )
-    chosen = [_retype(res, sent, c) for c in _select(cands)]
+    chosen = _siblings(res, sent, [_retype(res, sent, c) for c in _select(cands)])
     nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
     nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
     return chosen + nested
@@ -749,6 +749,51 @@ def sentence_candidates(sent: str) -> list[Candidate]:
 _OWNER_TAILS = (
     "科技", "股份", "集团", "电子", "光电", "生物", "医药", "药业", "控股", "汽车", "电气", "实业", "新材料",
 )
+
+
+_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,12}")
+_ITEM_END = frozenset("、等和及与，。；：,;:")
+
+
+def _siblings(res: Resources, sent: str, chosen: list[Candidate]) -> list[Candidate]:
+    """鸿雁星座、行云工程、虹云工程、天象星座: an item beside a found name in an enumeration, ending in a
+    suffix of the same type, is a name of that type even where its own words are common."""
+    chosen = sorted(chosen, key=lambda c: c.start)
+    taken = {p for c in chosen for p in range(c.start, c.end)}
+    queue = [c for c in chosen if c.rule.startswith(("suffix:", "lexicon:", "quoted"))]
+    while queue:
+        c = queue.pop()
+        spans = []
+        if c.end < len(sent) and sent[c.end] == "、":
+            m = _ITEM.match(sent, c.end + 1)
+            if m:  # the item ends where the enumeration goes on or closes: 、 等 和 及 or punctuation
+                ends_at = [e for e in range(m.start() + 2, m.end() + 1) if e == len(sent) or sent[e] in _ITEM_END]
+                if ends_at:
+                    spans.append((m.start(), ends_at[0]))
+        if c.start > 1 and sent[c.start - 1] == "、":
+            k = c.start - 1
+            while k > 0 and (sent[k - 1].isalnum() and sent[k - 1] not in "、") and c.start - k < 12:
+                k -= 1
+            if k < c.start - 1 and (k == 0 or sent[k - 1] in "、，。；：“”（）() "):
+                spans.append((k, c.start - 1))
+        for s0, e0 in spans:
+            item = sent[s0:e0]
+            if any(p in taken for p in range(s0, e0)) or item in res.generic:
+                continue
+            ends = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1 and v[1] == c.type]
+            if not ends or len(item) - max(len(v[0]) for v in ends) < 2:
+                continue
+            head = item[: len(item) - max(len(v[0]) for v in ends)]
+            toks = res.tokenizer.lcut(head, HMM=False)
+            if any(t in res.boundaries for t in toks) or _QUALIFIERS.fullmatch(head):
+                continue
+            if not has_proper_part(res, head) and (len(toks) > 1 or res.tokenizer.FREQ.get(head, 0) >= _COMMON_FREQ):
+                continue  # 工程研究中心, 国家级创新中心: a kind of body in a list of kinds, not a name
+            new = Candidate(s0, e0, c.type, "list-sibling", 1)
+            chosen.append(new)
+            taken.update(range(s0, e0))
+            queue.append(new)
+    return sorted(chosen, key=lambda c: c.start)
 
 
 def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | None:

@@ -171,3 +171,11 @@ def test_plan_named_after_its_verb_and_projects_in_a_project_list() -> None:
     found = entities_of("开发区将实施专精特新企业培育计划，加快推进华峰氢能产业园、储能电站等项目。")
     assert found["专精特新企业培育计划"][0] == "Project"
     assert found["华峰氢能产业园"][0] == "Project"
+
+
+def test_enumeration_siblings_share_a_type() -> None:
+    found = entities_of(
+        "各地布局低轨星座，鸿鹄星座、启明工程、天枢星座等纷纷立项。园区拥有国家重点实验室、工程研究中心等平台。"
+    )
+    assert {"鸿鹄星座", "启明工程", "天枢星座"} <= {n for n, (t, _) in found.items() if t == "Project"}, found
+    assert "工程研究中心" not in found
