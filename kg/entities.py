@@ -525,6 +525,10 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                     continue  # 投融资服务、产权交易等企业服务: a list of services, not of companies
                 typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
                 type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
+                if item.endswith("化"):
+                    continue  # 大数据智能化: a process, not a name
+                if type_ == "Company" and _PRODUCT_ITEM.search(item):
+                    type_ = "Project"  # 某某三期, 某某芯片生产线: a plant or product line being built
                 if type_ == "Park" and "项目" in m.group():
                     type_ = "Project"  # 空天信息产业园等项目: parks being built are projects
                 out.append(Candidate(s, e, type_, "list", 1))
@@ -532,6 +536,8 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 
 _COMMON_FREQ = 500
+
+_PRODUCT_ITEM = re.compile(r"(?:[一二三四五六七八九十\d]期|生产线|芯片|基地|项目)$")
 
 _APPOSITION = re.compile(r"(?:企业|龙头企业|领军企业|公司|上市公司|厂商|品牌)")
 
@@ -550,7 +556,8 @@ def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if 3 <= len(name) <= 12 and not any(ch in _HARD_STOP or ch in "()（）" for ch in name):
                     toks = res.tokenizer.lcut(name, HMM=True)
                     if (
-                        not any(is_boundary(res, t) or t in res.roles_set for t in toks)
+                        not name.endswith("化")
+                        and not any(is_boundary(res, t) or t in res.roles_set for t in toks)
                         and name not in res.generic
                         and not re.search(r"\d", name)
                         and res.word_tags.get(toks[0], "n")[0] != "v"

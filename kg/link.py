@@ -87,6 +87,25 @@ def park_key(name: str) -> str:
             return key
 
 
+_BRANCH_ENDINGS = ("分院", "分中心", "分所", "分公司", "子公司", "总部", "分部", "分校", "分行", "支行")
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Whether ``short`` is an abbreviation of ``full``: same first and last character, its characters in
+    order, and not simply the head of ``full`` (a parent before its branch is another entity)."""
+    if len(short) >= len(full) or short[0] != full[0] or short[-1] != full[-1] or full.startswith(short):
+        return False
+    if full.endswith(_BRANCH_ENDINGS) != short.endswith(_BRANCH_ENDINGS):
+        return False
+    for k in range(1, len(short)):  # 北航江西研究院 / 北航江西景德镇研究院: a place taken out is another unit
+        if full.startswith(short[:k]) and full.endswith(short[k:]) and full[k : len(full) - len(short) + k] in (
+            resources().places
+        ):
+            return False
+    it = iter(full)
+    return all(c in it for c in short)
+
+
 def short_forms(name: str, type_: str) -> list[str]:
     """Plausible short forms of a full company name a later sentence may use alone."""
     if type_ != "Company":
@@ -195,6 +214,13 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             fuller = [f for f in longer[type_] if len(f) > len(surface) and f.endswith(surface)]
             if len(fuller) == 1:
                 union(fuller[0], surface)
+    for surface, type_ in sorted(surface_type.items()):
+        # 陕西省资源统筹中心 for 陕西省科技资源统筹中心, 山东产研院 for 山东产业技术研究院: an abbreviation
+        # keeps the first and last characters and the order of the full name's characters
+        if type_ in ("Institute", "Government", "Park") and len(surface) >= 3:
+            fuller = [f for f in longer[type_] if _abbreviates(surface, f)]
+            if len(fuller) == 1:
+                union(fuller[0], surface)
     keys: dict[str, str] = {}
     for surface, type_ in sorted(surface_type.items(), key=lambda st: (-len(st[0]), st[0])):
         if type_ in ("Park", "Institute"):  # 济南量子技术研究院 and 量子技术研究院 in one story
@@ -233,6 +259,14 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             continue
         for short in short_forms(surface, type_):
             new_forms.setdefault(short, surface)
+        if type_ == "Institute" and len(surface) >= 6:  # 浙江省产研院 in the text for 浙江省产业技术研究院
+            gap = len(surface) - 3
+            scan = re.compile(f"{re.escape(surface[0])}[^，。；、“”()（）\\s]{{1,{gap}}}?{re.escape(surface[-1])}")
+            for art in articles:
+                for m in scan.finditer(art.text):
+                    form = m.group()
+                    if len(form) >= 4 and form not in surface_type and _abbreviates(form, surface):
+                        new_forms.setdefault(form, surface)
 
     # 3. find the aliases and short forms in the text: they are mentions of their full name
     added: list[Mention] = []

@@ -179,3 +179,12 @@ def test_enumeration_siblings_share_a_type() -> None:
     )
     assert {"鸿鹄星座", "启明工程", "天枢星座"} <= {n for n, (t, _) in found.items() if t == "Project"}, found
     assert "工程研究中心" not in found
+
+
+def test_abbreviation_by_dropped_characters_links() -> None:
+    text = "浙江省产业技术研究院今年新设三个分所。浙江省产研院院长表示，将扩大招聘。"
+    found = entities_of(text)
+    assert "浙江省产研院" in found["浙江省产业技术研究院"][1], found
+    text = "北航江西研究院在景德镇设立北航江西景德镇研究院。"
+    found = entities_of(text)
+    assert "北航江西研究院" in found and "北航江西景德镇研究院" in found, found
