@@ -263,8 +263,8 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             gap = len(surface) - 3
             scan = re.compile(f"{re.escape(surface[0])}[^，。；、“”()（）\\s]{{1,{gap}}}?{re.escape(surface[-1])}")
             for art in articles:
-                for m in scan.finditer(art.text):
-                    form = m.group()
+                for hit in scan.finditer(art.text):
+                    form = hit.group()
                     if len(form) >= 4 and form not in surface_type and _abbreviates(form, surface):
                         new_forms.setdefault(form, surface)
 
