@@ -734,6 +734,28 @@ def _plan_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
+_CAS_UNIT = re.compile(r"(?:中国科学院|中科院)([\u4e00-\u9fff]{1,8}?)(?:研究所|研究院|所|中心|分院)")
+_PERSON_LIST = re.compile(
+    r"(?:达人|主播|网红|明星|艺人|嘉宾)((?:[\u4e00-\u9fffA-Za-z]{2,5}、)+[\u4e00-\u9fffA-Za-z]{2,5})等"
+)
+
+
+def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """中科院西光所: an academy's unit by its short name; 主播甲、乙、丙等: people by their stage names."""
+    out = [
+        Candidate(m.start(), m.end(), "Institute", "cas-unit", 2)
+        for m in _CAS_UNIT.finditer(sent)
+        if not any(is_boundary(res, t) for t in res.tokenizer.lcut(m.group(1), HMM=False))
+    ]
+    for m in _PERSON_LIST.finditer(sent):
+        pos = m.start(1)
+        for item in m.group(1).split("、"):
+            if item not in res.generic and not any(t in res.boundaries for t in res.tokenizer.lcut(item)):
+                out.append(Candidate(pos, pos + len(item), "Person", "person:list", 1))
+            pos += len(item) + 1
+    return out
+
+
 def sentence_candidates(sent: str) -> list[Candidate]:
     """All candidate entity spans of one sentence, after selection."""
     res = resources()
@@ -743,6 +765,7 @@ def sentence_candidates(sent: str) -> list[Candidate]:
         + _suffix_candidates(res, sent, lexical)
         + _quoted_candidates(res, sent)
         + _plan_candidates(res, sent)
+        + _pattern_candidates(res, sent)
         + _list_candidates(res, sent)
         + _apposition_candidates(res, sent)
         + _person_candidates(res, sent)
@@ -826,16 +849,20 @@ _PARENT_FORM = re.compile(
 
 
 _PARENT_INSTITUTE = re.compile(
-    r"(.{2,}?(?:研究院|研究所|中心|实验室|学院|大学))(?=.{2,}(?:分中心|分院|分所|分部|分校|研究院)$)"
+    r"(.{2,}?(?:研究院|研究所|中心|实验室|学院|大学))(?=.{2,}(?:分中心|分院|分所|分部|分校|研究院|学院)$)"
 )
+_CAS_PARENT = re.compile(r"(?:中国科学院|中科院)(?=.{2,})")
 
 
 def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
     """北京某科技集团郑州总部 also names its parent, 北京某科技集团: a mention nested in the branch's.
 
     Likewise a branch of an institute (某技术转移中心粤东分中心 → 某技术转移中心)."""
-    if c.name or c.type not in ("Company", "Institute"):
+    if c.name or c.type not in ("Company", "Institute", "University"):
         return None
+    cas = _CAS_PARENT.match(sent, c.start, c.end)
+    if c.type == "Institute" and cas:  # 中科院微电子所 is a unit of 中科院
+        return Candidate(c.start, cas.end(), "Institute", "parent-of-branch", 1)
     pattern = _PARENT_FORM if c.type == "Company" else _PARENT_INSTITUTE
     m = pattern.match(sent, c.start, c.end)
     if not m:

@@ -188,3 +188,13 @@ def test_abbreviation_by_dropped_characters_links() -> None:
     text = "北航江西研究院在景德镇设立北航江西景德镇研究院。"
     found = entities_of(text)
     assert "北航江西研究院" in found and "北航江西景德镇研究院" in found, found
+
+
+def test_academy_units_people_lists_and_college_parents() -> None:
+    found = entities_of("园区引进中科院合肥所、中国科学院深圳先进技术研究院等机构。")
+    assert found["中科院合肥所"][0] == "Institute"
+    assert found["中国科学院"][0] == "Institute" and "中科院" in found["中国科学院"][1]
+    found = entities_of("平台聚集了头部主播小影、阿杰、木木等，带动了产业发展。")
+    assert {n for n, (t, _) in found.items() if t == "Person"} == {"小影", "阿杰", "木木"}
+    found = entities_of("宁波理工大学创新创业学院与园区签约。")
+    assert found["宁波理工大学"][0] == "University"
