@@ -167,8 +167,46 @@ def _definitions(article: Article, mentions: list[Mention]) -> list[tuple[Mentio
     return out
 
 
+def spread_known_names(articles: list[Article], mentions: list[Mention]) -> list[Mention]:
+    """A name found once in a document is a mention wherever the document uses it again, and there
+    it wins over any shorter name found inside it (吉利 inside 吉利新能源汽车)."""
+    texts = {a.index: a.text for a in articles}
+    known: dict[str, str] = {}
+    for m in mentions:
+        if len(m.surface) >= 3 and texts[m.article][m.start : m.end] == m.surface:
+            known.setdefault(m.surface, m.type)
+    if not known:
+        return mentions
+    auto = ahocorasick.Automaton()
+    for form, type_ in known.items():
+        auto.add_word(form, (form, type_))
+    auto.make_automaton()
+    res = resources()
+    owner: dict[tuple[int, int], tuple[int, int]] = {}  # (article, position) -> span of its mention
+    for m in mentions:
+        for p in range(m.start, m.end):
+            owner[(m.article, p)] = (m.start, m.end)
+    out = {(m.article, m.start, m.end): m for m in mentions}
+    for art in articles:
+        for si, sent in enumerate(art.sentences):
+            for end, (form, type_) in sorted(auto.iter(sent.text), key=lambda h: (-len(h[1][0]), h[0])):
+                s, e = sent.start + end - len(form) + 1, sent.start + end + 1
+                inside = {owner[(art.index, p)] for p in range(s, e) if (art.index, p) in owner}
+                if any(a < s or b > e or (a, b) == (s, e) for a, b in inside):
+                    continue  # crosses a name, or is that name already
+                if len(form) <= 3 and not _cut_at(res, sent.text, end - len(form) + 1, end + 1):
+                    continue
+                for a, b in inside:
+                    out.pop((art.index, a, b), None)
+                out[(art.index, s, e)] = Mention(art.index, si, s, e, form, type_, "known-name")
+                for p in range(s, e):
+                    owner[(art.index, p)] = (s, e)
+    return sorted(out.values(), key=lambda m: (m.article, m.start, m.end))
+
+
 def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:
     res = resources()
+    mentions = spread_known_names(articles, mentions)
     by_article: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_article[m.article].append(m)

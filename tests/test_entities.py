@@ -198,3 +198,14 @@ def test_academy_units_people_lists_and_college_parents() -> None:
     assert {n for n, (t, _) in found.items() if t == "Person"} == {"小影", "阿杰", "木木"}
     found = entities_of("宁波理工大学创新创业学院与园区签约。")
     assert found["宁波理工大学"][0] == "University"
+
+
+def test_a_name_found_once_is_found_everywhere() -> None:
+    text = (
+        "园区引进了宝钛新材料、华峰智造等企业。目前，宝钛新材料已经投产。"
+        "吉利新能源汽车、比亚迪电池等企业落户。吉利新能源汽车将于明年量产。"
+    )
+    res = process_raw(RawDoc(doc="t.txt", path="t.txt", text=text))
+    counts = {e.name: len(e.mentions) for e in res.entities}
+    assert counts["宝钛新材料"] == 2
+    assert counts["吉利新能源汽车"] == 2 and "吉利" not in counts
