@@ -431,6 +431,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         head = prefix[: q.start()]
         if head not in res.places and not has_proper_part(res, head):
             return False
+        if "国家" in q.group() and head.rstrip("省市") not in res.places:
+            return False  # 黄河流域国家高新区: a region's national zones in general, not one zone
     bare = prefix.rstrip("省市区县")
     if type_ == "Company" and re.search(r"\d", prefix) and not re.search(r"[A-Za-z]", prefix):
         return False  # 投资2亿元建设…: an amount, not a company name
@@ -693,6 +695,9 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     """Adjust a suffix rule's type using what the name says about itself."""
     name = sent[c.start : c.end]
     type_ = c.type
+    if sent[c.end : c.end + 1] == "号" and not c.name and c.type != "Person":
+        # “济南某某中心号”卫星: a satellite, ship or train named after a body is a project
+        return Candidate(c.start, c.end + 1, "Project", c.rule + "+号", c.strength)
     if name.endswith(("有限公司", "有限责任公司", "股份公司")) and not name.endswith(_BRANCH_SUFFIXES):
         type_ = "Company"  # the legal form decides: 中国科学院控股有限公司 is a company
     if type_ == "Institute" and name.endswith("服务中心") and re.search("政务|行政|便民", name):

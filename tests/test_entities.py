@@ -209,3 +209,10 @@ def test_a_name_found_once_is_found_everywhere() -> None:
     counts = {e.name: len(e.mentions) for e in res.entities}
     assert counts["宝钛新材料"] == 2
     assert counts["吉利新能源汽车"] == 2 and "吉利" not in counts
+
+
+def test_regional_zones_in_general_and_named_satellites() -> None:
+    found = entities_of("长江经济带国家高新区协同发展论坛举行。“合肥量子中心号”卫星成功发射。芜湖国家高新区表示欢迎。")
+    assert not any(n.startswith("长江经济带") for n in found), found
+    assert found.get("合肥量子中心号", ("",))[0] == "Project"
+    assert found.get("芜湖国家高新区", ("",))[0] == "Park"
