@@ -87,6 +87,7 @@ class Resources:
     name_words: frozenset[str]
     action_verbs: frozenset[str]
     generic_project: re.Pattern[str]  # a prefix ending in a descriptive modifier (重大, 龙头 …)
+    generic_project_start: re.Pattern[str]  # a prefix opening with one
     word_tags: dict[str, str]  # jieba's dictionary part-of-speech tags
     canonical: dict[tuple[str, str], str]  # (type, surface) -> canonical full name from a lexicon
     canonical_forms: frozenset[str]
@@ -162,6 +163,7 @@ def resources() -> Resources:
             "(?:" + "|".join(map(re.escape, load_list("project_generic_modifiers.txt"))) + ")"
             r"(?:工业|产业|科技|服务业|制造业|建设|投资|合作)?$"
         ),
+        generic_project_start=re.compile("|".join(map(re.escape, load_list("project_generic_modifiers.txt")))),
         word_tags=_jieba_tags(),
         canonical=canonical,
         canonical_forms=frozenset(seen),
@@ -438,6 +440,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
         return False  # 投资2亿元建设…: an amount, not a company name
     if type_ == "Project" and res.generic_project.search(prefix):
         return False  # 集成电路重大产业项目, 行业龙头项目: a kind of project
+    if type_ == "Project" and res.generic_project_start.match(prefix) and not has_proper_part(res, prefix):
+        return False  # 重大科技创新成果转化项目: a description of projects, not a name
     if suffix == "项目" and len(prefix) < 4:
         return False  # 科创项目, 入园项目: a kind of project, not a name
     if type_ == "Project" and (prefix in res.places or bare in res.places):
@@ -527,8 +531,8 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                     continue  # 投融资服务、产权交易等企业服务: a list of services, not of companies
                 typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
                 type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
-                if item.endswith("化"):
-                    continue  # 大数据智能化: a process, not a name
+                if item.endswith("化") or sent[max(0, s - 2) : s] in _FIRST_OF_KIND:
+                    continue  # 大数据智能化: a process; 全国首个X: an achievement, not a company
                 if type_ == "Company" and _PRODUCT_ITEM.search(item):
                     type_ = "Project"  # 某某三期, 某某芯片生产线: a plant or product line being built
                 if type_ == "Park" and "项目" in m.group():
@@ -539,7 +543,8 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 _COMMON_FREQ = 500
 
-_PRODUCT_ITEM = re.compile(r"(?:[一二三四五六七八九十\d]期|生产线|芯片|基地|项目)$")
+_FIRST_OF_KIND = frozenset({"首个", "首台", "首套", "首款", "首颗", "首条", "首座"})
+_PRODUCT_ITEM = re.compile(r"(?:[一二三四五六七八九十\d]期|生产线|芯片|基地|项目|产业集群)$")
 
 _APPOSITION = re.compile(r"(?:企业|龙头企业|领军企业|公司|上市公司|厂商|品牌)")
 

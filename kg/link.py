@@ -255,7 +255,7 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     for surface, type_ in sorted(surface_type.items()):
         # 陕西省资源统筹中心 for 陕西省科技资源统筹中心, 山东产研院 for 山东产业技术研究院: an abbreviation
         # keeps the first and last characters and the order of the full name's characters
-        if type_ in ("Institute", "Government", "Park") and len(surface) >= 3:
+        if type_ in ("Institute", "Government", "Park", "Project") and len(surface) >= 3:
             fuller = [f for f in longer[type_] if _abbreviates(surface, f)]
             if len(fuller) == 1:
                 union(fuller[0], surface)
