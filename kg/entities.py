@@ -17,6 +17,7 @@ The rules and word lists are data files in ``kg/data/lexicons``; this module onl
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -138,6 +139,7 @@ def resources() -> Resources:
     for row in _safe_table("places.tsv"):
         places.add(row["name"])
         places.update(split_multi(row.get("short", "")))
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not news for users
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     for word in list(seen) + sorted(places):
