@@ -119,6 +119,26 @@ def write_relations_csv(path: Path, graph: KnowledgeGraph) -> None:
 Writer = Callable[[Path], None]
 
 
+def _remove_dead_stages(out: Path) -> None:
+    """Staging folders left by a build that was killed outright (SIGKILL, power loss): their process
+    is gone, so nothing will rename them; another live build's folder is left alone."""
+    for stage in out.glob(".kg-build-*"):
+        pid = stage.name.split("-")[2] if stage.name.count("-") >= 3 else ""
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None,
               jobs: int = 1) -> list[Path]:
     """Write every output into ``out`` (``jobs`` writers at once); returns the paths written."""
@@ -136,7 +156,8 @@ def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_no
         "kg.html": lambda p: viz.write_html(p, graph, max_nodes=max_nodes),
     }
     out.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))
+    _remove_dead_stages(out)
+    stage = Path(tempfile.mkdtemp(prefix=f".kg-build-{os.getpid()}-", dir=out))
     try:
         run_writers(writers, stage, writer_jobs(graph, jobs))
         staged = [(stage / name, out / name) for name in writers if (stage / name).exists()]
