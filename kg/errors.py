@@ -10,7 +10,8 @@ class InputError(Exception):
         self.path = path
         self.problem = problem
         self.line = line
-        where = f"{path}:{line}" if line is not None else path
+        shown = path if path.isprintable() else repr(path)[1:-1]  # a newline in a name stays on one line
+        where = f"{shown}:{line}" if line is not None else shown
         super().__init__(f"{where}: {problem}")
 
     def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | None]]:

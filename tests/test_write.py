@@ -24,3 +24,10 @@ def test_dead_builds_stage_is_removed_live_ones_kept(tmp_path: Path) -> None:
     assert live.exists()
     assert (tmp_path / "kg.ttl").exists()
     assert sorted(p.name for p in tmp_path.glob(".kg-build-*")) == [live.name]
+
+
+def test_error_message_stays_on_one_line_for_odd_file_names() -> None:
+    from kg.errors import InputError
+
+    err = InputError("in/bad\nname.txt", "file is empty")
+    assert "\n" not in str(err) and "bad\\nname.txt" in str(err)
