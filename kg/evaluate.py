@@ -250,6 +250,19 @@ def _score_entities(gold: list[dict[str, Any]], pred: list[dict[str, Any]], scor
         errs.missed_entities += missed
 
 
+def _known(
+    items: list[dict[str, Any]], key: str, allowed: tuple[str, ...], what: str, scores: Scores
+) -> list[dict[str, Any]]:
+    """The items of the contract's types; the others are counted in ``scores.ignored``, not scored."""
+    kept = []
+    for item in items:
+        if item[key] in allowed:
+            kept.append(item)
+        else:
+            scores.ignored[f"{what} of type {item[key]}"] += 1
+    return kept
+
+
 def _tally(
     matched: list[int | None], gold: list[dict[str, Any]], pred: list[dict[str, Any]], *rows: Counts
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -327,26 +340,10 @@ def score(gold_docs: dict[str, Doc], pred_docs: dict[str, Doc]) -> Scores:
         pred = pred_by_key.get(key)
         errs = DocErrors(has_prediction=pred is not None)
         pred = pred or {"entities": [], "relations": []}
-        p_ents, p_rels = [], []
-        for ent in pred["entities"]:
-            if ent["type"] in ENTITY_TYPES:
-                p_ents.append(ent)
-            else:
-                scores.ignored[f"predicted entities of type {ent['type']}"] += 1
-        for rel in pred["relations"]:
-            if rel["relation"] in RELATION_TYPES:
-                p_rels.append(rel)
-            else:
-                scores.ignored[f"predicted relations of type {rel['relation']}"] += 1
-        g_ents = []
-        for ent in gold["entities"]:
-            if ent["type"] in ENTITY_TYPES:
-                g_ents.append(ent)
-            else:
-                scores.ignored[f"gold entities of type {ent['type']}"] += 1
-        for rel in gold["relations"]:
-            if rel["relation"] not in RELATION_TYPES:
-                scores.ignored[f"gold relations of type {rel['relation']}"] += 1
+        p_ents = _known(pred["entities"], "type", ENTITY_TYPES, "predicted entities", scores)
+        p_rels = _known(pred["relations"], "relation", RELATION_TYPES, "predicted relations", scores)
+        g_ents = _known(gold["entities"], "type", ENTITY_TYPES, "gold entities", scores)
+        _known(gold["relations"], "relation", RELATION_TYPES, "gold relations", scores)
         _score_entities(g_ents, p_ents, scores, errs)
         _score_relations(gold, p_rels, scores, errs)
         scores.errors[key] = errs
