@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -147,13 +148,19 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            stop_process(proc)
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def stop_process(proc: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """Terminate a server process and wait for it; kill it if it does not stop in ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -20,7 +20,7 @@ import pytest
 from conftest import free_port, which_or_skip
 
 from kg.query import examples, load_store, select_rows
-from kg.serve import find_oxigraph
+from kg.serve import find_oxigraph, stop_process
 
 EXAMPLES = {e.name: e.text for e in examples()}
 
@@ -68,13 +68,7 @@ def wait_http(url: str, proc: subprocess.Popen[Any], timeout: float = 25.0) -> N
 
 
 def stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_process(proc, timeout=15)
 
 
 @pytest.fixture(params=["fixture", "sample"])
