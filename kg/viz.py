@@ -234,6 +234,21 @@ def _shape_svg(shape: str, color: str) -> str:
     )
 
 
+class _IdList(list):  # type: ignore[type-arg]
+    """A list with set-speed membership, for pyvis's node-id checks in ``add_node`` and ``add_edge``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: set[object] = set()
+
+    def append(self, item: object) -> None:
+        super().append(item)
+        self._ids.add(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids
+
+
 def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[dict], list[dict], dict]:
     """Nodes, edges and options for vis-network, assembled with pyvis."""
     from pyvis.network import Network
@@ -242,6 +257,7 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
     deg = degrees(graph)
     names = {node.id: node.name for node in graph.nodes}
     net = Network(directed=True, cdn_resources="in_line")
+    net.node_ids = _IdList()  # pyvis checks every id against a list: quadratic on a big graph
     for node in sorted(graph.nodes, key=lambda x: x.id):
         color, shape, type_label = TYPE_STYLE.get(node.type, _OTHER_STYLE)
         is_focus = node.id in focus
