@@ -28,7 +28,7 @@ RELATION_TYPES: tuple[str, ...] = (
 SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"cooperatesWith"})
 
 
-@dataclass(slots=True)
+@dataclass
 class RawDoc:
     """One input document as read from disk: a file, or one line of a ``.jsonl`` file."""
 
@@ -38,14 +38,14 @@ class RawDoc:
     meta: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Sentence:
     start: int  # offset in the article text
     end: int
     text: str
 
 
-@dataclass(slots=True)
+@dataclass
 class Article:
     doc: str
     path: str
@@ -57,7 +57,7 @@ class Article:
     meta: dict[str, list[str]] = field(default_factory=dict)  # bylines, captions, credits
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Mention:
     """One surface occurrence of an entity in an article."""
 
@@ -70,7 +70,7 @@ class Mention:
     rule: str  # which rule or lexicon found it
 
 
-@dataclass(slots=True)
+@dataclass
 class Entity:
     """One real-world thing within a document, after linking its mentions."""
 
@@ -80,7 +80,7 @@ class Entity:
     mentions: list[Mention] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Evidence:
     doc: str
     path: str
@@ -91,7 +91,7 @@ class Evidence:
     pattern: str  # which pattern produced the relation
 
 
-@dataclass(slots=True)
+@dataclass
 class Relation:
     head: str  # canonical entity names within the document
     relation: str
@@ -101,7 +101,7 @@ class Relation:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass
 class DocResult:
     """Everything extracted from one document: the unit of caching and parallel work."""
 
@@ -113,7 +113,7 @@ class DocResult:
     page_meta: dict[str, list[str]] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclass
 class Node:
     """A corpus-level entity: one node of the graph, linked across documents."""
 
@@ -127,7 +127,7 @@ class Node:
     places: list[str] = field(default_factory=list)  # city / province, for parks
 
 
-@dataclass(slots=True)
+@dataclass
 class Edge:
     head: str  # Node.id
     relation: str
@@ -135,7 +135,7 @@ class Edge:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass
 class ArticleRef:
     doc: str
     path: str
@@ -143,7 +143,7 @@ class ArticleRef:
     title: str
 
 
-@dataclass(slots=True)
+@dataclass
 class KnowledgeGraph:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
