@@ -228,13 +228,13 @@ def _lexicon_candidates(res: Resources, sent: str) -> list[Candidate]:
         return out
     for end, (form, type_, rule, _full) in res.names.iter(sent):
         start = end - len(form) + 1
-        if len(form) <= 2 and not _on_token_boundaries(res, sent, start, end + 1):
+        if len(form) <= 2 and not on_token_boundaries(res, sent, start, end + 1):
             continue
         out.append(Candidate(start, end + 1, type_, rule, 3))
     return out
 
 
-def _on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool:
+def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool:
     """A short name counts only where jieba would cut the sentence around it (美的 is not in 优美的)."""
     lo, hi = max(0, start - 6), min(len(sent), end + 6)
     cuts = {lo}
@@ -351,13 +351,7 @@ def has_proper_part(res: Resources, text: str) -> bool:
 def _trim(sent: str, start: int, end: int) -> int:
     """Drop numbers, dates and measure words that precede a name."""
     m = _LEADING_JUNK.match(sent[start:end])
-    if m and m.end() < end - start:
-        text = sent[start:end]
-        # keep a year or ordinal that is part of a plan name only when quoted; otherwise drop it
-        if not re.match(r"^\d{4}年", text):
-            return start + m.end()
-        return start + m.end()
-    return start
+    return start + m.end() if m and m.end() < end - start else start
 
 
 def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None = None) -> list[Candidate]:
@@ -373,11 +367,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
     for end, (suffix, type_, max_len, need) in sorted(best.items()):
         e = end + 1
         s = e - len(suffix)
-        if any(
-            len(w) > len(suffix) and sent.endswith(w, 0, e) and sent.find(w, max(0, e - len(w)), e) == e - len(w)
-            for w in _false_words_ending(res, sent[max(0, e - 6) : e])
-        ):
-            continue
+        if any(len(w) > len(suffix) for w in _false_words_ending(res, sent[max(0, e - 6) : e])):
+            continue  # 格局, 大厅: the suffix is the end of a common word
         if len(suffix) == 1 and sent[e : e + 1] == "长":  # 局长, 厅长: a role, the body ends before
             continue
         if sent[s : e + 1] in res.false_suffix or sent[s : e + 2] in res.false_suffix:  # 大学生
@@ -462,6 +453,7 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
 
 
 def _false_words_ending(res: Resources, tail: str) -> list[str]:
+    """The listed common words (格局, 大厅 …) that end where ``tail`` ends."""
     return [tail[k:] for k in range(len(tail)) if tail[k:] in res.false_suffix]
 
 
@@ -717,10 +709,6 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
         "(人民代表大会|政协|管理委员会|发展和改革|卫生健康|教育|经济和信息化|科学技术)", name
     ):
         type_ = "Government"
-    if type_ == type_ and c.type == "Park" and name.endswith(("产业园", "科技园")) and name.endswith(
-        ("项目",)
-    ):
-        type_ = "Project"
     if type_ != c.type:
         return Candidate(c.start, c.end, type_, c.rule, c.strength, c.name)
     return c

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 import ahocorasick
 
-from .entities import TYPE_RANK, is_boundary, nfkc, resources
+from .entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
 from .model import Article, Entity, Mention
 
 _DEFINITION = re.compile(
@@ -194,7 +194,7 @@ def spread_known_names(articles: list[Article], mentions: list[Mention]) -> list
                 inside = {owner[(art.index, p)] for p in range(s, e) if (art.index, p) in owner}
                 if any(a < s or b > e or (a, b) == (s, e) for a, b in inside):
                     continue  # crosses a name, or is that name already
-                if len(form) <= 3 and not _cut_at(res, sent.text, end - len(form) + 1, end + 1):
+                if len(form) <= 3 and not on_token_boundaries(res, sent.text, end - len(form) + 1, end + 1):
                     continue
                 for a, b in inside:
                     out.pop((art.index, a, b), None)
@@ -210,7 +210,6 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     by_article: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_article[m.article].append(m)
-    art_by_index = {a.index: a for a in articles}
 
     # 1. the type of a surface form is the one most of its mentions got
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -322,7 +321,7 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
                     if any(p in taken for p in range(s, e)):
                         continue
                     owner = new_forms[form]
-                    if len(form) <= 3 and not _cut_at(res, sent.text, end - len(form) + 1, end + 1):
+                    if len(form) <= 3 and not on_token_boundaries(res, sent.text, end - len(form) + 1, end + 1):
                         continue
                     added.append(Mention(art.index, si, s, e, form, surface_type[owner], "alias"))
                     taken.update(range(s, e))
@@ -356,14 +355,10 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
         aliases = (forms | {a for f in forms for a in extra_aliases[f]}) - {name}
         fixed = [Mention(m.article, m.sentence, m.start, m.end, m.surface, type_, m.rule) for m in members]
         entities.append(Entity(name=name, type=type_, aliases=sorted(aliases), mentions=fixed))
-    del art_by_index
     return sorted(entities, key=lambda e: (e.mentions[0].article, e.mentions[0].start, e.name))
 
 
-def _cut_at(res: object, sent: str, start: int, end: int) -> bool:
-    from .entities import _on_token_boundaries
 
-    return _on_token_boundaries(resources(), sent, start, end)
 
 
 def add_original_spellings(entities: list[Entity], articles: list[Article], original: str) -> None:
