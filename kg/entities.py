@@ -383,6 +383,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
                 start = k.start
         name = sent[start:e]
         prefix = sent[start:s]
+        if start > 0 and sent[start - 1] == "等":
+            continue  # 甲、乙等创新赋能中心: a category after an enumeration, not a name
         if type_ == "Government" and suffix == "政府" and s >= 1 and sent[s - 1] in "省市区县" and len(prefix) <= 1:
             # 汕头市委、市政府: the second body shares the first one's place
             m = _SHARED_PLACE.search(sent, 0, s - 1)

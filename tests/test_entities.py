@@ -216,3 +216,8 @@ def test_regional_zones_in_general_and_named_satellites() -> None:
     assert not any(n.startswith("长江经济带") for n in found), found
     assert found.get("合肥量子中心号", ("",))[0] == "Project"
     assert found.get("芜湖国家高新区", ("",))[0] == "Park"
+
+
+def test_categories_after_an_enumeration_are_not_names() -> None:
+    found = entities_of("园区引进华为、腾讯等创新赋能中心，设立博士后科研工作站。")
+    assert "创新赋能中心" not in found and "博士后科研工作站" not in found, found
