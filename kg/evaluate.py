@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,14 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .graph import norm_name
 from .model import ENTITY_TYPES, RELATION_TYPES, SYMMETRIC_RELATIONS
 
 Doc = dict[str, Any]
 
 
-def norm(name: str) -> str:
-    """The contract's comparison form: NFKC with white space removed."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
+norm = norm_name  # the contract's comparison form: NFKC with white space removed
 
 
 def doc_key(doc: str) -> str:

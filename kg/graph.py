@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from typing import Generic, TypeVar
 
 from .model import SYMMETRIC_RELATIONS, ArticleRef, DocResult, Edge, KnowledgeGraph, Node
 
@@ -18,18 +19,23 @@ def node_id(type_: str, name: str) -> str:
     return f"{type_}/{norm_name(name)}"
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+K = TypeVar("K", str, tuple[str, str])
 
-    def find(self, x: tuple[str, str]) -> tuple[str, str]:
+
+class UnionFind(Generic[K]):
+    """Disjoint sets with path halving; the smaller key is the root, so merges are order-free."""
+
+    def __init__(self) -> None:
+        self.parent: dict[K, K] = {}
+
+    def find(self, x: K) -> K:
         self.parent.setdefault(x, x)
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
 
-    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+    def union(self, a: K, b: K) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
@@ -42,7 +48,7 @@ def _canonical(names: dict[str, int]) -> str:
 
 def build_graph(results: list[DocResult]) -> KnowledgeGraph:
     """Merge the documents' entities that share a type and a name (or one's name is the other's alias)."""
-    uf = _UnionFind()
+    uf: UnionFind[tuple[str, str]] = UnionFind()
     canon_keys: set[tuple[str, str]] = set()
     for res in results:
         for ent in res.entities:

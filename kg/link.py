@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 import ahocorasick
 
 from .entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
+from .graph import UnionFind
 from .model import Article, Entity, Mention
 
 _DEFINITION = re.compile(
@@ -218,19 +219,8 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     surface_type = {s: min(c, key=lambda t: (-c[t], TYPE_RANK[t])) for s, c in votes.items()}
 
     # 2. union-find over surface forms
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[rb] = ra
+    linked: UnionFind[str] = UnionFind()
+    find, union = linked.find, linked.union
 
     for m in mentions:
         find(m.surface)

@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+from .graph import norm_name
 from .lexicon import load_list, load_table, split_multi
 from .model import ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation
 
@@ -85,8 +85,6 @@ _MODIFIER = (
 _CLAUSE_BREAK = re.compile("[，,。；;：:！？!?]")
 
 
-def _norm(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
 
 
 def _codes(spec: str) -> str:
@@ -374,7 +372,7 @@ def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entiti
                 first.setdefault(k, (n, s))
             elif entities[k].type in ORG_TYPES:
                 others[k] = others.get(k, 0) + 1
-    headline = _norm((story[0].meta.get("headline") or [story[0].title])[0])
+    headline = norm_name((story[0].meta.get("headline") or [story[0].title])[0])
     if headline:
         for k, ent in enumerate(entities):
             if ent.type == "Park" and any(f in headline for f in forms[k]):
@@ -773,7 +771,7 @@ def extract_relations(articles: list[Article], entities: list[Entity]) -> list[R
     if not articles or not entities:
         return []
     codes = [_CODE.get(e.type, "") for e in entities]
-    forms = [[f for f in dict.fromkeys(_norm(x) for x in [e.name, *e.aliases]) if len(f) >= 2] for e in entities]
+    forms = [[f for f in dict.fromkeys(norm_name(x) for x in [e.name, *e.aliases]) if len(f) >= 2] for e in entities]
     emit = _Collector(entities)
     doc, path = articles[0].doc, articles[0].path
     for story in _stories(articles):
