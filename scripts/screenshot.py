@@ -18,15 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from kg.viz import CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -14,18 +14,9 @@ from typing import Any
 import pytest
 
 from kg.model import KnowledgeGraph
-from kg.viz import TYPE_STYLE, degrees, write_html
+from kg.viz import CHROMIUM_ARGS, TYPE_STYLE, degrees, write_html
 
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 
