@@ -32,7 +32,6 @@ from jinja2 import Environment, select_autoescape
 from .atomic import write_text
 from .model import SYMMETRIC_RELATIONS, Edge, KnowledgeGraph, Node
 
-# type -> (colour, vis-network shape, label shown in the legend)
 # Flags for opening a kg.html page in headless Chromium with no network at all (no sandbox as root,
 # no background requests to Google's hosts): used by scripts/screenshot.py and the browser tests.
 CHROMIUM_ARGS = [
@@ -45,7 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-
+# type -> (colour, vis-network shape, label shown in the legend)
 TYPE_STYLE: dict[str, tuple[str, str, str]] = {
     "Park": ("#1f77b4", "diamond", "Park 园区"),
     "Company": ("#ff7f0e", "dot", "Company 企业"),
