@@ -68,8 +68,9 @@ _PHASE = re.compile(r"[一二三四五六七八九十\d]+期")
 _BRACKETED = re.compile(r"[（(][^（）()]{1,8}[）)]")
 
 
-def park_key(name: str) -> str:
-    """One key for the forms of a park's name: 广东汕头高新区, 汕头高新技术产业开发区 → 汕头高新区."""
+def variant_key(name: str) -> str:
+    """One key for the forms of a park's or institute's name: 广东汕头高新区, 汕头高新技术产业开发区 →
+    汕头高新区; 济南量子技术研究院 → 量子技术研究院."""
     res = resources()
     key = _BRACKETED.sub("", nfkc(name))
     for long, short in _PARK_SUFFIX_FORMS:
@@ -251,7 +252,7 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     keys: dict[str, str] = {}
     for surface, type_ in sorted(surface_type.items(), key=lambda st: (-len(st[0]), st[0])):
         if type_ in ("Park", "Institute"):  # 济南量子技术研究院 and 量子技术研究院 in one story
-            key = type_ + park_key(surface)
+            key = type_ + variant_key(surface)
             if key in keys:
                 union(keys[key], surface)
             else:
