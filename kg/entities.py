@@ -20,8 +20,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache, partial
 
 import ahocorasick
 import jieba
@@ -94,6 +95,24 @@ class Resources:
     canonical_forms: frozenset[str]
     company_cores: frozenset[str]  # trade names of known companies: 恒力 of 恒力集团
     tokenizer: jieba.Tokenizer
+    # memoised, see __post_init__
+    cut: Callable[[str, bool], tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    proper_part: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # jieba's cuts of short windows are most of the recognizer's time, and the same windows (a
+        # name and the words before it) and the same name prefixes recur within and across articles:
+        # both are pure functions of the text and these resources, so they are memoised (bounded).
+        tokenizer = self.tokenizer
+
+        def cut(text: str, hmm: bool) -> tuple[str, ...]:
+            return tuple(tokenizer.cut(text, HMM=hmm))
+
+        self.cut = lru_cache(maxsize=_MEMO_SIZE)(cut)
+        self.proper_part = lru_cache(maxsize=_MEMO_SIZE)(partial(_has_proper_part, self))
+
+
+_MEMO_SIZE = 1 << 15  # distinct strings memoised per function and process (a few MB)
 
 
 # Lexicon files: (file, type, name column, columns holding other names of the same thing).
@@ -239,7 +258,7 @@ def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool
     lo, hi = max(0, start - 6), min(len(sent), end + 6)
     cuts = {lo}
     pos = lo
-    for tok in res.tokenizer.cut(sent[lo:hi], HMM=False):
+    for tok in res.cut(sent[lo:hi], False):
         pos += len(tok)
         cuts.add(pos)
     return start in cuts and end in cuts
@@ -273,7 +292,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     place_like = type_ in ("Park", "Project")
     depth = 0
     qualified = 2
-    toks = res.tokenizer.lcut(window, HMM=False)
+    toks = res.cut(window, False)
     for k in range(len(toks) - 1, -1, -1):
         tok = toks[k]
         if tok in _JOINERS and type_ == "Institute" and k > 0 and start < s and _joinable(res, toks[k - 1]):
@@ -323,14 +342,22 @@ def _joinable(res: Resources, tok: str) -> bool:
 def has_proper_part(res: Resources, text: str) -> bool:
     """Whether a name's prefix holds something specific: a place, a known name, a rare or unknown
     word, Latin letters or a number. 重大科技创新项目 has none; 生益科技三期项目 has 生益."""
-    if re.search(r"[A-Za-z0-9]", text):
+    return res.proper_part(text)
+
+
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+
+
+def _has_proper_part(res: Resources, text: str) -> bool:
+    """:func:`has_proper_part`, not memoised."""
+    if _LATIN_OR_DIGIT.search(text):
         return True
     freq = res.tokenizer.FREQ
     for tail in res.industry_tails:
         head = text[: -len(tail)]
         if text.endswith(tail) and len(head) >= 2 and _CJK.match(head) and freq.get(head, 0) == 0:
             return True  # 卓正电子: an unknown trade name before an industry word
-    toks = res.tokenizer.lcut(text, HMM=True)
+    toks = res.cut(text, True)
     for a, b in zip(toks, toks[1:], strict=False):
         if len(a) == 1 and len(b) == 1 and _CJK.match(a) and _CJK.match(b):
             return True  # a run of lone characters is a word jieba does not know: a trade name
@@ -516,7 +543,7 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
         for s, e in items:
             item = sent[s:e].strip()
             if 2 <= len(item) <= 14 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
-                if any(tok in res.boundaries for tok in res.tokenizer.lcut(item, HMM=False)):
+                if any(tok in res.boundaries for tok in res.cut(item, False)):
                     continue
                 if item in res.places or res.word_tags.get(item) == "ns" or re.search(r"\d", item):
                     continue
@@ -557,7 +584,7 @@ def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
                 e = s + k + len(tail)
                 name = sent[s:e]
                 if 3 <= len(name) <= 12 and not any(ch in _HARD_STOP or ch in "()（）" for ch in name):
-                    toks = res.tokenizer.lcut(name, HMM=True)
+                    toks = res.cut(name, True)
                     if (
                         not name.endswith("化")
                         and not any(is_boundary(res, t) or t in res.roles_set for t in toks)
@@ -730,7 +757,7 @@ def _plan_candidates(res: Resources, sent: str) -> list[Candidate]:
         head = name[: -2]
         if res.generic_project.search(head) or name in res.generic:
             continue
-        if any(len(t) == 1 and t in res.boundaries for t in res.tokenizer.lcut(head, HMM=False)):
+        if any(len(t) == 1 and t in res.boundaries for t in res.cut(head, False)):
             continue  # a function word: the match runs across a clause
         out.append(Candidate(m.start(1), m.end(1), "Project", "plan-after-verb", 2))
     return out
@@ -747,12 +774,12 @@ def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
     out = [
         Candidate(m.start(), m.end(), "Institute", "cas-unit", 2)
         for m in _CAS_UNIT.finditer(sent)
-        if not any(is_boundary(res, t) for t in res.tokenizer.lcut(m.group(1), HMM=False))
+        if not any(is_boundary(res, t) for t in res.cut(m.group(1), False))
     ]
     for m in _PERSON_LIST.finditer(sent):
         pos = m.start(1)
         for item in m.group(1).split("、"):
-            if item not in res.generic and not any(t in res.boundaries for t in res.tokenizer.lcut(item)):
+            if item not in res.generic and not any(t in res.boundaries for t in res.cut(item, True)):
                 out.append(Candidate(pos, pos + len(item), "Person", "person:list", 1))
             pos += len(item) + 1
     return out
@@ -816,7 +843,7 @@ def _siblings(res: Resources, sent: str, chosen: list[Candidate]) -> list[Candid
             if not ends or len(item) - max(len(v[0]) for v in ends) < 2:
                 continue
             head = item[: len(item) - max(len(v[0]) for v in ends)]
-            toks = res.tokenizer.lcut(head, HMM=False)
+            toks = res.cut(head, False)
             if any(t in res.boundaries for t in toks) or _QUALIFIERS.fullmatch(head):
                 continue
             if not has_proper_part(res, head) and (len(toks) > 1 or res.tokenizer.FREQ.get(head, 0) >= _COMMON_FREQ):
@@ -840,7 +867,7 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
         owner = name[: k + len(tail)]
         head = owner[:k]
         if len(name) - len(owner) >= 2 and len(owner) <= 8 and _CJK.match(head) and has_proper_part(res, head):
-            if not any(is_boundary(res, t) for t in res.tokenizer.lcut(owner, HMM=False)):
+            if not any(is_boundary(res, t) for t in res.cut(owner, False)):
                 return Candidate(c.start, c.start + len(owner), "Company", "owner-in-project", 1)
     return None
 
