@@ -33,13 +33,22 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from .graph import norm_name
 from .lexicon import load_list, load_table, split_multi
 from .model import ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation
+
+if sys.version_info >= (3, 11):  # the regular-expression parser, to read off what a pattern needs
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+else:
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
 
 # --------------------------------------------------------------------------- placeholders
 
@@ -112,6 +121,7 @@ class Pattern:
     requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
     trigger_classes: tuple[str, ...]  # trigger classes that must occur in the sentence
     lists: frozenset[str]  # coordinated-list groups
+    needs: tuple[frozenset[str], ...]  # character sets a skeleton must each touch for the regex to match
 
 
 @cache
@@ -238,6 +248,58 @@ def _in_negative_lookaround(source: str, pos: int) -> bool:
     return False
 
 
+_REPEATS = tuple(getattr(_sre, op) for op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sre, op))
+_WIDE_CLASS = 4096  # a character class this wide (a whole script) is not worth a check
+
+
+def _needs(tree: Any) -> list[frozenset[str]]:
+    """Character sets a string must each touch for the parsed expression ``tree`` to match in it.
+
+    A cheap necessary condition that spares most sentences most regex runs (a skeleton without 签
+    cannot match 签约). Read off conservatively: literals and small classes outside any optional
+    part, alternative or negative lookaround; an alternation needs one of the first needs of its
+    branches. Positive lookarounds count too, since the check is on the whole skeleton."""
+    out: list[frozenset[str]] = []
+    for op, av in tree:
+        if op is _sre.LITERAL:
+            out.append(frozenset(chr(av)))
+        elif op is _sre.IN:
+            chars: set[str] = set()
+            for item, arg in av:
+                if item is _sre.LITERAL:
+                    chars.add(chr(arg))
+                elif item is _sre.RANGE and arg[1] - arg[0] < _WIDE_CLASS:
+                    chars.update(map(chr, range(arg[0], arg[1] + 1)))
+                else:  # a negated class, a category (\s) or a whole script
+                    break
+            else:
+                if chars:
+                    out.append(frozenset(chars))
+        elif op is _sre.SUBPATTERN:
+            if not av[1] and not av[2]:  # no inline flags (an ignore-case group matches more)
+                out += _needs(av[3])
+        elif op in _REPEATS:
+            if av[0] >= 1:
+                out += _needs(av[2])
+        elif op is _sre.BRANCH:
+            alts = [_needs(alt) for alt in av[1]]
+            if all(alts):
+                out.append(frozenset().union(*(min(a, key=len) for a in alts)))
+        elif op is _sre.ASSERT:
+            out += _needs(av[1])
+    return out
+
+
+def _pattern_needs(regex: str, requires: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
+    """:func:`_needs` of a pattern, without the sets its placeholder ``requires`` already check."""
+    tree = _sre_parse.parse(regex)
+    if tree.state.flags & re.IGNORECASE:
+        return ()
+    found = set(_needs(tree))
+    kept = {n for n in found if not any(o < n for o in found) and not any(r <= n for r in requires)}
+    return tuple(sorted(kept, key=lambda n: (len(n), sorted(n))))
+
+
 _EMIT = re.compile(r"(\w+)\((\w+),(\w+)\)")
 
 
@@ -259,7 +321,8 @@ def patterns() -> tuple[Pattern, ...]:
             raise ValueError(f"relation_patterns.tsv: pattern {row['name']} does not compile: {exc}") from exc
         result.append(
             Pattern(row["name"], row["family"], compiled, emits, bound, frozenset(chain), frozenset(subjects),
-                    tuple(requires), tuple(dict.fromkeys(classes)), frozenset(lists))
+                    tuple(requires), tuple(dict.fromkeys(classes)), frozenset(lists),
+                    _pattern_needs(regex, tuple(requires)))
         )
     return tuple(result)
 
@@ -592,12 +655,18 @@ def _trigger_regex(cls: str) -> re.Pattern[str]:
     return re.compile(_triggers()[cls])
 
 
+@cache
+def _patterns_for(present: frozenset[str]) -> tuple[Pattern, ...]:
+    """The patterns whose entity types a sentence with these placeholders holds (one of 2^7 sets)."""
+    return tuple(p for p in patterns() if not any(present.isdisjoint(req) for req in p.requires))
+
+
 def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -> None:
-    present = {sent.skel[i] for i in sent.at}
+    chars = set(sent.skel)
     has_class: dict[str, bool] = {}
-    for pat in patterns():
-        if any(present.isdisjoint(req) for req in pat.requires):
-            continue
+    for pat in _patterns_for(frozenset([sent.skel[i] for i in sent.at])):
+        if any(map(chars.isdisjoint, pat.needs)):
+            continue  # the skeleton lacks a character the regex needs: it cannot match
         missing = False
         for cls in pat.trigger_classes:
             if cls not in has_class:
