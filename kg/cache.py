@@ -1,6 +1,7 @@
 """Per-file extraction cache, so a rebuild re-extracts only the files that changed.
 
-An entry holds the :class:`~kg.model.DocResult` list of one input file, pickled. Its key is the
+An entry holds what extraction made of one input file (see :func:`kg.parallel.pack`): its documents'
+:class:`~kg.model.DocSummary` list and their serialised output text, both pickled, with a checksum. Its key is the
 SHA-256 of the file's path (as given on the command line: the results name it) and of its bytes; the
 entries live in a folder named after the *extractor version*: ``kg.__version__``, the Python and
 jieba versions and a hash of every module in ``kg/`` and every file in ``kg/data/lexicons``. So
@@ -22,13 +23,15 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import sys
 import tempfile
+import zlib
 from functools import cache
 from pathlib import Path
 
 from . import __version__
-from .model import DocResult
+from .model import DocSummary
 
 _VERSION_DIR = re.compile(r"^[0-9a-f]{16}$")
 _TAG = (
@@ -69,6 +72,29 @@ def file_key(path: Path, data: bytes) -> str:
     return h.hexdigest()
 
 
+_MAGIC = b"kg-cache-1\n"
+
+
+def _pack(summaries: bytes, text: bytes) -> bytes:
+    # The text is handed on unread (to the text store), so a checksum stands guard for it.
+    body = summaries + text
+    return _MAGIC + struct.pack("<QI", len(summaries), zlib.crc32(body)) + body
+
+
+def _unpack(data: bytes) -> tuple[list[DocSummary], bytes]:
+    head = len(_MAGIC) + 12
+    if not data.startswith(_MAGIC) or len(data) < head:
+        raise ValueError("not a kg cache entry")
+    n, crc = struct.unpack_from("<QI", data, len(_MAGIC))
+    body = memoryview(data)[head:]
+    if zlib.crc32(body) != crc or n > len(body):
+        raise ValueError("damaged cache entry")
+    summaries = pickle.loads(body[:n])
+    if not isinstance(summaries, list) or not all(isinstance(d, DocSummary) for d in summaries):
+        raise TypeError("not a list of DocSummary")
+    return summaries, bytes(body[n:])
+
+
 class Cache:
     """A folder of per-file extraction results for one extractor version."""
 
@@ -87,8 +113,8 @@ class Cache:
     def has(self, key: str) -> bool:
         return self._entry(key).is_file()
 
-    def get(self, key: str) -> list[DocResult] | None:
-        """The cached results for ``key``, or None when absent or unreadable."""
+    def get(self, key: str) -> tuple[list[DocSummary], bytes] | None:
+        """The cached summaries and (still pickled) text for ``key``, or None when absent or damaged."""
         entry = self._entry(key)
         try:
             data = entry.read_bytes()
@@ -96,21 +122,16 @@ class Cache:
             self.misses += 1
             return None
         try:
-            docs = pickle.loads(data)
-            if not isinstance(docs, list) or not all(isinstance(d, DocResult) for d in docs):
-                raise TypeError("not a list of DocResult")
+            summaries, text = _unpack(data)
         except Exception:  # a damaged or foreign entry: drop it, extract again
             entry.unlink(missing_ok=True)
             self.misses += 1
             return None
         self.hits += 1
-        return docs
+        return summaries, text
 
-    def put(self, key: str, docs: list[DocResult]) -> None:
-        self.put_bytes(key, pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def put_bytes(self, key: str, data: bytes) -> None:
-        """Store an already pickled ``list[DocResult]``, atomically."""
+    def put(self, key: str, summaries: bytes, text: bytes) -> None:
+        """Store a file's pickled summaries and text (see :func:`kg.parallel.pack`), atomically."""
         if self.disabled:
             return
         tmp = ""
@@ -120,7 +141,7 @@ class Cache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=entry.parent)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fh.write(_pack(summaries, text))
             os.replace(tmp, entry)
         except OSError as err:  # read-only home, full disk: build on without the cache
             self.disabled = True

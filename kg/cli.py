@@ -43,9 +43,10 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int |
     kg.html into OUT. Exit code: 0 when every input was read, 1 when some input was skipped (each
     is named on stderr), 2 for a usage error.
     """
+    from .cache import default_cache_dir
     from .pipeline import build as run_build
     from .pipeline import discover, sample_corpus
-    from .write import write_all
+    from .write import OUTPUTS, Stage, TextStore, write_outputs
 
     started = time.perf_counter()
     if inputs:
@@ -55,28 +56,31 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int |
     for err in errors:
         click.echo(f"kg: skipped {err}", err=True)
     show_bar = sys.stderr.isatty() and len(files) > 3
-    from .cache import default_cache_dir
-
     n_jobs, cache = jobs or os.cpu_count() or 1, None if no_cache else (cache_dir or default_cache_dir())
-    if show_bar:
-        from rich.progress import Progress
+    with Stage(out) as stage:
+        # The articles' text goes to a spill file in the staging folder as files are extracted.
+        texts = TextStore(stage.path / "texts.spill")
+        if show_bar:
+            from rich.progress import Progress
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("extracting", total=len(files))
-            result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache)
-    else:
-        result = run_build(files, jobs=n_jobs, cache_dir=cache)
-    for err in result.errors:
-        click.echo(f"kg: skipped {err}", err=True)
-    for notice in result.notices:
-        click.echo(f"kg: note: {notice}", err=True)
-    if not result.results and (errors or result.errors):
-        # Every input failed: an empty graph in place of the last good build would only lose it.
-        click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
-        sys.exit(1)
-    write_all(out, result.results, result.graph, max_nodes=max_nodes, jobs=n_jobs)
+            with Progress(transient=True) as bar:
+                task = bar.add_task("extracting", total=len(files))
+                result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache,
+                                   texts=texts)
+        else:
+            result = run_build(files, jobs=n_jobs, cache_dir=cache, texts=texts)
+        for err in result.errors:
+            click.echo(f"kg: skipped {err}", err=True)
+        for notice in result.notices:
+            click.echo(f"kg: note: {notice}", err=True)
+        if not result.results and (errors or result.errors):
+            # Every input failed: an empty graph in place of the last good build would only lose it.
+            click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
+            sys.exit(1)
+        write_outputs(stage.path, result.results, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs)
+        stage.commit(OUTPUTS)
     n_articles = sum(len(r.articles) for r in result.results)
-    n_sent = sum(len(a.sentences) for r in result.results for a in r.articles)
+    n_sent = sum(r.sentences for r in result.results)
     skipped = len(errors) + len(result.errors)
     elapsed = time.perf_counter() - started
     click.echo(

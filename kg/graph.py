@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from .model import SYMMETRIC_RELATIONS, ArticleRef, DocResult, Edge, KnowledgeGraph, Node
+from .model import SYMMETRIC_RELATIONS, ArticleRef, DocResult, DocSummary, Edge, EntityRef, KnowledgeGraph, Node
 
 
 def norm_name(name: str) -> str:
@@ -46,8 +47,26 @@ def _canonical(names: dict[str, int]) -> str:
     return min(names, key=lambda n: (-len(norm_name(n)), -names[n], n))
 
 
-def build_graph(results: list[DocResult]) -> KnowledgeGraph:
+def summarize(res: DocResult) -> DocSummary:
+    """The part of a document's results the graph is built from (no text, no mention offsets)."""
+    return DocSummary(
+        doc=res.doc,
+        path=res.path,
+        entities=[
+            EntityRef(
+                ent.name, ent.type, list(ent.aliases), len(ent.mentions), sorted({m.article for m in ent.mentions})
+            )
+            for ent in res.entities
+        ],
+        relations=res.relations,
+        articles=[ArticleRef(doc=a.doc, path=a.path, index=a.index, title=a.title) for a in res.articles],
+        sentences=sum(len(a.sentences) for a in res.articles),
+    )
+
+
+def build_graph(docs: Sequence[DocSummary | DocResult]) -> KnowledgeGraph:
     """Merge the documents' entities that share a type and a name (or one's name is the other's alias)."""
+    results = [summarize(d) if isinstance(d, DocResult) else d for d in docs]
     uf: UnionFind[tuple[str, str]] = UnionFind()
     canon_keys: set[tuple[str, str]] = set()
     for res in results:
@@ -73,11 +92,11 @@ def build_graph(results: list[DocResult]) -> KnowledgeGraph:
         for ent in res.entities:
             root = uf.find((ent.type, norm_name(ent.name)))
             local[(res.doc, ent.type, ent.name)] = root
-            names[root][ent.name] = names[root].get(ent.name, 0) + len(ent.mentions)
+            names[root][ent.name] = names[root].get(ent.name, 0) + ent.mentions
             aliases[root].update(ent.aliases)
-            mentions[root] += len(ent.mentions)
+            mentions[root] += ent.mentions
             files[root].add(res.doc)
-            arts[root].update((res.doc, m.article) for m in ent.mentions)
+            arts[root].update((res.doc, a) for a in ent.articles)
 
     nodes: dict[tuple[str, str], Node] = {}
     for root, forms in names.items():
@@ -107,11 +126,7 @@ def build_graph(results: list[DocResult]) -> KnowledgeGraph:
             edge = edges.setdefault((hid, rel.relation, tid), Edge(hid, rel.relation, tid))
             edge.evidence.extend(rel.evidence)
 
-    articles = [
-        ArticleRef(doc=a.doc, path=a.path, index=a.index, title=a.title)
-        for res in results
-        for a in res.articles
-    ]
+    articles = [a for res in results for a in res.articles]
     for e in edges.values():
         e.evidence.sort(key=lambda ev: (ev.doc, ev.article, ev.start, ev.pattern))
     return KnowledgeGraph(

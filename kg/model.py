@@ -114,6 +114,31 @@ class DocResult:
 
 
 @dataclass
+class EntityRef:
+    """What corpus linking needs of one document's entity: its names and where it was mentioned,
+    without the mentions themselves (a build holds one of these per entity per document)."""
+
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    mentions: int = 0  # how many mentions
+    articles: list[int] = field(default_factory=list)  # the articles it is mentioned in, sorted
+
+
+@dataclass
+class DocSummary:
+    """What the graph needs of one document: the result of extraction minus the text and mentions,
+    which go straight to the output files. The parent process of a build keeps one per document."""
+
+    doc: str
+    path: str
+    entities: list[EntityRef] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    articles: list[ArticleRef] = field(default_factory=list)
+    sentences: int = 0
+
+
+@dataclass
 class Node:
     """A corpus-level entity: one node of the graph, linked across documents."""
 

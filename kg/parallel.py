@@ -3,8 +3,9 @@
 Files run in a ``multiprocessing`` pool through an ordered ``imap``: results come back in the order
 of the input list whatever the number of workers, so the outputs are byte-identical for any
 ``--jobs``. Each worker loads the recognizer's resources (lexicon automata, jieba dictionary) once,
-in its initializer. A worker returns its results already pickled; the parent stores those bytes in
-the cache as they are and unpickles them once. Cached files never reach the pool, so a rebuild
+in its initializer. A worker returns a file's results already packed (see :func:`pack`): the
+summaries the graph is built from, and the serialised text of the JSONL outputs, which the parent
+only passes on to the cache and the text store, never unpickling it. Cached files never reach the pool, so a rebuild
 where one file changed starts no workers beyond the one it needs.
 
 The outputs are then written by forked processes too (:func:`run_writers`), as many at once as
@@ -23,9 +24,11 @@ from typing import Any
 
 from .cache import Cache, file_key
 from .errors import InputError
-from .model import DocResult, KnowledgeGraph
+from .model import DocResult, DocSummary, KnowledgeGraph
 
-FileResult = tuple[list[DocResult], list[InputError]]
+# One file's results: its documents' summaries (for the graph), their serialised text (pickled
+# ``list[DocText]``, for the text store: the parent never unpickles it) and the file's input errors.
+FileResult = tuple[list[DocSummary], bytes, list[InputError]]
 
 
 _WARM_UP = "## 贵阳高新区与清华大学签署合作协议\n\n贵州翰斯智能技术有限公司落户贵阳高新区，总经理张伟表示。\n"
@@ -47,12 +50,21 @@ def _init_worker() -> None:
     gc.freeze()
 
 
-def _extract_pickled(path: Path) -> tuple[bytes, list[InputError]]:
-    """Extract one file in a worker; the results come back pickled, ready for the cache."""
+def pack(docs: list[DocResult]) -> tuple[bytes, bytes]:
+    """A file's documents as the parent takes them: pickled summaries and pickled text."""
+    from .graph import summarize
+    from .write import doc_text
+
+    summaries = pickle.dumps([summarize(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL)
+    return summaries, pickle.dumps([doc_text(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _extract_packed(path: Path) -> tuple[bytes, bytes, list[InputError]]:
+    """Extract one file in a worker, returned ready for the cache and the text store."""
     from .pipeline import process_file
 
     docs, errors = process_file(path)
-    return pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL), errors
+    return (*pack(docs), errors)
 
 
 def _pool(ctx: Any, processes: int, **kwargs: Any) -> Any:
@@ -88,7 +100,7 @@ def extract(
     cache: Cache | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[FileResult]:
-    """Yield ``(docs, errors)`` for each file, in the order of ``files``."""
+    """Yield each file's :data:`FileResult`, in the order of ``files``."""
     from .pipeline import process_file
 
     keys = [_key(p) if cache is not None else None for p in files]
@@ -96,35 +108,32 @@ def extract(
     todo = [p for p, hit in zip(files, cached, strict=True) if not hit]
     workers = min(jobs, len(todo))
     pool = None
-    fresh: Iterator[tuple[bytes, list[InputError]]] | None = None
+    fresh: Iterator[tuple[bytes, bytes, list[InputError]]] | None = None
     # A pool when there is parallel work: several files to extract, or a few while this process reads
     # the cached rest (the worker loads the resources meanwhile).
     if jobs > 1 and workers >= 1 and (workers > 1 or len(todo) < len(files)):
         # Each worker loads the resources itself, all at once on their own cores; the parent never
-        # does, so its memory holds only the results (at 100 MB: ~150 MB less when writing).
+        # does, so its memory holds only the results.
         ctx = multiprocessing.get_context()
         pool = _pool(ctx, workers, initializer=_init_worker)
-        fresh = pool.imap(_extract_pickled, todo, chunksize=_chunksize(len(todo), workers))
+        fresh = pool.imap(_extract_packed, todo, chunksize=_chunksize(len(todo), workers))
     try:
         for path, key, hit in zip(files, keys, cached, strict=True):
-            docs = cache.get(key) if hit and cache is not None and key is not None else None
-            if docs is not None:
-                out: FileResult = (docs, [])
+            entry = cache.get(key) if hit and cache is not None and key is not None else None
+            if entry is not None:
+                out: FileResult = (*entry, [])
             else:
-                blob = b""
                 if hit or fresh is None:  # no pool, or a cache entry that broke since it was checked
-                    out = process_file(path)
+                    docs, errors = process_file(path)
+                    summary_blob, text_blob = pack(docs)
                 else:
-                    blob, errors = next(fresh)
-                    out = (pickle.loads(blob), errors)
+                    summary_blob, text_blob, errors = next(fresh)
+                out = (pickle.loads(summary_blob), text_blob, errors)
                 if cache is not None and key is not None:
                     if not hit:
                         cache.misses += 1
-                    if not out[1]:  # files with errors are extracted again next time
-                        if blob:
-                            cache.put_bytes(key, blob)
-                        else:
-                            cache.put(key, out[0])
+                    if not errors:  # files with errors are extracted again next time
+                        cache.put(key, summary_blob, text_blob)
             if progress:
                 progress(1)
             yield out
@@ -152,20 +161,20 @@ def writer_jobs(graph: KnowledgeGraph, jobs: int) -> int:
 
 
 # Output writers by rough cost, so the slowest start first (longest-processing-time scheduling).
-_WRITER_COST = {"kg.nt": 5, "kg.ttl": 5, "kg.html": 4, "kg.graphml": 4, "extractions.jsonl": 2, "articles.jsonl": 1}
-_WRITERS: dict[str, Callable[[Path], None]] = {}
+_WRITER_COST = {"rdf": 8, "kg.html": 4, "jsonl": 3, "kg.graphml": 1}
+_WRITERS: dict[str, Callable[[Path], object]] = {}
 
 
 def _run_writer(job: tuple[str, str]) -> str:
     # A forked child that exits when done: no cyclic garbage worth collecting in its lifetime.
     gc.disable()
-    name, path = job
-    _WRITERS[name](Path(path))
+    name, folder = job
+    _WRITERS[name](Path(folder))
     return name
 
 
-def run_writers(writers: dict[str, Callable[[Path], None]], folder: Path, jobs: int = 1) -> None:
-    """Run independent output writers, ``jobs`` at a time, each writing ``folder / name``.
+def run_writers(writers: dict[str, Callable[[Path], object]], folder: Path, jobs: int = 1) -> None:
+    """Run independent output writers, ``jobs`` at a time, each writing its files into ``folder``.
 
     With ``jobs > 1`` they run in forked processes, which see the parent's graph copy-on-write (no
     pickling); a writer's exception is raised here. Without fork (or with one job) they run in turn.
@@ -174,8 +183,8 @@ def run_writers(writers: dict[str, Callable[[Path], None]], folder: Path, jobs: 
         was_enabled = gc.isenabled()
         gc.disable()  # the writers build big acyclic structures the collector would only re-scan
         try:
-            for name, writer in writers.items():
-                writer(folder / name)
+            for writer in writers.values():
+                writer(folder)
                 gc.collect()  # a writer's cyclic leftovers (ElementTree, networkx): free them for the next
         finally:
             if was_enabled:
@@ -186,7 +195,7 @@ def run_writers(writers: dict[str, Callable[[Path], None]], folder: Path, jobs: 
     order = sorted(writers, key=lambda n: -_WRITER_COST.get(n, 0))
     try:
         with _pool(multiprocessing.get_context("fork"), min(jobs, len(writers))) as pool:
-            for _ in pool.imap_unordered(_run_writer, [(n, str(folder / n)) for n in order]):
+            for _ in pool.imap_unordered(_run_writer, [(n, str(folder)) for n in order]):
                 pass
     finally:
         _WRITERS = {}

@@ -15,14 +15,16 @@ from .entities import extract_mentions
 from .errors import InputError
 from .graph import build_graph
 from .link import add_original_spellings, link_document
-from .model import DocResult, KnowledgeGraph, RawDoc
+from .model import DocResult, DocSummary, KnowledgeGraph, RawDoc
 from .normalize import normalize, to_simplified
 from .read import read_path
 from .relations import extract_relations
 from .segment import segment
+from .write import TextStore
 
 if TYPE_CHECKING:
     from .cache import Cache
+    from .parallel import FileResult
 
 INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 
@@ -99,15 +101,16 @@ def process_file(path: Path) -> tuple[list[DocResult], list[InputError]]:
 
 @dataclass
 class BuildResult:
-    results: list[DocResult] = field(default_factory=list)
+    results: list[DocSummary] = field(default_factory=list)
     graph: KnowledgeGraph = field(default_factory=KnowledgeGraph)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     skipped_files: int = 0  # files that gave no document because of an error
     notices: list[str] = field(default_factory=list)  # things the user should know that skipped nothing
+    texts: TextStore = field(default_factory=TextStore)  # the documents' output text, in results' order
 
 
-def rename_doc(res: DocResult, doc: str) -> None:
+def rename_doc(res: DocSummary, doc: str) -> None:
     """Give a document another id everywhere it is recorded (its articles and its evidence)."""
     res.doc = doc
     for art in res.articles:
@@ -121,8 +124,8 @@ def run(
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
     cache: Cache | None = None,
-) -> Iterator[tuple[list[DocResult], list[InputError]]]:
-    """Extract ``files`` on ``jobs`` processes, yielding ``(docs, errors)`` per file in input order."""
+) -> Iterator[FileResult]:
+    """Extract ``files`` on ``jobs`` processes, yielding each file's results in input order."""
     from .parallel import extract
 
     yield from extract(files, jobs=jobs, cache=cache, progress=progress)
@@ -133,28 +136,37 @@ def build(
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
     cache_dir: Path | None = None,
+    texts: TextStore | None = None,
 ) -> BuildResult:
-    """Extract every file (on ``jobs`` processes; reusing ``cache_dir`` when given) and merge the graph."""
+    """Extract every file (on ``jobs`` processes; reusing ``cache_dir`` when given) and link the graph.
+
+    Files stream through: each one's text for the JSONL outputs goes to ``texts`` (a spill file, for
+    ``kg build``; memory by default) and only its summary stays, so memory grows with the graph and
+    not with the corpus. Write the outputs with :func:`kg.write.write_outputs`.
+    """
     from .cache import Cache
 
-    res = BuildResult(files=len(files))
+    res = BuildResult(files=len(files), texts=texts if texts is not None else TextStore())
     cache = Cache(cache_dir) if cache_dir is not None else None
-    # The results are millions of long-lived objects without reference cycles, which the cyclic
-    # collector would re-scan again and again as they pile up: freeze each batch out of its way.
+    # The summaries are many long-lived objects without reference cycles, which the cyclic collector
+    # would re-scan again and again as they pile up: freeze each batch out of its way.
     seen: set[str] = set()
-    for n, (docs, errs) in enumerate(run(files, progress, jobs=jobs, cache=cache), 1):
+    for n, (docs, text, errs) in enumerate(run(files, progress, jobs=jobs, cache=cache), 1):
         for doc in docs:
             if doc.doc in seen:  # a/page.txt and b/page.txt: the later one is named by its path
                 first = doc.doc
                 rename_doc(doc, doc.path + doc.doc[len(doc.doc.split("#")[0]) :])
                 res.notices.append(f"{doc.path}: another input is also named {first}; its doc id is {doc.doc}")
             seen.add(doc.doc)
+        if docs:
+            res.texts.add(text)
         res.results.extend(docs)
         res.errors.extend(errs)
         if errs and not docs:
             res.skipped_files += 1
         if n % 64 == 0:
             gc.freeze()
+    res.texts.close()
     res.graph = build_graph(res.results)
     gc.freeze()
     return res

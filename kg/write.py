@@ -6,96 +6,167 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pickle
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .model import DocResult, KnowledgeGraph
+from .model import DocResult, DocSummary, KnowledgeGraph
 
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
-def _jsonl(fh: IO[str], obj: object) -> None:
+@dataclass
+class DocText:
+    """One document's lines of articles.jsonl and extractions.jsonl, serialised where it was extracted
+    (in a worker, in parallel) but for what is known only once the corpus is linked: the document's
+    id (a clash of file names renames it) and each entity's graph node, spliced in when writing."""
+
+    source: str  # the document's path, as JSON
+    articles: list[str]  # each article's line after its "doc" value
+    extraction: list[str]  # the extractions line after its "doc" value, cut where each entity's node goes
+    keys: list[tuple[str, str]]  # each entity's (type, comparison form of its name), to find its node
+
+
+def _dumps(obj: object) -> str:
     # json.dumps leaves U+2028/U+2029/U+0085 raw, and readers that split on every Unicode line break
     # (str.splitlines, editors) would cut the record there; escaped, they mean the same to JSON.
-    fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=False).translate(_LINE_BREAKS) + "\n")
+    return json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS)
 
 
-def write_articles(path: Path, results: list[DocResult]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        for res in results:
-            for art in res.articles:
-                _jsonl(
-                    fh,
-                    {
-                        "source": art.path,
-                        "doc": art.doc,
-                        "article": art.index,
-                        "title": art.title,
-                        "span": list(art.span),
-                        "text": art.text,
-                        "sentences": [[s.start, s.end] for s in art.sentences],
-                        "meta": art.meta,
-                    },
-                )
+def doc_text(res: DocResult) -> DocText:
+    """Serialise a document's articles and extractions, less its id and its entities' nodes."""
+    from .graph import norm_name
+
+    articles = []
+    for art in res.articles:
+        rest = _dumps(
+            {
+                "article": art.index,
+                "title": art.title,
+                "span": list(art.span),
+                "text": art.text,
+                "sentences": [[s.start, s.end] for s in art.sentences],
+                "meta": art.meta,
+            }
+        )
+        articles.append(", " + rest[1:] + "\n")
+    parts: list[str] = []
+    keys: list[tuple[str, str]] = []
+    buf = ', "source": ' + _dumps(res.path) + ', "entities": ['
+    for i, ent in enumerate(res.entities):
+        head = _dumps({"name": ent.name, "type": ent.type, "aliases": sorted(ent.aliases)})
+        parts.append(buf + (", " if i else "") + head[:-1] + ', "node": ')
+        keys.append((ent.type, norm_name(ent.name)))
+        mentions = [
+            {"article": m.article, "sentence": m.sentence, "start": m.start, "end": m.end, "surface": m.surface,
+             "rule": m.rule}
+            for m in ent.mentions
+        ]
+        buf = ', "mentions": ' + _dumps(mentions) + "}"
+    relations = []
+    for rel in res.relations:
+        ev = rel.evidence[0] if rel.evidence else None
+        relations.append(
+            {
+                "head": rel.head,
+                "relation": rel.relation,
+                "tail": rel.tail,
+                "evidence": ev.sentence if ev else "",
+                "evidences": [
+                    {"article": e.article, "start": e.start, "end": e.end, "sentence": e.sentence, "pattern": e.pattern}
+                    for e in rel.evidence
+                ],
+            }
+        )
+    parts.append(buf + '], "relations": ' + _dumps(relations) + "}\n")
+    return DocText(source=_dumps(res.path), articles=articles, extraction=parts, keys=keys)
 
 
-def write_extractions(path: Path, results: list[DocResult], graph: KnowledgeGraph) -> None:
-    from .graph import node_id, norm_name
+def article_lines(doc: str, text: DocText) -> str:
+    """The document's lines of articles.jsonl."""
+    head = '{"source": ' + text.source + ', "doc": ' + _dumps(doc)
+    return "".join(head + tail for tail in text.articles)
+
+
+def extraction_line(doc: str, text: DocText, node_of: Callable[[tuple[str, str]], str]) -> str:
+    """The document's line of extractions.jsonl, with each entity's node id."""
+    out = ['{"doc": ', _dumps(doc)]
+    for part, key in zip(text.extraction, text.keys, strict=False):
+        out += (part, _dumps(node_of(key)))
+    out.append(text.extraction[-1])
+    return "".join(out)
+
+
+class TextStore:
+    """Every document's :class:`DocText`, pickled a file at a time in input order: in a spill file
+    beside the outputs (``path``), so a build's memory holds the graph and not the text; or, with no
+    path, in memory. Each reader opens the file afresh, so forked writers can read it at once."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._blobs: list[bytes] = []
+        self._fh: IO[bytes] | None = path.open("wb") if path is not None else None
+
+    def add(self, blob: bytes) -> None:
+        """Store one file's pickled ``list[DocText]``."""
+        if self.path is None:
+            self._blobs.append(blob)
+        elif self._fh is None:
+            raise ValueError(f"{self.path}: the text store is closed")
+        else:
+            self._fh.write(blob)
+
+    def add_docs(self, docs: list[DocResult]) -> None:
+        self.add(pickle.dumps([doc_text(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL))
+
+    def __iter__(self) -> Iterator[DocText]:
+        if self.path is None:
+            for blob in self._blobs:
+                yield from pickle.loads(blob)
+            return
+        self.close()
+        with self.path.open("rb") as fh:
+            while True:
+                try:
+                    docs = pickle.load(fh)
+                except EOFError:
+                    return
+                yield from docs
+
+    def close(self) -> None:
+        """Finish writing (before any reader, and before forking: a child must not flush a copy of
+        the parent's buffer)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def write_jsonl(folder: Path, docs: Sequence[DocSummary], texts: Iterable[DocText], graph: KnowledgeGraph) -> None:
+    """Write articles.jsonl and extractions.jsonl in one pass over the stored text."""
+    from .graph import norm_name
 
     # The node each per-document entity ended up in, so users can join the file to the graph.
     alias_to_node: dict[tuple[str, str], str] = {}
     for node in graph.nodes:
         for name in [node.name, *node.aliases]:
             alias_to_node.setdefault((node.type, norm_name(name)), node.id)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        for res in results:
-            entities = []
-            for ent in res.entities:
-                entities.append(
-                    {
-                        "name": ent.name,
-                        "type": ent.type,
-                        "aliases": sorted(ent.aliases),
-                        "node": alias_to_node.get((ent.type, norm_name(ent.name)), node_id(ent.type, ent.name)),
-                        "mentions": [
-                            {
-                                "article": m.article,
-                                "sentence": m.sentence,
-                                "start": m.start,
-                                "end": m.end,
-                                "surface": m.surface,
-                                "rule": m.rule,
-                            }
-                            for m in ent.mentions
-                        ],
-                    }
-                )
-            relations = []
-            for rel in res.relations:
-                ev = rel.evidence[0] if rel.evidence else None
-                relations.append(
-                    {
-                        "head": rel.head,
-                        "relation": rel.relation,
-                        "tail": rel.tail,
-                        "evidence": ev.sentence if ev else "",
-                        "evidences": [
-                            {
-                                "article": e.article,
-                                "start": e.start,
-                                "end": e.end,
-                                "sentence": e.sentence,
-                                "pattern": e.pattern,
-                            }
-                            for e in rel.evidence
-                        ],
-                    }
-                )
-            _jsonl(fh, {"doc": res.doc, "source": res.path, "entities": entities, "relations": relations})
+
+    def node_of(key: tuple[str, str]) -> str:
+        return alias_to_node.get(key) or f"{key[0]}/{key[1]}"
+
+    with (
+        (folder / "articles.jsonl").open("w", encoding="utf-8", newline="") as arts,
+        (folder / "extractions.jsonl").open("w", encoding="utf-8", newline="") as exts,
+    ):
+        for doc, text in zip(docs, texts, strict=True):
+            arts.write(article_lines(doc.doc, text))
+            exts.write(extraction_line(doc.doc, text, node_of))
 
 
 def write_entities_csv(path: Path, graph: KnowledgeGraph) -> None:
@@ -116,7 +187,12 @@ def write_relations_csv(path: Path, graph: KnowledgeGraph) -> None:
             w.writerow([names[e.head], e.relation, names[e.tail], len(e.evidence), first])
 
 
-Writer = Callable[[Path], None]
+def write_csv(folder: Path, graph: KnowledgeGraph) -> None:
+    write_entities_csv(folder / "entities.csv", graph)
+    write_relations_csv(folder / "relations.csv", graph)
+
+
+Writer = Callable[[Path], object]  # writes its files into the folder it is given
 
 
 def _remove_dead_stages(out: Path) -> None:
@@ -139,41 +215,89 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_all(out: Path, results: list[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None,
-              jobs: int = 1) -> list[Path]:
-    """Write every output into ``out`` (``jobs`` writers at once); returns the paths written."""
-    from . import rdf, viz
-    from .parallel import run_writers, writer_jobs
-
-    writers: dict[str, Writer] = {
-        "articles.jsonl": lambda p: write_articles(p, results),
-        "extractions.jsonl": lambda p: write_extractions(p, results, graph),
-        "entities.csv": lambda p: write_entities_csv(p, graph),
-        "relations.csv": lambda p: write_relations_csv(p, graph),
-        "kg.ttl": lambda p: rdf.write_turtle(p, graph),
-        "kg.nt": lambda p: rdf.write_ntriples(p, graph),
-        "kg.graphml": lambda p: rdf.write_graphml(p, graph),
-        "kg.html": lambda p: viz.write_html(p, graph, max_nodes=max_nodes),
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_dead_stages(out)
-    stage = Path(tempfile.mkdtemp(prefix=f".kg-build-{os.getpid()}-", dir=out))
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done (they are raised right after it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        run_writers(writers, stage, writer_jobs(graph, jobs))
-        staged = [(stage / name, out / name) for name in writers if (stage / name).exists()]
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class Stage:
+    """A staging folder inside ``out``: outputs are written there and renamed into place by
+    :meth:`commit`; leaving the ``with`` block removes it, so a failed build leaves ``out`` as it was."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.path = out  # set by __enter__
+
+    def __enter__(self) -> Stage:
+        self.out.mkdir(parents=True, exist_ok=True)
+        _remove_dead_stages(self.out)
+        # A Ctrl-C between creating the folder and entering the ``with`` block would leave it behind:
+        # held while it is made, and raised here (where the folder is removed) if it came meanwhile.
+        try:
+            with _signals_held():
+                self.path = Path(tempfile.mkdtemp(prefix=f".kg-build-{os.getpid()}-", dir=self.out))
+        except BaseException:
+            if self.path != self.out:
+                shutil.rmtree(self.path, ignore_errors=True)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def commit(self, names: Iterable[str]) -> list[Path]:
+        """Sync the staged ``names`` and rename them into ``out``; returns the paths written."""
+        staged = [(self.path / name, self.out / name) for name in names if (self.path / name).exists()]
         for src, _ in staged:
             with src.open("rb") as fh:
                 os.fsync(fh.fileno())
         # The renames are the commit: Ctrl-C (or a TERM) waits the microseconds they take, so DIR never
         # holds some outputs of this build beside others of the previous one.
-        held = hasattr(signal, "pthread_sigmask")
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if held else set()
-        try:
+        with _signals_held():
             for src, dst in staged:
                 os.replace(src, dst)
-        finally:
-            if held:
-                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         return [dst for _, dst in staged]
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+
+
+OUTPUTS = (
+    "articles.jsonl", "extractions.jsonl", "entities.csv", "relations.csv", "kg.ttl", "kg.nt", "kg.graphml",
+    "kg.html",
+)
+
+
+def write_outputs(folder: Path, docs: Sequence[DocSummary], texts: Iterable[DocText], graph: KnowledgeGraph,
+                  max_nodes: int | None = None, jobs: int = 1) -> None:
+    """Write the eight :data:`OUTPUTS` into ``folder``, ``jobs`` writers at once."""
+    from . import rdf, viz
+    from .parallel import run_writers, writer_jobs
+
+    writers: dict[str, Writer] = {
+        "rdf": lambda f: rdf.write_rdf(graph, ttl=f / "kg.ttl", nt=f / "kg.nt"),
+        "kg.graphml": lambda f: rdf.write_graphml(f / "kg.graphml", graph),
+        "kg.html": lambda f: viz.write_html(f / "kg.html", graph, max_nodes=max_nodes),
+        "jsonl": lambda f: write_jsonl(f, docs, texts, graph),
+        "csv": lambda f: write_csv(f, graph),
+    }
+    run_writers(writers, folder, writer_jobs(graph, jobs))
+
+
+def write_all(out: Path, results: Sequence[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None,
+              jobs: int = 1) -> list[Path]:
+    """Write every output of ``results`` (held in memory) into ``out``; returns the paths written.
+    ``kg build`` streams instead: see :func:`kg.pipeline.build`."""
+    from .graph import summarize
+
+    texts = TextStore()
+    for res in results:
+        texts.add_docs([res])
+    with Stage(out) as stage:
+        write_outputs(stage.path, [summarize(r) for r in results], texts, graph, max_nodes=max_nodes, jobs=jobs)
+        return stage.commit(OUTPUTS)

@@ -41,7 +41,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def snapshot(res: kg.pipeline.BuildResult) -> tuple[object, ...]:
-    return (res.results, res.graph, res.errors)
+    return (res.results, list(res.texts), res.graph, res.errors)
 
 
 def test_rebuild_reads_the_cache(corpus: list[Path], counted: list[Path], tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_changed_file_is_extracted_again(corpus: list[Path], counted: list[Path]
                        encoding="utf-8")
     res = build(corpus, cache_dir=cache)
     assert counted == [changed]
-    assert res.results == build(corpus).results  # same as an uncached build of the edited corpus
+    assert snapshot(res) == snapshot(build(corpus))  # same as an uncached build of the edited corpus
 
 
 def test_no_cache_dir_means_no_cache(corpus: list[Path], counted: list[Path]) -> None:
@@ -77,13 +77,18 @@ def test_damaged_entry_is_extracted_again(corpus: list[Path], counted: list[Path
     cache_dir = tmp_path / "cache"
     first = build(corpus, cache_dir=cache_dir)
     cache = Cache(cache_dir)
-    entry = cache._entry(file_key(corpus[0], corpus[0].read_bytes()))
-    entry.write_bytes(b"not a pickle")
-    counted.clear()
-    again = build(corpus, cache_dir=cache_dir)
-    assert counted == [corpus[0]]
-    assert snapshot(again) == snapshot(first)
-    assert pickle.loads(entry.read_bytes()) == first.results[:1]  # repaired
+    key = file_key(corpus[0], corpus[0].read_bytes())
+    entry = cache._entry(key)
+    good = entry.read_bytes()
+    for damaged in (b"not a pickle", good[:-1] + bytes([good[-1] ^ 1]), good[: len(good) // 2]):
+        entry.write_bytes(damaged)
+        counted.clear()
+        again = build(corpus, cache_dir=cache_dir)
+        assert counted == [corpus[0]]  # detected, extracted again
+        assert snapshot(again) == snapshot(first)
+        hit = Cache(cache_dir).get(key)  # and repaired
+        assert hit is not None and hit[0] == first.results[:1]
+        assert pickle.loads(hit[1]) == list(first.texts)[:1]
 
 
 def test_files_with_errors_are_not_cached(tmp_path: Path, counted: list[Path]) -> None:
@@ -122,12 +127,13 @@ def test_version_follows_lexicons_and_code(tmp_path: Path) -> None:
 def test_new_version_drops_old_entries(corpus: list[Path], tmp_path: Path) -> None:
     root = tmp_path / "cache"
     old = Cache(root, version="0" * 16)
-    old.put("ab" * 32, [])
+    empty = pickle.dumps([])
+    old.put("ab" * 32, empty, empty)
     assert (root / old.version).is_dir()
     new = Cache(root, version="1" * 16)
-    new.put("cd" * 32, [])
+    new.put("cd" * 32, empty, empty)
     assert not (root / old.version).exists()
-    assert new.get("cd" * 32) == [] and new.hits == 1
+    assert new.get("cd" * 32) == ([], empty) and new.hits == 1
 
 
 def test_unwritable_cache_does_not_stop_the_build(corpus: list[Path], tmp_path: Path,

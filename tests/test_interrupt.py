@@ -44,6 +44,13 @@ def _boom_after_writing(real: object) -> object:
     return boom
 
 
+def _boom_rdf(graph: object, ttl: Path, nt: Path) -> None:
+    """kg.ttl and kg.nt are written in one pass: fail after a part of both."""
+    for path in (ttl, nt):
+        Path(path).write_text("@prefix half-written", encoding="utf-8")
+    raise RuntimeError("disk full (simulated)")
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("target", ["turtle", "html"])
 def test_writer_failing_midway_keeps_previous_outputs(
@@ -53,7 +60,7 @@ def test_writer_failing_midway_keeps_previous_outputs(
     fails and DIR is exactly the previous build, with no staging folder or temp file left."""
     out, before = previous
     if target == "turtle":
-        monkeypatch.setattr(rdf, "write_turtle", _boom_after_writing(rdf.write_turtle))
+        monkeypatch.setattr(rdf, "write_rdf", _boom_rdf)
     else:
         monkeypatch.setattr(viz, "write_html", _boom_after_writing(viz.write_html))
     corpus = tmp_path / "second"
@@ -76,7 +83,7 @@ def test_write_all_failing_keeps_previous_outputs(tmp_path: Path, monkeypatch: p
     out = tmp_path / "out"
     write_all(out, [], graph)
     before = snapshot(out)
-    monkeypatch.setattr(rdf, "write_ntriples", _boom_after_writing(rdf.write_ntriples))
+    monkeypatch.setattr(rdf, "write_rdf", _boom_rdf)
     for jobs in (1, 3):
         with pytest.raises(RuntimeError, match="disk full"):
             write_all(out, [], graph, jobs=jobs)

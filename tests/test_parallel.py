@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -77,7 +78,7 @@ def test_extract_yields_in_input_order_with_progress(corpus: Path) -> None:
     assert not errors
     ticks: list[int] = []
     out = list(extract(files, jobs=2, progress=ticks.append))
-    assert [docs[0].path for docs, _ in out] == [str(p) for p in files]
+    assert [docs[0].path for docs, _, _ in out] == [str(p) for p in files]
     assert sum(ticks) == len(files)
 
 
@@ -89,16 +90,16 @@ def test_chunksize_keeps_workers_busy() -> None:
 def test_writers_run_in_parallel_and_report_failures(tmp_path: Path) -> None:
     from kg.parallel import run_writers
 
-    def ok(path: Path) -> None:
-        path.write_text(path.name, encoding="utf-8")
+    def ok(name: str, folder: Path) -> None:
+        (folder / name).write_text(name, encoding="utf-8")
 
-    def broken(path: Path) -> None:
-        raise ValueError(f"cannot write {path.name}")
+    def broken(name: str, folder: Path) -> None:
+        raise ValueError(f"cannot write {name}")
 
-    run_writers({"a.txt": ok, "b.txt": ok, "kg.nt": ok}, tmp_path, jobs=2)
+    run_writers({n: partial(ok, n) for n in ("a.txt", "b.txt", "kg.nt")}, tmp_path, jobs=2)
     assert sorted(p.read_text(encoding="utf-8") for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "kg.nt"]
     with pytest.raises(ValueError, match="cannot write kg.ttl"):
-        run_writers({"a.txt": ok, "kg.ttl": broken}, tmp_path, jobs=2)
+        run_writers({"a.txt": partial(ok, "a.txt"), "kg.ttl": partial(broken, "kg.ttl")}, tmp_path, jobs=2)
 
 
 def test_big_graphs_are_written_one_writer_at_a_time() -> None:
