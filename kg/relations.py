@@ -655,28 +655,58 @@ def _trigger_regex(cls: str) -> re.Pattern[str]:
     return re.compile(_triggers()[cls])
 
 
+@dataclass(frozen=True)
+class _Prefilter:
+    """The cheap checks before a pattern's regex runs, as bit masks: one bit per distinct placeholder
+    set of ``Pattern.requires`` (met by a slot) and per distinct character set of ``Pattern.needs``
+    (met by any character of the skeleton), so a sentence tests each pattern with one ``&``."""
+
+    slot_bits: dict[str, int]  # placeholder -> bits of the placeholder sets holding it
+    char_bits: dict[str, int]  # character -> bits of the character sets holding it
+    table: tuple[tuple[Pattern, int], ...]  # each pattern with the bits it needs, in table order
+
+
 @cache
-def _patterns_for(present: frozenset[str]) -> tuple[Pattern, ...]:
-    """The patterns whose entity types a sentence with these placeholders holds (one of 2^7 sets)."""
-    return tuple(p for p in patterns() if not any(present.isdisjoint(req) for req in p.requires))
+def _prefilter() -> _Prefilter:
+    bit: dict[tuple[bool, frozenset[str]], int] = {}
+    table = []
+    for pat in patterns():
+        need = 0
+        for is_slot, sets in ((True, pat.requires), (False, pat.needs)):
+            for chars in sets:
+                need |= 1 << bit.setdefault((is_slot, chars), len(bit))
+        table.append((pat, need))
+    slot_bits: dict[str, int] = {}
+    char_bits: dict[str, int] = {}
+    for (is_slot, chars), b in bit.items():
+        owner = slot_bits if is_slot else char_bits
+        for ch in chars:
+            owner[ch] = owner.get(ch, 0) | 1 << b
+    return _Prefilter(slot_bits, char_bits, tuple(table))
 
 
 def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -> None:
-    chars = set(sent.skel)
+    pf = _prefilter()
+    skel = sent.skel
+    have = 0
+    for ch in pf.char_bits.keys() & set(skel):
+        have |= pf.char_bits[ch]
+    for i in sent.at:
+        have |= pf.slot_bits.get(skel[i], 0)
     has_class: dict[str, bool] = {}
-    for pat in _patterns_for(frozenset([sent.skel[i] for i in sent.at])):
-        if any(map(chars.isdisjoint, pat.needs)):
-            continue  # the skeleton lacks a character the regex needs: it cannot match
+    for pat, need in pf.table:
+        if have & need != need:
+            continue  # the sentence lacks a placeholder type or a character the regex needs
         missing = False
         for cls in pat.trigger_classes:
             if cls not in has_class:
-                has_class[cls] = _trigger_regex(cls).search(sent.skel) is not None
+                has_class[cls] = _trigger_regex(cls).search(skel) is not None
             if not has_class[cls]:
                 missing = True
                 break
         if missing:
             continue
-        for m in pat.regex.finditer(sent.skel):
+        for m in pat.regex.finditer(skel):
             groups: dict[str, list[int]] = {}
             ev: Evidence | None = None
             for rel, hg, tg in pat.emits:
