@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
+from math import log
 
 import ahocorasick
 import jieba
@@ -104,8 +105,11 @@ class Resources:
         # name and the words before it) and the same name prefixes recur within and across articles:
         # both are pure functions of the text and these resources, so they are memoised (bounded).
         tokenizer = self.tokenizer
+        own_dag = jieba.__version__ == _JIEBA_DAG_VERSION
 
         def cut(text: str, hmm: bool) -> tuple[str, ...]:
+            if own_dag and not hmm:
+                return _cut_no_hmm(tokenizer, text)
             return tuple(tokenizer.cut(text, HMM=hmm))
 
         self.cut = lru_cache(maxsize=_MEMO_SIZE)(cut)
@@ -113,6 +117,62 @@ class Resources:
 
 
 _MEMO_SIZE = 1 << 15  # distinct strings memoised per function and process (a few MB)
+_JIEBA_DAG_VERSION = "0.42.1"  # the jieba whose cut _cut_no_hmm reproduces (others use their own)
+
+
+def _cut_no_hmm(tokenizer: jieba.Tokenizer, text: str) -> tuple[str, ...]:
+    """``tuple(tokenizer.cut(text, HMM=False))`` as jieba 0.42.1 computes it, about twice as fast on
+    the short windows the suffix rule cuts (jieba's own cut was a tenth of extraction).
+
+    The same blocks, the same dictionary walk and the same floating-point scores, in one loop: the
+    word from ``k`` is the dictionary word (or lone character) maximising
+    ``log(freq) - log(total) + score[end]``, ties going to the longer word, as jieba's ``max`` over
+    ``(score, end)`` pairs does; single Latin letters and digits in a row are joined."""
+    freq = tokenizer.FREQ
+    logtotal = log(tokenizer.total)
+    out: list[str] = []
+    for blk in jieba.re_han_default.split(text):
+        if not blk:
+            continue
+        if not jieba.re_han_default.match(blk):
+            for part in jieba.re_skip_default.split(blk):
+                if jieba.re_skip_default.match(part):
+                    out.append(part)
+                else:
+                    out.extend(part)  # one character at a time
+            continue
+        n = len(blk)
+        score: list[float] = [0.0] * (n + 1)
+        last = [0] * (n + 1)  # the index of the last character of the best word from k
+        for k in range(n - 1, -1, -1):
+            best: float | None = None
+            i, frag = k, blk[k]
+            while i < n and frag in freq:
+                f = freq[frag]
+                if f:
+                    sc = log(f) - logtotal + score[i + 1]
+                    if best is None or sc >= best:
+                        best, last[k] = sc, i
+                i += 1
+                frag = blk[k : i + 1]
+            if best is None:  # no dictionary word starts here: the character alone
+                best, last[k] = log(freq.get(blk[k]) or 1) - logtotal + score[k + 1], k
+            score[k] = best
+        x, buf = 0, ""
+        while x < n:
+            y = last[x] + 1
+            word = blk[x:y]
+            if y - x == 1 and jieba.re_eng.match(word):
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
+    return tuple(out)
 
 
 # Lexicon files: (file, type, name column, columns holding other names of the same thing).
