@@ -45,7 +45,7 @@ import zhconv
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 _H = f"[{_HAN}{_CJK_PUNCT}]"
-_HAN_RE = re.compile(f"[{_HAN}]")
+_HAN_RUN = re.compile(f"[{_HAN}]+")
 _KEEP_FULL = set("，！？；：～")
 
 _TABLE: dict[int, str] = {}
@@ -64,7 +64,9 @@ _TABLE.update({0x2028: "\n", 0x2029: "\n", 0x0085: "\n"})
 
 _ODD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
-_HALF_PUNCT = re.compile(rf"(?<={_H})[,;:?!]|[,;:?!](?={_H})")
+# a half-width mark with a Chinese character before or after it (the mark first, so the regex engine
+# skips to the marks instead of trying both lookarounds at every character)
+_HALF_PUNCT = re.compile(rf"[,;:?!](?:(?<={_H}.)|(?={_H}))")
 _SPACES_IN = re.compile(
     rf"(?<={_H}) +(?={_H}|[0-9A-Za-z(])|(?<=[0-9A-Za-z%)]) +(?={_H})"
 )
@@ -97,7 +99,7 @@ _CAPTION_CREDIT = re.compile(
     r"(?:本报)?(?:记者|通讯员)\s*[\u4e00-\u9fff]{2,4}\s*摄)"
     r"|\s+(?P<credit2>\S{0,12}(?<!提)供图|[\u4e00-\u9fff]{2,4}\s*摄))$"
 )
-_CREDIT_HINT = ("供图", "摄", "来源", "图片提供")
+_CREDIT_HINT = re.compile("供图|摄|来源|图片提供")
 _TRAILING_NAMES = re.compile(rf"(?<=[。！？”…])\s+(?P<names>{_NAME}(?:\s+{_NAME}){{0,4}})$")
 LEAD = re.compile(
     rf"^(?P<lead>[{_HAN}]{{0,10}}?(?:报|社|台|网)讯|新华社[^，。\s]{{0,12}}电)\s*"
@@ -279,8 +281,8 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
         if len(compact) <= 40 and _CREDIT_ONLY.match(compact) and not _INNER_PUNCT.search(compact):
             it.kind = "credit"
             continue
-        m = _CAPTION_CREDIT.match(compact) if len(compact) <= 200 and any(
-            h in compact[-40:] for h in _CREDIT_HINT) else None
+        m = _CAPTION_CREDIT.match(compact) if len(compact) <= 200 and _CREDIT_HINT.search(
+            compact, max(0, len(compact) - 40)) else None  # a credit word in the last 40 characters
         if m:
             credit = (m.group("credit") or m.group("credit2") or "").strip()
             name = credit.rstrip("摄 ").strip("（()）") if credit.endswith("摄") else ""
@@ -344,21 +346,21 @@ def _drop_contained(blocks: list[_Block], rendered: list[str], keep: list[bool])
 
     Candidates come from a clause index, so each paragraph is compared with at most a few others.
     """
+    clauses = {k: _CLAUSE.findall(r) for k, (b, r) in enumerate(zip(blocks, rendered, strict=True))
+               if keep[k] and b.kind == "para"}
+    # each paragraph is looked up by its longest clause: only those clauses need indexing
+    longest = {k: max(cl, key=len) for k, cl in clauses.items() if len(rendered[k]) >= 15 and len(cl) >= 2}
+    wanted = set(longest.values())
     where: dict[str, list[int]] = {}
-    for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
-        if keep[k] and b.kind == "para" and len(r) <= _MAX_CONTAINER:
-            for clause in set(_CLAUSE.findall(r)):
+    for k, cl in clauses.items():
+        if len(rendered[k]) <= _MAX_CONTAINER:
+            for clause in wanted.intersection(cl):
                 ids = where.setdefault(clause, [])
                 if len(ids) < 4:
                     ids.append(k)
-    for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
-        if not keep[k] or b.kind != "para" or len(r) < 15:
-            continue
-        clauses = _CLAUSE.findall(r)
-        if len(clauses) < 2:
-            continue
-        longest = max(clauses, key=len)
-        for j in where.get(longest, ()):
+    for k, clause in longest.items():
+        r = rendered[k]
+        for j in where.get(clause, ()):
             if j != k and keep[j] and len(rendered[j]) > len(r) and r in rendered[j]:
                 keep[k] = False
                 break
@@ -380,7 +382,8 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     lines = text.split("\n")
     markdown = any(_MD_LINE.match(ln) for ln in lines)
     sample = text[:100_000]
-    cjk = len(_HAN_RE.findall(sample)) * 3 >= len(sample.strip()) or not sample.strip()
+    han = sum(map(len, _HAN_RUN.findall(sample)))  # counted by runs: one object per run, not per character
+    cjk = han * 3 >= len(sample.strip()) or not sample.strip()
     items = _classify(lines, markdown)
     later: list[tuple[int, str, str]] = []
     items = _split_credit_lines(items, later)
