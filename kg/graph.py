@@ -64,45 +64,51 @@ def summarize(res: DocResult) -> DocSummary:
     )
 
 
+class _NormNames(dict[str, str]):
+    """norm_name, memoised: the same names come back in document after document."""
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = norm_name(name)
+        return value
+
+
 def build_graph(docs: Sequence[DocSummary | DocResult]) -> KnowledgeGraph:
     """Merge the documents' entities that share a type and a name (or one's name is the other's alias)."""
     results = [summarize(d) if isinstance(d, DocResult) else d for d in docs]
+    norm = _NormNames()
+    keys = [[(ent.type, norm[ent.name]) for ent in res.entities] for res in results]
+    canon_keys = {key for doc_keys in keys for key in doc_keys}
     uf: UnionFind[tuple[str, str]] = UnionFind()
-    canon_keys: set[tuple[str, str]] = set()
-    for res in results:
-        for ent in res.entities:
-            canon_keys.add((ent.type, norm_name(ent.name)))
-    for res in results:
-        for ent in res.entities:
-            key = (ent.type, norm_name(ent.name))
-            uf.find(key)
+    for res, doc_keys in zip(results, keys, strict=True):
+        for ent, key in zip(res.entities, doc_keys, strict=True):
             for alias in ent.aliases:
-                akey = (ent.type, norm_name(alias))
+                akey = (ent.type, norm[alias])
                 # An alias joins another document's entity only when that entity is known by it in full.
-                if akey in canon_keys:
+                if akey != key and akey in canon_keys:
                     uf.union(key, akey)
+    root_of = {key: uf.find(key) for key in canon_keys}
 
     names: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
     mentions: dict[tuple[str, str], int] = defaultdict(int)
     files: dict[tuple[str, str], set[str]] = defaultdict(set)
     arts: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
-    local: dict[tuple[str, str, str], tuple[str, str]] = {}  # (doc, type, name) -> root
-    for res in results:
-        for ent in res.entities:
-            root = uf.find((ent.type, norm_name(ent.name)))
-            local[(res.doc, ent.type, ent.name)] = root
-            names[root][ent.name] = names[root].get(ent.name, 0) + ent.mentions
+    for res, doc_keys in zip(results, keys, strict=True):
+        doc = res.doc
+        for ent, key in zip(res.entities, doc_keys, strict=True):
+            root = root_of[key]
+            forms = names[root]
+            forms[ent.name] = forms.get(ent.name, 0) + ent.mentions
             aliases[root].update(ent.aliases)
             mentions[root] += ent.mentions
-            files[root].add(res.doc)
-            arts[root].update((res.doc, a) for a in ent.articles)
+            files[root].add(doc)
+            arts[root].update([(doc, a) for a in ent.articles])
 
     nodes: dict[tuple[str, str], Node] = {}
     for root, forms in names.items():
         canon = _canonical(forms)
         alias_set = (set(forms) | aliases[root]) - {canon}
-        alias_list = sorted(a for a in alias_set if norm_name(a) != norm_name(canon))
+        alias_list = sorted(a for a in alias_set if norm[a] != norm[canon])
         nodes[root] = Node(
             id=node_id(root[0], canon),
             name=canon,
@@ -114,16 +120,21 @@ def build_graph(docs: Sequence[DocSummary | DocResult]) -> KnowledgeGraph:
         )
 
     edges: dict[tuple[str, str, str], Edge] = {}
-    for res in results:
+    for res, doc_keys in zip(results, keys, strict=True):
+        if not res.relations:
+            continue
+        local = {(ent.type, ent.name): root_of[key] for ent, key in zip(res.entities, doc_keys, strict=True)}
         for rel in res.relations:
-            h = local.get((res.doc, rel.head_type, rel.head))
-            t = local.get((res.doc, rel.tail_type, rel.tail))
+            h = local.get((rel.head_type, rel.head))
+            t = local.get((rel.tail_type, rel.tail))
             if h is None or t is None or h == t:
                 continue
             hid, tid = nodes[h].id, nodes[t].id
             if rel.relation in SYMMETRIC_RELATIONS and tid < hid:
                 hid, tid = tid, hid
-            edge = edges.setdefault((hid, rel.relation, tid), Edge(hid, rel.relation, tid))
+            edge = edges.get((hid, rel.relation, tid))
+            if edge is None:
+                edge = edges[hid, rel.relation, tid] = Edge(hid, rel.relation, tid)
             edge.evidence.extend(rel.evidence)
 
     articles = [a for res in results for a in res.articles]

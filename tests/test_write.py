@@ -165,3 +165,24 @@ def test_rdf_in_one_pass_is_turtle_and_ntriples(tmp_path: Path) -> None:
         rdf.write_ntriples(tmp_path / "b.nt", graph)
         assert (tmp_path / "a.ttl").read_bytes() == (tmp_path / "b.ttl").read_bytes()
         assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
+
+
+def test_sorted_groups_are_the_subjects_triples_in_order() -> None:
+    """kg.ttl/kg.nt are written from subject groups made one at a time; they must hold exactly the
+    triples of rdf._subjects (the plain statement of the RDF form), in _po_key order."""
+    from conftest import make_graph
+    from test_hostile_names import nasty_graph
+
+    from kg import rdf
+    from kg.graph import build_graph
+    from kg.model import Edge
+
+    twice = make_graph()  # one piece of evidence recorded twice for an edge: one assertion
+    twice.edges[0].evidence.append(twice.edges[0].evidence[0])
+    sym = make_graph()
+    a, b = sym.nodes[0].id, sym.nodes[1].id
+    sym.edges.append(Edge(min(a, b), "cooperatesWith", max(a, b), list(sym.edges[0].evidence)))
+    for graph in (build_graph(_sample_docs()), make_graph(), nasty_graph(), KnowledgeGraph(), twice, sym):
+        subjects = rdf._subjects(graph)
+        expected = [(s, sorted(subjects[s], key=rdf._po_key)) for s in sorted(subjects)]
+        assert list(rdf._sorted_groups(graph)) == expected
