@@ -77,14 +77,16 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int |
             # Every input failed: an empty graph in place of the last good build would only lose it.
             click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
             sys.exit(1)
-        write_outputs(stage.path, result.results, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs)
+        n_docs, n_articles = len(result.results), sum(len(r.articles) for r in result.results)
+        n_sent = sum(r.sentences for r in result.results)
+        doc_ids = [r.doc for r in result.results]
+        result.results.clear()  # the graph is made: free the summaries before the writers fork
+        write_outputs(stage.path, doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs)
         stage.commit(OUTPUTS)
-    n_articles = sum(len(r.articles) for r in result.results)
-    n_sent = sum(r.sentences for r in result.results)
     skipped = len(errors) + len(result.errors)
     elapsed = time.perf_counter() - started
     click.echo(
-        f"kg: {len(files) - result.skipped_files} files, {len(result.results)} documents, {n_articles} articles, "
+        f"kg: {len(files) - result.skipped_files} files, {n_docs} documents, {n_articles} articles, "
         f"{n_sent} sentences, {len(result.graph.nodes)} entities, {len(result.graph.edges)} relations"
         f"{f', {skipped} skipped' if skipped else ''} in {elapsed:.2f}s → {out}/",
         err=True,

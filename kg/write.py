@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .model import DocResult, DocSummary, KnowledgeGraph
+from .model import DocResult, KnowledgeGraph
 
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
@@ -147,7 +147,7 @@ class TextStore:
             self._fh = None
 
 
-def write_jsonl(folder: Path, docs: Sequence[DocSummary], texts: Iterable[DocText], graph: KnowledgeGraph) -> None:
+def write_jsonl(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], graph: KnowledgeGraph) -> None:
     """Write articles.jsonl and extractions.jsonl in one pass over the stored text."""
     from .graph import norm_name
 
@@ -164,9 +164,9 @@ def write_jsonl(folder: Path, docs: Sequence[DocSummary], texts: Iterable[DocTex
         (folder / "articles.jsonl").open("w", encoding="utf-8", newline="") as arts,
         (folder / "extractions.jsonl").open("w", encoding="utf-8", newline="") as exts,
     ):
-        for doc, text in zip(docs, texts, strict=True):
-            arts.write(article_lines(doc.doc, text))
-            exts.write(extraction_line(doc.doc, text, node_of))
+        for doc, text in zip(doc_ids, texts, strict=True):
+            arts.write(article_lines(doc, text))
+            exts.write(extraction_line(doc, text, node_of))
 
 
 def write_entities_csv(path: Path, graph: KnowledgeGraph) -> None:
@@ -273,7 +273,7 @@ OUTPUTS = (
 )
 
 
-def write_outputs(folder: Path, docs: Sequence[DocSummary], texts: Iterable[DocText], graph: KnowledgeGraph,
+def write_outputs(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], graph: KnowledgeGraph,
                   max_nodes: int | None = None, jobs: int = 1) -> None:
     """Write the eight :data:`OUTPUTS` into ``folder``, ``jobs`` writers at once."""
     from . import rdf, viz
@@ -283,7 +283,7 @@ def write_outputs(folder: Path, docs: Sequence[DocSummary], texts: Iterable[DocT
         "rdf": lambda f: rdf.write_rdf(graph, ttl=f / "kg.ttl", nt=f / "kg.nt"),
         "kg.graphml": lambda f: rdf.write_graphml(f / "kg.graphml", graph),
         "kg.html": lambda f: viz.write_html(f / "kg.html", graph, max_nodes=max_nodes),
-        "jsonl": lambda f: write_jsonl(f, docs, texts, graph),
+        "jsonl": lambda f: write_jsonl(f, doc_ids, texts, graph),
         "csv": lambda f: write_csv(f, graph),
     }
     run_writers(writers, folder, writer_jobs(graph, jobs))
@@ -293,11 +293,9 @@ def write_all(out: Path, results: Sequence[DocResult], graph: KnowledgeGraph, ma
               jobs: int = 1) -> list[Path]:
     """Write every output of ``results`` (held in memory) into ``out``; returns the paths written.
     ``kg build`` streams instead: see :func:`kg.pipeline.build`."""
-    from .graph import summarize
-
     texts = TextStore()
     for res in results:
         texts.add_docs([res])
     with Stage(out) as stage:
-        write_outputs(stage.path, [summarize(r) for r in results], texts, graph, max_nodes=max_nodes, jobs=jobs)
+        write_outputs(stage.path, [r.doc for r in results], texts, graph, max_nodes=max_nodes, jobs=jobs)
         return stage.commit(OUTPUTS)

@@ -53,13 +53,12 @@ CHEAP = ("articles.jsonl", "extractions.jsonl", "entities.csv", "relations.csv",
 def write_cheap(folder: Path, results: list[DocResult], graph: KnowledgeGraph) -> dict[str, bytes]:
     """Every output but kg.html (which inlines a 700 kB library: its escaping has its own tests)."""
     from kg import rdf, write
-    from kg.graph import summarize
 
     folder.mkdir()
     texts = write.TextStore()
     for res in results:
         texts.add_docs([res])
-    write.write_jsonl(folder, [summarize(r) for r in results], texts, graph)
+    write.write_jsonl(folder, [r.doc for r in results], texts, graph)
     write.write_entities_csv(folder / "entities.csv", graph)
     write.write_relations_csv(folder / "relations.csv", graph)
     rdf.write_turtle(folder / "kg.ttl", graph)

@@ -86,7 +86,7 @@ def test_serialised_lines_match_plain_json() -> None:
     result is the record json.dumps gives, for the sample pages and for hostile names."""
     from test_hostile_names import nasty_results
 
-    from kg.graph import build_graph, summarize
+    from kg.graph import build_graph
     from kg.write import TextStore, write_jsonl
 
     for results in (_sample_docs(), nasty_results()):
@@ -95,7 +95,7 @@ def test_serialised_lines_match_plain_json() -> None:
         for res in results:
             store.add_docs([res])
         with tempfile.TemporaryDirectory() as tmp:
-            write_jsonl(Path(tmp), [summarize(r) for r in results], store, graph)
+            write_jsonl(Path(tmp), [r.doc for r in results], store, graph)
             arts = (Path(tmp) / "articles.jsonl").read_text(encoding="utf-8")
             exts = (Path(tmp) / "extractions.jsonl").read_text(encoding="utf-8")
         ref = [_reference_lines(r, graph) for r in results]
