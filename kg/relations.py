@@ -36,7 +36,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .graph import norm_name
@@ -399,15 +399,20 @@ def _stories(articles: list[Article]) -> list[list[Article]]:
     return groups
 
 
-def _mention_spans(art: Article, entities: list[Entity]) -> list[tuple[int, int, int]]:
-    """Non-overlapping mentions of one article (longest first), in text order."""
-    cands: list[tuple[int, int, int]] = []
+def _mentions_by_article(entities: list[Entity]) -> dict[int, list[tuple[int, int, int]]]:
+    """Article -> (start, end, entity) of every mention of a typed entity, in entity order (grouped
+    once per document instead of scanning every entity for every article)."""
+    out: dict[int, list[tuple[int, int, int]]] = {}
     for k, ent in enumerate(entities):
-        if ent.type not in _CODE:
-            continue
-        for m in ent.mentions:
-            if m.article == art.index and 0 <= m.start < m.end <= len(art.text):
-                cands.append((m.start, m.end, k))
+        if ent.type in _CODE:
+            for m in ent.mentions:
+                out.setdefault(m.article, []).append((m.start, m.end, k))
+    return out
+
+
+def _mention_spans(art: Article, mentions: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Non-overlapping mentions of one article (longest first), in text order."""
+    cands = [(s, e, k) for s, e, k in mentions if 0 <= s < e <= len(art.text)]
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
     taken: list[tuple[int, int, int]] = []
     starts: list[int] = []
@@ -447,11 +452,11 @@ def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entiti
     return topic, score[topic] >= max(others.values(), default=0)
 
 
-def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[str]]
-                 ) -> tuple[list[list[Slot]], int | None, bool]:
+def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[str]],
+                 mentions: dict[int, list[tuple[int, int, int]]]) -> tuple[list[list[Slot]], int | None, bool]:
     """Slots (mentions and resolved references) of each article of a story, its park, and whether the
     story is about that park."""
-    spans = [_mention_spans(art, entities) for art in story]
+    spans = [_mention_spans(art, mentions.get(art.index, [])) for art in story]
     topic, about_park = _topic(story, spans, entities, forms)
     rows, ref_re = _references()
     seen: dict[int, _Seen] = {}
@@ -685,6 +690,12 @@ def _prefilter() -> _Prefilter:
     return _Prefilter(slot_bits, char_bits, tuple(table))
 
 
+@lru_cache(maxsize=4096)  # sentences share masks: 814 distinct among 18,000 sentences
+def _passing(have: int) -> tuple[Pattern, ...]:
+    """The patterns whose prefilter bits are all in ``have``, in table order."""
+    return tuple(pat for pat, need in _prefilter().table if have & need == need)
+
+
 def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -> None:
     pf = _prefilter()
     skel = sent.skel
@@ -694,9 +705,7 @@ def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -
     for i in sent.at:
         have |= pf.slot_bits.get(skel[i], 0)
     has_class: dict[str, bool] = {}
-    for pat, need in pf.table:
-        if have & need != need:
-            continue  # the sentence lacks a placeholder type or a character the regex needs
+    for pat in _passing(have):  # the others need a placeholder type or a character the sentence lacks
         missing = False
         for cls in pat.trigger_classes:
             if cls not in has_class:
@@ -873,8 +882,9 @@ def extract_relations(articles: list[Article], entities: list[Entity]) -> list[R
     forms = [[f for f in dict.fromkeys(norm_name(x) for x in [e.name, *e.aliases]) if len(f) >= 2] for e in entities]
     emit = _Collector(entities)
     doc, path = articles[0].doc, articles[0].path
+    mentions = _mentions_by_article(entities)
     for story in _stories(articles):
-        story_slots, park, about_park = _story_slots(story, entities, forms)
+        story_slots, park, about_park = _story_slots(story, entities, forms, mentions)
         topic = park if about_park else None
         prev_park: int | None = None
         for art, slots in zip(story, story_slots, strict=True):
