@@ -18,6 +18,7 @@ import gc
 import multiprocessing
 import pickle
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ def _chunksize(n_files: int, jobs: int) -> int:
     return max(1, min(16, n_files // (jobs * 8)))
 
 
+_READ_AHEAD = 512  # cached files read ahead of the one being extracted
+
+
 def _key(path: Path) -> str | None:
     if not path.is_file():
         return None  # a pipe or device: never read it here (read.py reports it)
@@ -117,26 +121,38 @@ def extract(
         ctx = multiprocessing.get_context()
         pool = _pool(ctx, workers, initializer=_init_worker)
         fresh = pool.imap(_extract_packed, todo, chunksize=_chunksize(len(todo), workers))
-    try:
-        for path, key, hit in zip(files, keys, cached, strict=True):
-            entry = cache.get(key) if hit and cache is not None and key is not None else None
-            if entry is not None:
-                out: FileResult = (*entry, [])
-            else:
-                if hit or fresh is None:  # no pool, or a cache entry that broke since it was checked
-                    docs, errors = process_file(path)
-                    summary_blob, text_blob = pack(docs)
-                else:
-                    summary_blob, text_blob, errors = next(fresh)
-                out = (pickle.loads(summary_blob), text_blob, errors)
-                if cache is not None and key is not None:
-                    if not hit:
-                        cache.misses += 1
-                    if not errors:  # files with errors are extracted again next time
-                        cache.put(key, summary_blob, text_blob)
+    def fresh_result(path: Path, key: str | None, hit: bool) -> FileResult:
+        if hit or fresh is None:  # no pool, or a cache entry that broke since it was checked
+            docs, errors = process_file(path)
+            summary_blob, text_blob = pack(docs)
+        else:
+            summary_blob, text_blob, errors = next(fresh)
+        if cache is not None and key is not None:
+            if not hit:
+                cache.misses += 1
+            if not errors:  # files with errors are extracted again next time
+                cache.put(key, summary_blob, text_blob)
+        return pickle.loads(summary_blob), text_blob, errors
+
+    # Cached files are read while the workers extract the others, rather than in turn with them: the
+    # results wait in ``ahead`` (at most _READ_AHEAD cached files) until the files before them are done.
+    ahead: deque[tuple[Path, str | None, bool, FileResult | None]] = deque()
+
+    def ready(block: bool) -> Iterator[FileResult]:
+        while ahead and (block or ahead[0][3] is not None or len(ahead) > _READ_AHEAD):
+            path, key, hit, out = ahead.popleft()
+            if out is None:
+                out = fresh_result(path, key, hit)
             if progress:
                 progress(1)
             yield out
+
+    try:
+        for path, key, hit in zip(files, keys, cached, strict=True):
+            entry = cache.get(key) if hit and cache is not None and key is not None else None
+            ahead.append((path, key, hit, (*entry, []) if entry is not None else None))
+            yield from ready(block=fresh is None)
+        yield from ready(block=True)
         if pool is not None:
             pool.close()
             pool.join()
