@@ -27,14 +27,15 @@ def main() -> None:
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder the outputs are written to.")
-@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
-              help="Keep only the N best-connected entities in kg.html (the other outputs keep all).")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Draw only the N best-connected entities in kg.html, which says so (the other outputs keep "
+                   "all): a browser lays out a few thousand nodes smoothly, not tens of thousands.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes extracting files in parallel (default: all cores). Output is the same for any N.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Per-file extraction cache, so a rebuild re-extracts only changed files [default: ~/.cache/kg].")
 @click.option("--no-cache", is_flag=True, help="Extract every file again; neither read nor write the cache.")
-def build(inputs: tuple[str, ...], out: Path, max_nodes: int | None, jobs: int | None, cache_dir: Path | None,
+def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, cache_dir: Path | None,
           no_cache: bool) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
 
