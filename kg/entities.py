@@ -327,6 +327,7 @@ def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool
 _INNER_NOUNS = frozenset({"企业"})
 _AFTER_PARK = re.compile(r"(?:区|园|城|基地)$")  # 天津高新区企业X: 企业 after a park is apposition
 _BRANCH_SUFFIXES = ("分公司", "子公司", "分院", "分中心", "分所", "分行", "支行", "分厂")
+_LEFT_STOPS = frozenset(_HARD_STOP | _OPEN.keys() | _CLOSE.keys())  # one test for the common case: none
 
 
 def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "", suffix: str = "") -> int:
@@ -335,16 +336,16 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     i = s
     while i > lo:
         ch = sent[i - 1]
+        if ch not in _LEFT_STOPS:
+            i -= 1
+            continue
         if ch in _CLOSE:  # a short bracketed part inside a name: 广州(清远)产业转移工业园
             j = sent.rfind(_CLOSE[ch], lo, i - 1)
             inner = sent[j + 1 : i - 1] if j >= 0 else ""
             if j > lo and 1 <= len(inner) <= 6 and all(_CJK.match(c) for c in inner) and _CJK.match(sent[j - 1]):
                 i = j
                 continue
-            break
-        if ch in _HARD_STOP or ch in _OPEN:
-            break
-        i -= 1
+        break  # punctuation, an opening bracket, or a closing one that ends no short part
     window = sent[i:s]
     if not window:
         return s
@@ -414,9 +415,10 @@ def _has_proper_part(res: Resources, text: str) -> bool:
         return True
     freq = res.tokenizer.FREQ
     for tail in res.industry_tails:
-        head = text[: -len(tail)]
-        if text.endswith(tail) and len(head) >= 2 and _CJK.match(head) and freq.get(head, 0) == 0:
-            return True  # 卓正电子: an unknown trade name before an industry word
+        if text.endswith(tail):
+            head = text[: -len(tail)]
+            if len(head) >= 2 and _CJK.match(head) and freq.get(head, 0) == 0:
+                return True  # 卓正电子: an unknown trade name before an industry word
     toks = res.cut(text, True)
     for a, b in zip(toks, toks[1:], strict=False):
         if len(a) == 1 and len(b) == 1 and _CJK.match(a) and _CJK.match(b):
@@ -454,8 +456,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
     for end, (suffix, type_, max_len, need) in sorted(best.items()):
         e = end + 1
         s = e - len(suffix)
-        if any(len(w) > len(suffix) for w in _false_words_ending(res, sent[max(0, e - 6) : e])):
-            continue  # 格局, 大厅: the suffix is the end of a common word
+        if any(sent[k:e] in res.false_suffix for k in range(max(0, e - 6), s)):
+            continue  # 格局, 大厅: the suffix is the end of a listed common word (up to 6 characters)
         if len(suffix) == 1 and sent[e : e + 1] == "长":  # 局长, 厅长: a role, the body ends before
             continue
         if sent[s : e + 1] in res.false_suffix or sent[s : e + 2] in res.false_suffix:  # 大学生
@@ -539,11 +541,6 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
     return not (
         type_ in ("Project", "Park", "Government", "Institute", "University") or suffix in _PLAIN_COMPANY_SUFFIX
     )
-
-
-def _false_words_ending(res: Resources, tail: str) -> list[str]:
-    """The listed common words (格局, 大厅 …) that end where ``tail`` ends."""
-    return [tail[k:] for k in range(len(tail)) if tail[k:] in res.false_suffix]
 
 
 _QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
