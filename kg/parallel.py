@@ -162,11 +162,11 @@ def extract(
             pool.join()
 
 
-# Writers in parallel each hold their own copy of the graph's RDF/HTML form (and copy-on-write
-# copies of the pages they touch): measured ~3.5 KB per graph item (node, edge or evidence) at 10 MB,
-# ~1.1 GB per writer at 100 MB. Past this budget the writers take turns instead.
-WRITER_MEMORY_BUDGET = 1_000_000_000
-_WRITER_BYTES_PER_ITEM = 6_000
+# Writers in parallel each hold their own structures and copy-on-write copies of the graph pages they
+# touch: measured ~0.35 and ~0.55 GB for the two biggest at 100 MB (338 k graph items: nodes, edges,
+# pieces of evidence), ~1.7 KB per item. Past this budget the writers take turns instead.
+WRITER_MEMORY_BUDGET = 1_500_000_000
+_WRITER_BYTES_PER_ITEM = 2_000
 
 
 def writer_jobs(graph: KnowledgeGraph, jobs: int) -> int:

@@ -447,12 +447,17 @@ def _turtle_iri(iri: str) -> str:
 
 
 class _TurtleTerms(dict[Term, str]):
-    """A memo of rendered terms: predicates, classes and entity IRIs repeat many times in a file."""
+    """A memo of rendered terms: predicates, classes and entity IRIs repeat many times in a file (long
+    literals, the evidence sentences, mostly do not: they are rendered each time, not kept)."""
 
     def __missing__(self, term: Term) -> str:
         text = _turtle_obj(term)
-        self[term] = text
+        if len(text) <= _MEMO_MAX:
+            self[term] = text
         return text
+
+
+_MEMO_MAX = 200
 
 
 def _turtle_obj(o: Term) -> str:
@@ -504,7 +509,9 @@ def _turtle_block(s: str, pos: list[tuple[str, Term]], terms: _TurtleTerms) -> s
 
 class _NTTerms(dict[Term, str]):
     def __missing__(self, term: Term) -> str:
-        text = self[term] = _nt_obj(term)
+        text = _nt_obj(term)
+        if len(text) <= _MEMO_MAX:
+            self[term] = text
         return text
 
 

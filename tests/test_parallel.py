@@ -114,4 +114,5 @@ def test_big_graphs_are_written_one_writer_at_a_time() -> None:
 
     assert writer_jobs(graph(100), 2) == 2
     assert writer_jobs(graph(100), 1) == 1
-    assert writer_jobs(graph(100_000), 2) == 1  # ~0.3 M items: parallel copies would not fit the budget
+    assert writer_jobs(graph(100_000), 2) == 2  # ~0.3 M items (the 100 MB benchmark graph): two fit
+    assert writer_jobs(graph(400_000), 2) == 1  # ~1.2 M items: parallel writers would not fit the budget
