@@ -221,6 +221,8 @@ def spread_known_names(articles: list[Article], mentions: list[Mention]) -> list
         for si, sent in enumerate(art.sentences):
             for end, (form, type_) in sorted(auto.iter(sent.text), key=lambda h: (-len(h[1][0]), h[0])):
                 s, e = sent.start + end - len(form) + 1, sent.start + end + 1
+                if own.get(s) == (s, e):
+                    continue  # that name already (most hits: the mentions the names came from)
                 inside = {own[p] for p in range(s, e) if p in own}
                 if any(a < s or b > e or (a, b) == (s, e) for a, b in inside):
                     continue  # crosses a name, or is that name already
@@ -351,11 +353,12 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             surface_type[form] = surface_type[owner]
 
     # 3b. a park named after a company or university (浪潮厦门产业园) is that organisation's project
-    owners = sorted((f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2), key=len)
+    owners = {f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2}
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(("产业园", "科技园", "产业基地")):
             heads = {surface[:n] for n in range(2, len(surface) - 2)}
-            if heads & (set(owners) | res.company_cores) or any(("University", h) in res.canonical for h in heads):
+            if (not heads.isdisjoint(owners) or not heads.isdisjoint(res.company_cores)
+                    or any(("University", h) in res.canonical for h in heads)):
                 surface_type[surface] = "Project"
 
     # 4. build entities: the canonical name is the longest form, ties to the first seen
