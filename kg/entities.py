@@ -117,7 +117,7 @@ class Resources:
         self.proper_part = lru_cache(maxsize=_MEMO_SIZE)(partial(_has_proper_part, self))
 
 
-_MEMO_SIZE = 1 << 15  # distinct strings memoised per function and process (a few MB)
+_MEMO_SIZE = 1 << 13  # distinct strings memoised per function and process (~3 MB each when full)
 _JIEBA_VERSION = "0.42.1"  # the jieba whose cut and dictionary format this module reproduces
 
 

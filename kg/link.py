@@ -69,7 +69,7 @@ _PHASE = re.compile(r"[一二三四五六七八九十\d]+期")
 _BRACKETED = re.compile(r"[（(][^（）()]{1,8}[）)]")
 
 
-@lru_cache(maxsize=1 << 14)  # pure, and the same names recur across documents
+@lru_cache(maxsize=1 << 13)  # pure, and the same names recur across documents
 def variant_key(name: str) -> str:
     """One key for the forms of a park's or institute's name: 广东汕头高新区, 汕头高新技术产业开发区 →
     汕头高新区; 济南量子技术研究院 → 量子技术研究院."""
@@ -116,7 +116,7 @@ def _short_form_tails() -> tuple[str, ...]:
     return tuple(sorted(resources().industry_tails + ("发展",), key=len, reverse=True))
 
 
-@lru_cache(maxsize=1 << 14)  # pure, and company names recur across documents
+@lru_cache(maxsize=1 << 13)  # pure, and company names recur across documents
 def short_forms(name: str, type_: str) -> tuple[str, ...]:
     """Plausible short forms of a full company name a later sentence may use alone."""
     if type_ != "Company":
