@@ -219,7 +219,9 @@ def main(argv: list[str] | None = None) -> int:
                 if extracted != 1:
                     print(f"bench: warning: the rebuild extracted {extracted} files, not 1 (was kg edited "
                           "during the run? the cache is keyed by the code)", file=sys.stderr)
-                rebuild = (size, run.seconds, again.seconds, extracted)
+                os.utime(path)  # `touch`: a newer time stamp, the same content (cached: nothing to extract)
+                touched = run_build(corpus, scratch / "out-touched", cache, args.jobs)
+                rebuild = (size, run.seconds, again.seconds, extracted, touched.seconds)
             scale = ""
             if prev:
                 scale = f"{run.seconds / prev[1]:.1f}× for {size / prev[0]:g}× the text"
@@ -248,10 +250,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {size:g} MB | {n_files} | {run.seconds:.1f} | {nbytes / 1e6 / run.seconds:.2f} | {anchor:.1f} | "
                   f"{run.seconds / anchor:.2f} | {fmt_mb(run.peak_mem)} | {scale or '—'} |")
         if rebuild:
-            size, first, again, extracted = rebuild
-            print(f"\nRebuild of the {size:g} MB corpus after editing one file: {again:.1f} s "
-                  f"= {again / first:.0%} of the first build ({first:.1f} s); files extracted again: {extracted}.")
-            results["rebuild"] = {"size": size, "first_s": first, "rebuild_s": again, "extracted": extracted}
+            size, first, again, extracted, touched_s = rebuild
+            print(f"\nRebuild of the {size:g} MB corpus after editing one file: {again:.2f} s "
+                  f"= {again / first:.0%} of the first build ({first:.1f} s); files extracted again: {extracted}. "
+                  f"After only touching one file (a new time stamp, the same content: nothing to extract, every "
+                  f"output written again): {touched_s:.2f} s = {touched_s / first:.0%}.")
+            results["rebuild"] = {"size": size, "first_s": first, "rebuild_s": again, "extracted": extracted,
+                                  "touched_s": touched_s}
         print(f"\n| Turtle writing ({rdf_size:g} MB graph, {turtle['triples']:,} triples) | seconds | MB written |")
         print("|---|---:|---:|")
         print(f"| kg.rdf.write_turtle | {turtle['ours']:.2f} | {turtle['ours_bytes'] / 1e6:.1f} |")
