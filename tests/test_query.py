@@ -63,13 +63,17 @@ def test_example_answers_on_the_fixture(fixture_ttl: Path) -> None:
     assert sorted(r[0].value for r in rows) == ["贵州航空科技发展股份有限公司", "贵阳高新区"]
     _, rows = select_rows(store, text["university_park_cooperation"])
     assert [(r[0].value, int(r[1].value)) for r in rows] == [("济南高新区", 1)]
+    _, rows = select_rows(store, text["companies_in_park"])
+    assert [(r[0].value, int(r[1].value), r[2].value) for r in rows] == [
+        ("贵阳高新区", 2, "贵州力创科技发展有限公司"), ("贵阳高新区", 2, "贵州航空科技发展股份有限公司"),
+        ("西部(重庆)科学城", 1, '"星光"科技/研发 50%有限公司\\分部')]
 
 
 def test_table_is_aligned_for_cjk(fixture_ttl: Path) -> None:
     code, out, err = kg_query("--graph", str(fixture_ttl), "companies_in_park")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["park_name", "company_name", "company"]
+    assert lines[0].split() == ["park_name", "companies", "company_name", "company"]
     assert "(3 rows)" in err
     # Every column starts at the same display column on every line.
     starts = None
