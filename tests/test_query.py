@@ -63,6 +63,9 @@ def test_example_answers_on_the_fixture(fixture_ttl: Path) -> None:
     assert sorted(r[0].value for r in rows) == ["贵州航空科技发展股份有限公司", "贵阳高新区"]
     _, rows = select_rows(store, text["university_park_cooperation"])
     assert [(r[0].value, int(r[1].value)) for r in rows] == [("济南高新区", 1)]
+    _, rows = select_rows(store, text["projects"])
+    assert [(r[0].value, int(r[1].value), int(r[2].value), int(r[3].value)) for r in rows] == [
+        ("空天信息产业园建设项目", 2, 2, 1)]
     _, rows = select_rows(store, text["companies_in_park"])
     assert [(r[0].value, int(r[1].value), r[2].value) for r in rows] == [
         ("贵阳高新区", 2, "贵州力创科技发展有限公司"), ("贵阳高新区", 2, "贵州航空科技发展股份有限公司"),
