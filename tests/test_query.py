@@ -63,6 +63,12 @@ def test_example_answers_on_the_fixture(fixture_ttl: Path) -> None:
     assert sorted(r[0].value for r in rows) == ["贵州航空科技发展股份有限公司", "贵阳高新区"]
     _, rows = select_rows(store, text["university_park_cooperation"])
     assert [(r[0].value, int(r[1].value)) for r in rows] == [("济南高新区", 1)]
+    variables, rows = select_rows(store, text["evidence"])
+    assert variables == ["head", "relation", "tail", "sentences", "sentence", "file", "article_title"]
+    assert [(r[0].value, r[1].value, r[2].value, int(r[3].value), r[4].value) for r in rows] == [
+        ("济南高新区", "undertakes", "空天信息产业园建设项目", 1, "济南高新区推进空天信息产业园建设项目。"),
+        ("贵州航空科技发展股份有限公司", "undertakes", "空天信息产业园建设项目", 1,
+         "空天信息产业园建设项目由贵州航空科技发展股份有限公司投资建设。")]
     _, rows = select_rows(store, text["projects"])
     assert [(r[0].value, int(r[1].value), int(r[2].value), int(r[3].value)) for r in rows] == [
         ("空天信息产业园建设项目", 2, 2, 1)]
