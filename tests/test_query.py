@@ -57,8 +57,8 @@ def test_example_answers_on_the_fixture(fixture_ttl: Path) -> None:
     _, rows = select_rows(store, text["cas_institutes"])
     assert [r[0].value for r in rows] == ["中国科学院", "中国科学院电工研究所"]
     _, rows = select_rows(store, text["people_roles"])
-    assert [(r[0].value, r[1].value, r[2].value) for r in rows] == [
-        ("王宏志", "济南高新区管委会", "主任"), ("约翰·史密斯", "贵州航空科技发展股份有限公司", "总经理")]
+    assert [(r[0].value, r[1].value, int(r[2].value), r[3].value) for r in rows] == [
+        ("王宏志", "济南高新区管委会", 1, "主任"), ("约翰·史密斯", "贵州航空科技发展股份有限公司", 1, "总经理")]
     _, rows = select_rows(store, text["multi_file_entities"])
     assert sorted(r[0].value for r in rows) == ["贵州航空科技发展股份有限公司", "贵阳高新区"]
     _, rows = select_rows(store, text["university_park_cooperation"])
