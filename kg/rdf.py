@@ -493,7 +493,7 @@ def _turtle_prefixes() -> str:
 
 def _turtle_block(s: str, pos: list[tuple[str, Term]], terms: _TurtleTerms) -> str:
     """One subject's block: ``s p o, o ; p o .`` with the object lists and predicate lists folded."""
-    parts = [f"\n{terms[s]}"]
+    parts = [f"\n{terms.get(s) or _turtle_iri(s)}"]  # most subjects are never objects: not memoised
     last_p = None
     for p, o in pos:
         obj = terms[o]
@@ -580,7 +580,7 @@ def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path) -> None:
         nbuf: list[str] = []
         for s, pos in _sorted_groups(graph):
             tbuf.append(_turtle_block(s, pos, tt))
-            subj = nn[s]
+            subj = nn.get(s) or _iriref(s)
             nbuf.extend(f"{subj} {nn[p]} {nn[o]} .\n" for p, o in pos)
             if len(nbuf) >= 8192:
                 ft.write("".join(tbuf))
@@ -675,8 +675,8 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
                     attrs = f'source="{_xml_attr(_graphml_id(head))}" target="{_xml_attr(_graphml_id(tail))}"'
                     out.append(_graphml_element("edge", f'{attrs} id="{_xml_attr(e.relation)}"', data))
         out[-1] = out[-1][:-1] + "\n  </graph>\n</graphml>\n"
-    with _replace_on_success(path, "wb") as fh:
-        fh.write("".join(out).encode("utf-8"))
+    with _replace_on_success(path) as fh:
+        fh.writelines(out)
 
 
 # --------------------------------------------------------------------------------------------------
