@@ -209,6 +209,7 @@ class _Memo(dict):  # type: ignore[type-arg]
 
 # Predicates, as constants.
 _P_MENTIONS, _P_MENTIONED_IN, _P_IN_PLACE = ONT + "mentionCount", ONT + "mentionedIn", ONT + "inPlace"
+_P_FILES = ONT + "fileCount"  # how many input files name the entity: its dcterms:source count
 _P_SOURCE, _P_TITLE = DCTERMS + "source", DCTERMS + "title"
 _P_SUBJECT, _P_PREDICATE, _P_OBJECT = RDF + "subject", RDF + "predicate", RDF + "object"
 _P_SENTENCE, _P_START, _P_END, _P_PATTERN = ONT + "sentence", ONT + "start", ONT + "end", ONT + "pattern"
@@ -229,6 +230,7 @@ def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
         po.add((RDFS_LABEL, _zh(node.name)))
         po.update([(SKOS_ALT, _zh(a)) for a in node.aliases])
         po.add((_P_MENTIONS, _int(node.mentions)))
+        po.add((_P_FILES, _int(len(set(node.files)))))
         po.update([(_P_SOURCE, source[f]) for f in node.files])
         po.update([(_P_MENTIONED_IN, art_iri[a]) for a in node.articles])
         for place in node.places:
@@ -348,6 +350,7 @@ def _sorted_groups(graph: KnowledgeGraph) -> Iterator[tuple[str, list[tuple[str,
                 (RDF_TYPE, ONT + node.type),
                 (RDFS_LABEL, _zh(node.name)),
                 (_P_MENTIONS, _int(node.mentions)),
+                (_P_FILES, _int(len(set(node.files)))),
                 *[(SKOS_ALT, _zh(a)) for a in node.aliases],
                 *[(_P_SOURCE, source[f]) for f in node.files],
                 *[(_P_MENTIONED_IN, art_iri[a]) for a in node.articles],

@@ -114,6 +114,8 @@ def test_graph_content(fixture_ttl: Path, kgraph: KnowledgeGraph) -> None:
     assert (company, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#altLabel"),
             rdflib.Literal("航空科技", lang="zh")) in g
     assert (company, HKG.mentionCount, rdflib.Literal(4)) in g
+    assert (company, HKG.fileCount, rdflib.Literal(2)) in g  # its two dcterms:source files
+    assert len(set(g.objects(company, rdflib.URIRef("http://purl.org/dc/terms/source")))) == 2
     assert (company, HKG.locatedIn, park) in g
     # Every piece of evidence is an assertion node that points at the statement, sentence and article.
     q = """SELECT ?sentence ?file ?start ?end ?title WHERE {
