@@ -58,7 +58,12 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
         click.echo(f"kg: skipped {err}", err=True)
     show_bar = sys.stderr.isatty() and len(files) > 3
     n_jobs, cache = jobs or os.cpu_count() or 1, None if no_cache else (cache_dir or default_cache_dir())
-    with Stage(out) as stage:
+    stage = Stage(out)
+    try:
+        stage.__enter__()  # made here, to report an unusable output folder before any work
+    except OSError as exc:  # -o under a file, on a read-only or full device
+        raise click.BadParameter(f"cannot write to {out}: {exc.strerror or exc}", param_hint="'-o' / '--out'") from None
+    with stage:
         # The articles' text goes to a spill file in the staging folder as files are extracted.
         texts = TextStore(stage.path / "texts.spill")
         if show_bar:

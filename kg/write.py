@@ -237,6 +237,8 @@ class Stage:
         self.path = out  # set by __enter__
 
     def __enter__(self) -> Stage:
+        if self.path != self.out:
+            return self  # entered already
         self.out.mkdir(parents=True, exist_ok=True)
         _remove_dead_stages(self.out)
         # A Ctrl-C between creating the folder and entering the ``with`` block would leave it behind:

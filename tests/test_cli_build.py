@@ -76,3 +76,12 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = CliRunner().invoke(main, ["build", "-o"])
     assert result.exit_code == 2
+
+
+def test_unusable_output_folder_is_a_usage_error_before_any_work(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "-o", str(blocker / "out"), "--no-cache"])
+    assert result.exit_code == 2
+    assert "cannot write to" in result.output and str(blocker / "out") in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
