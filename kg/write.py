@@ -235,10 +235,12 @@ class Stage:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.path = out  # set by __enter__
+        self._made: list[Path] = []  # the folders __enter__ created, deepest first
 
     def __enter__(self) -> Stage:
         if self.path != self.out:
             return self  # entered already
+        self._made = [p for p in [self.out, *self.out.parents] if not p.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
         _remove_dead_stages(self.out)
         # A Ctrl-C between creating the folder and entering the ``with`` block would leave it behind:
@@ -254,6 +256,11 @@ class Stage:
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+        for folder in self._made:  # a build that wrote nothing leaves no empty folders behind
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty: outputs were committed
 
     def commit(self, names: Iterable[str]) -> list[Path]:
         """Sync the staged ``names`` and rename them into ``out``; returns the paths written."""

@@ -85,3 +85,11 @@ def test_unusable_output_folder_is_a_usage_error_before_any_work(tmp_path: Path)
     assert result.exit_code == 2
     assert "cannot write to" in result.output and str(blocker / "out") in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+
+
+def test_a_build_that_reads_nothing_creates_no_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "out"
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "missing.txt"), "-o", str(out), "--no-cache"])
+    assert result.exit_code == 1
+    assert "nothing could be read" in result.output
+    assert not (tmp_path / "new").exists()
