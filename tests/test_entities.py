@@ -221,3 +221,27 @@ def test_regional_zones_in_general_and_named_satellites() -> None:
 def test_categories_after_an_enumeration_are_not_names() -> None:
     found = entities_of("园区引进华为、腾讯等创新赋能中心，设立博士后科研工作站。")
     assert "创新赋能中心" not in found and "博士后科研工作站" not in found, found
+
+
+def test_tokenizer_snapshot_is_the_tokenizer_jieba_makes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers load jieba from a snapshot in the cache folder: it must hold exactly what initialising
+    jieba and adding the words gives, be remade when damaged or when the words change, and replace
+    the snapshot of other words."""
+    from kg import entities
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    words = ["贵阳高新区", "翰斯智能", "高新区"]
+    made, tags = entities._tokenizer(words)
+    snapshots = list((tmp_path / "kg" / "jieba").glob("*.pickle"))
+    assert len(snapshots) == 1
+    loaded, tags_again = entities._tokenizer(words)
+    assert loaded.FREQ == made.FREQ and loaded.total == made.total and tags_again == tags
+    assert loaded.lcut("贵阳高新区翰斯智能公司", HMM=False) == made.lcut("贵阳高新区翰斯智能公司", HMM=False)
+    assert made.FREQ["翰斯智能"] == 2000 and tags["公司"] == "n"
+    snapshots[0].write_bytes(b"damaged")
+    repaired, _ = entities._tokenizer(words)
+    assert repaired.FREQ == made.FREQ and repaired.total == made.total
+    other, _ = entities._tokenizer([*words, "另一个词"])
+    assert other.FREQ["另一个词"] == 2000
+    assert [p.name for p in (tmp_path / "kg" / "jieba").glob("*.pickle")] != [snapshots[0].name]
+    assert len(list((tmp_path / "kg" / "jieba").glob("*.pickle"))) == 1

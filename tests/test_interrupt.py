@@ -117,7 +117,7 @@ def sigint_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     """A larger corpus and the bytes of its uninterrupted build (to recognise a build that finished)."""
     root = tmp_path_factory.mktemp("sigint")
     corpus = root / "corpus"
-    _larger_corpus(corpus, 6)
+    _larger_corpus(corpus, 25)  # long enough to be interrupted 1 s in, with extraction at ~10 ms a page
     ref = root / "ref"
     proc = _kg_build([str(corpus), "-o", str(ref)])
     _, err = proc.communicate(timeout=300)
