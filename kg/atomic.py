@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,20 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
         except FileNotFoundError:
             pass
         raise
+
+
+@contextmanager
+def signals_held(*signums: int) -> Iterator[None]:
+    """The given signals wait until the block is done (they are delivered right after it): for steps
+    that must not be cut in half, such as renaming outputs into place or forking workers."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(signums))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -58,12 +59,12 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
         click.echo(f"kg: skipped {err}", err=True)
     show_bar = sys.stderr.isatty() and len(files) > 3
     n_jobs, cache = jobs or os.cpu_count() or 1, None if no_cache else (cache_dir or default_cache_dir())
-    stage = Stage(out)
-    try:
-        stage.__enter__()  # made here, to report an unusable output folder before any work
-    except OSError as exc:  # -o under a file, on a read-only or full device
-        raise click.BadParameter(f"cannot write to {out}: {exc.strerror or exc}", param_hint="'-o' / '--out'") from None
-    with stage:
+    with ExitStack() as stack:
+        try:  # the staging folder is made first, to report an unusable output folder before any work
+            stage = stack.enter_context(Stage(out))
+        except OSError as exc:  # -o under a file, on a read-only or full device
+            raise click.BadParameter(f"cannot write to {out}: {exc.strerror or exc}",
+                                     param_hint="'-o' / '--out'") from None
         # The articles' text goes to a spill file in the staging folder as files are extracted.
         texts = TextStore(stage.path / "texts.spill")
         if show_bar:

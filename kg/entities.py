@@ -22,7 +22,6 @@ import logging
 import os
 import pickle
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ import ahocorasick
 import jieba
 from jieba import finalseg
 
+from .atomic import atomic_open
 from .lexicon import load_list, load_table, split_multi
 from .model import Article, Mention
 
@@ -306,18 +306,11 @@ def _tokenizer(words: list[str]) -> tuple[jieba.Tokenizer, dict[str, str]]:
         tokenizer.add_word(word, freq=2000)
     tags = _jieba_tags()
     try:
-        snapshot.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=snapshot.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump((tokenizer.FREQ, tokenizer.total, tags), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, snapshot)
-            for old in snapshot.parent.glob("*.pickle"):  # snapshots of other words or dictionaries
-                if old != snapshot:
-                    old.unlink(missing_ok=True)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_open(snapshot, "wb", encoding=None) as fh:
+            pickle.dump((tokenizer.FREQ, tokenizer.total, tags), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for old in snapshot.parent.glob("*.pickle"):  # snapshots of other words or dictionaries
+            if old != snapshot:
+                old.unlink(missing_ok=True)
     except OSError:
         pass
     return tokenizer, tags

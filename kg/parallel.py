@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .atomic import signals_held
 from .cache import Cache, file_key
 from .errors import InputError
 from .model import DocResult, DocSummary, KnowledgeGraph
@@ -54,10 +55,9 @@ def _init_worker() -> None:
 def pack(docs: list[DocResult]) -> tuple[bytes, bytes]:
     """A file's documents as the parent takes them: pickled summaries and pickled text."""
     from .graph import summarize
-    from .write import doc_text
+    from .write import pack_texts
 
-    summaries = pickle.dumps([summarize(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL)
-    return summaries, pickle.dumps([doc_text(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps([summarize(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL), pack_texts(docs)
 
 
 def _extract_packed(path: Path) -> tuple[bytes, bytes, list[InputError]]:
@@ -72,13 +72,8 @@ def _pool(ctx: Any, processes: int, **kwargs: Any) -> Any:
     """``ctx.Pool(...)`` with Ctrl-C held back while it forks: a SIGINT landing in the parent's at-fork
     hooks is raised inside a hook, where Python ignores it, and the build would run on to the end. Held
     back, it is raised as soon as the workers exist (the workers keep it blocked: the parent stops them)."""
-    if not hasattr(signal, "pthread_sigmask"):
+    with signals_held(signal.SIGINT):
         return ctx.Pool(processes, **kwargs)
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        return ctx.Pool(processes, **kwargs)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _chunksize(n_files: int, jobs: int) -> int:
@@ -121,6 +116,7 @@ def extract(
         ctx = multiprocessing.get_context()
         pool = _pool(ctx, workers, initializer=_init_worker)
         fresh = pool.imap(_extract_packed, todo, chunksize=_chunksize(len(todo), workers))
+
     def fresh_result(path: Path, key: str | None, hit: bool) -> FileResult:
         if hit or fresh is None:  # no pool, or a cache entry that broke since it was checked
             docs, errors = process_file(path)

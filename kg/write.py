@@ -11,11 +11,11 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from .atomic import signals_held
 from .model import DocResult, KnowledgeGraph
 
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
@@ -56,9 +56,10 @@ def doc_text(res: DocResult) -> DocText:
             }
         )
         articles.append(", " + rest[1:] + "\n")
+    source = _dumps(res.path)
     parts: list[str] = []
     keys: list[tuple[str, str]] = []
-    buf = ', "source": ' + _dumps(res.path) + ', "entities": ['
+    buf = ', "source": ' + source + ', "entities": ['
     for i, ent in enumerate(res.entities):
         head = _dumps({"name": ent.name, "type": ent.type, "aliases": sorted(ent.aliases)})
         parts.append(buf + (", " if i else "") + head[:-1] + ', "node": ')
@@ -85,7 +86,12 @@ def doc_text(res: DocResult) -> DocText:
             }
         )
     parts.append(buf + '], "relations": ' + _dumps(relations) + "}\n")
-    return DocText(source=_dumps(res.path), articles=articles, extraction=parts, keys=keys)
+    return DocText(source=source, articles=articles, extraction=parts, keys=keys)
+
+
+def pack_texts(docs: list[DocResult]) -> bytes:
+    """A file's documents' :class:`DocText`, pickled: one entry of a :class:`TextStore`."""
+    return pickle.dumps([doc_text(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def article_lines(doc: str, text: DocText) -> str:
@@ -123,7 +129,7 @@ class TextStore:
             self._fh.write(blob)
 
     def add_docs(self, docs: list[DocResult]) -> None:
-        self.add(pickle.dumps([doc_text(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL))
+        self.add(pack_texts(docs))
 
     def __iter__(self) -> Iterator[DocText]:
         if self.path is None:
@@ -158,6 +164,7 @@ def write_jsonl(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], 
             alias_to_node.setdefault((node.type, norm_name(name)), node.id)
 
     def node_of(key: tuple[str, str]) -> str:
+        # No node knows the entity by this name: its own id, node_id(type, name), from the stored key.
         return alias_to_node.get(key) or f"{key[0]}/{key[1]}"
 
     with (
@@ -215,19 +222,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is done (they are raised right after it)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 class Stage:
     """A staging folder inside ``out``: outputs are written there and renamed into place by
     :meth:`commit`; leaving the ``with`` block removes it, so a failed build leaves ``out`` as it was."""
@@ -238,15 +232,13 @@ class Stage:
         self._made: list[Path] = []  # the folders __enter__ created, deepest first
 
     def __enter__(self) -> Stage:
-        if self.path != self.out:
-            return self  # entered already
         self._made = [p for p in [self.out, *self.out.parents] if not p.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
         _remove_dead_stages(self.out)
         # A Ctrl-C between creating the folder and entering the ``with`` block would leave it behind:
         # held while it is made, and raised here (where the folder is removed) if it came meanwhile.
         try:
-            with _signals_held():
+            with signals_held(signal.SIGINT, signal.SIGTERM):
                 self.path = Path(tempfile.mkdtemp(prefix=f".kg-build-{os.getpid()}-", dir=self.out))
         except BaseException:
             if self.path != self.out:
@@ -270,7 +262,7 @@ class Stage:
                 os.fsync(fh.fileno())
         # The renames are the commit: Ctrl-C (or a TERM) waits the microseconds they take, so DIR never
         # holds some outputs of this build beside others of the previous one.
-        with _signals_held():
+        with signals_held(signal.SIGINT, signal.SIGTERM):
             for src, dst in staged:
                 os.replace(src, dst)
         return [dst for _, dst in staged]
