@@ -25,7 +25,7 @@ import os
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
@@ -449,12 +449,16 @@ def _turtle_iri(iri: str) -> str:
     return _iriref(iri)
 
 
-class _TurtleTerms(dict[Term, str]):
-    """A memo of rendered terms: predicates, classes and entity IRIs repeat many times in a file (long
-    literals, the evidence sentences, mostly do not: they are rendered each time, not kept)."""
+class _Terms(dict[Term, str]):
+    """A memo of terms rendered by ``render``: predicates, classes and entity IRIs repeat many times
+    in a file (long literals, the evidence sentences, mostly do not: they are rendered each time)."""
+
+    def __init__(self, render: Callable[[Term], str]) -> None:
+        super().__init__()
+        self.render = render
 
     def __missing__(self, term: Term) -> str:
-        text = _turtle_obj(term)
+        text = self.render(term)
         if len(text) <= _MEMO_MAX:
             self[term] = text
         return text
@@ -494,7 +498,7 @@ def _turtle_prefixes() -> str:
     return "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in PREFIXES.items())
 
 
-def _turtle_block(s: str, pos: list[tuple[str, Term]], terms: _TurtleTerms) -> str:
+def _turtle_block(s: str, pos: list[tuple[str, Term]], terms: _Terms) -> str:
     """One subject's block: ``s p o, o ; p o .`` with the object lists and predicate lists folded."""
     parts = [f"\n{terms.get(s) or _turtle_iri(s)}"]  # most subjects are never objects: not memoised
     last_p = None
@@ -510,34 +514,32 @@ def _turtle_block(s: str, pos: list[tuple[str, Term]], terms: _TurtleTerms) -> s
     return "".join(parts)
 
 
-class _NTTerms(dict[Term, str]):
-    def __missing__(self, term: Term) -> str:
-        text = _nt_obj(term)
-        if len(text) <= _MEMO_MAX:
-            self[term] = text
-        return text
+def _nt_block(s: str, pos: list[tuple[str, Term]], terms: _Terms) -> str:
+    """One subject's lines: a triple a line."""
+    subj = terms.get(s) or _iriref(s)  # most subjects are never objects: not memoised
+    return "".join(f"{subj} {terms[p]} {terms[o]} .\n" for p, o in pos)
 
 
 def turtle_lines(graph: KnowledgeGraph) -> Iterator[str]:
     """kg.ttl, a chunk at a time: prefixes, then one block per subject with ``;`` and ``,``."""
     yield _turtle_prefixes()
-    terms = _TurtleTerms()
+    terms = _Terms(_turtle_obj)
     for s, pos in _sorted_groups(graph):
         yield _turtle_block(s, pos, terms)
 
 
 def ntriples_lines(graph: KnowledgeGraph) -> Iterator[str]:
-    terms = _NTTerms()
-    for s, p, o in iter_triples(graph):
-        yield f"{terms[s]} {terms[p]} {terms[o]} .\n"
+    terms = _Terms(_nt_obj)
+    for s, pos in _sorted_groups(graph):
+        yield _nt_block(s, pos, terms)
 
 
 @contextmanager
 def _replace_on_success(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``path``, renamed over it only when writing succeeded.
 
-    Unlike :func:`kg.atomic.atomic_open` there is no fsync: ``write_all`` syncs the staged outputs
-    once before moving them into place, and a second sync per file would dominate the write time.
+    Unlike :func:`kg.atomic.atomic_open` there is no fsync: ``kg.write.Stage.commit`` syncs the staged
+    outputs once before moving them into place, and a second sync per file would dominate the write time.
     The file gets the usual permissions (not a temporary file's 0600).
     """
     path = Path(path)
@@ -576,16 +578,15 @@ def write_ntriples(path: Path, graph: KnowledgeGraph) -> None:
 def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path) -> None:
     """Write kg.ttl and kg.nt in one pass: the graph's triples are gathered and sorted once for both
     (the costly part), each file then as :func:`write_turtle` and :func:`write_ntriples` write it."""
-    tt, nn = _TurtleTerms(), _NTTerms()
+    tt, nn = _Terms(_turtle_obj), _Terms(_nt_obj)
     with _replace_on_success(ttl) as ft, _replace_on_success(nt) as fn:
         ft.write(_turtle_prefixes())
         tbuf: list[str] = []
         nbuf: list[str] = []
         for s, pos in _sorted_groups(graph):
             tbuf.append(_turtle_block(s, pos, tt))
-            subj = nn.get(s) or _iriref(s)
-            nbuf.extend(f"{subj} {nn[p]} {nn[o]} .\n" for p, o in pos)
-            if len(nbuf) >= 8192:
+            nbuf.append(_nt_block(s, pos, nn))
+            if len(nbuf) >= 2048:
                 ft.write("".join(tbuf))
                 fn.write("".join(nbuf))
                 tbuf.clear()
