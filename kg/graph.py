@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from typing import Generic, TypeVar
 
 from .model import SYMMETRIC_RELATIONS, ArticleRef, DocResult, DocSummary, Edge, EntityRef, KnowledgeGraph, Node
@@ -64,25 +65,17 @@ def summarize(res: DocResult) -> DocSummary:
     )
 
 
-class _NormNames(dict[str, str]):
-    """norm_name, memoised: the same names come back in document after document."""
-
-    def __missing__(self, name: str) -> str:
-        value = self[name] = norm_name(name)
-        return value
-
-
 def build_graph(docs: Sequence[DocSummary | DocResult]) -> KnowledgeGraph:
     """Merge the documents' entities that share a type and a name (or one's name is the other's alias)."""
     results = [summarize(d) if isinstance(d, DocResult) else d for d in docs]
-    norm = _NormNames()
-    keys = [[(ent.type, norm[ent.name]) for ent in res.entities] for res in results]
+    norm = cache(norm_name)  # the same names come back in document after document
+    keys = [[(ent.type, norm(ent.name)) for ent in res.entities] for res in results]
     canon_keys = {key for doc_keys in keys for key in doc_keys}
     uf: UnionFind[tuple[str, str]] = UnionFind()
     for res, doc_keys in zip(results, keys, strict=True):
         for ent, key in zip(res.entities, doc_keys, strict=True):
             for alias in ent.aliases:
-                akey = (ent.type, norm[alias])
+                akey = (ent.type, norm(alias))
                 # An alias joins another document's entity only when that entity is known by it in full.
                 if akey != key and akey in canon_keys:
                     uf.union(key, akey)
@@ -108,7 +101,7 @@ def build_graph(docs: Sequence[DocSummary | DocResult]) -> KnowledgeGraph:
     for root, forms in names.items():
         canon = _canonical(forms)
         alias_set = (set(forms) | aliases[root]) - {canon}
-        alias_list = sorted(a for a in alias_set if norm[a] != norm[canon])
+        alias_list = sorted(a for a in alias_set if norm(a) != norm(canon))
         nodes[root] = Node(
             id=node_id(root[0], canon),
             name=canon,
