@@ -15,10 +15,11 @@ detected on load and simply re-extracted). A cache folder that cannot be written
 off with one warning; the build goes on. Pickle runs code on load, so the cache folder must be as
 trusted as the code itself (it is the user's own). Delete the folder to reclaim the space.
 
-Beside the version folders, ``jieba/`` holds one snapshot of jieba's dictionary with the project's
-words added (see ``kg.entities._tokenizer``), which each worker loads in a third of jieba's own
-start-up time; it lives in the default folder whatever ``--cache-dir`` and ``--no-cache`` say, as
-jieba keeps its own dictionary cache in the temporary folder.
+Beside the version folders, *snapshots* (:func:`snapshot`) hold what every worker would otherwise
+make again at start-up: ``jieba/`` jieba's dictionary with the project's words added (see
+``kg.entities._tokenizer``), loaded in a third of jieba's own start-up time, and ``regex/`` the
+compiled relation patterns (see ``kg.relations.patterns``). They live in the default folder whatever
+``--cache-dir`` and ``--no-cache`` say, as jieba keeps its own dictionary cache in the temporary folder.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ import struct
 import sys
 import tempfile
 import zlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .model import DocSummary
@@ -49,6 +52,32 @@ _TAG = (
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kg"
+
+
+def snapshot(kind: str, key: str, make: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
+    """What ``make()`` returns, loaded from the snapshot ``kind/KEY.pickle`` of the default cache folder
+    when one is there and ``valid``; else made and snapshotted (atomically; the other snapshots of
+    ``kind`` are removed). ``key`` must name everything the value depends on. A damaged or foreign
+    snapshot is made again; a folder that cannot be written is simply not used."""
+    from .atomic import atomic_open
+
+    path = default_cache_dir() / kind / f"{key}.pickle"
+    try:
+        value = pickle.loads(path.read_bytes())
+        if valid(value):
+            return value
+    except Exception:  # absent, damaged or foreign: make it again
+        pass
+    value = make()
+    try:
+        with atomic_open(path, "wb", encoding=None) as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for old in path.parent.glob("*.pickle"):  # snapshots of other keys
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return value
 
 
 def tree_version(root: Path) -> str:

@@ -20,19 +20,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from math import log
+from typing import Any
 
 import ahocorasick
 import jieba
 from jieba import finalseg
 
-from .atomic import atomic_open
 from .lexicon import load_list, load_table, split_multi
 from .model import Article, Mention
 
@@ -287,32 +286,25 @@ def _tokenizer(words: list[str]) -> tuple[jieba.Tokenizer, dict[str, str]]:
     dictionary and words: a third of jieba's own start-up, which every worker pays (a one-file rebuild
     waits for it). Otherwise made as jieba makes it and snapshotted (atomically; a folder that cannot
     be written is simply not used)."""
-    from .cache import default_cache_dir
+    from .cache import snapshot
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not news for users
     tokenizer = jieba.Tokenizer()
     key = hashlib.sha256(f"jieba {jieba.__version__}\n{_dictionary_id(tokenizer)}\n".encode())
     key.update("\n".join(words).encode("utf-8", "surrogatepass"))
-    snapshot = default_cache_dir() / "jieba" / f"{key.hexdigest()[:24]}.pickle"
-    try:
-        freq, total, tags = pickle.loads(snapshot.read_bytes())
-        if isinstance(freq, dict) and isinstance(total, int) and isinstance(tags, dict):
-            tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
-            return tokenizer, tags
-    except Exception:  # absent, damaged or foreign: make it again
-        pass
-    tokenizer.initialize()
-    for word in words:
-        tokenizer.add_word(word, freq=2000)
-    tags = _jieba_tags()
-    try:
-        with atomic_open(snapshot, "wb", encoding=None) as fh:
-            pickle.dump((tokenizer.FREQ, tokenizer.total, tags), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        for old in snapshot.parent.glob("*.pickle"):  # snapshots of other words or dictionaries
-            if old != snapshot:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
+
+    def make() -> tuple[dict[str, int], int, dict[str, str]]:
+        tokenizer.initialize()
+        for word in words:
+            tokenizer.add_word(word, freq=2000)
+        return tokenizer.FREQ, tokenizer.total, _jieba_tags()
+
+    def valid(value: Any) -> bool:
+        return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], dict)
+                and isinstance(value[1], int) and isinstance(value[2], dict))
+
+    freq, total, tags = snapshot("jieba", key.hexdigest()[:24], make, valid)
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
     return tokenizer, tags
 
 

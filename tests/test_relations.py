@@ -7,6 +7,7 @@ names (longest first), so the tests exercise the relation patterns, not the enti
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -429,3 +430,62 @@ def test_park_story_members_and_plots() -> None:
         ("城市矿山", "locatedIn", "荆门高新区"),
         ("格林美", "undertakes", "城市矿山"),
     }
+
+
+def test_pattern_snapshot_gives_the_patterns_re_compiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers make the relation patterns from a snapshot of their compiled code: every pattern must
+    equal what ``re.compile`` makes (same code, flags and groups) and have the same needs, be remade
+    when the snapshot is damaged, and fall back to ``re.compile`` when the engine refuses the code."""
+    from kg import relations
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    table = [(p.name, p.regex.pattern, p.requires) for p in patterns()]
+
+    def check(compiled: list[tuple[re.Pattern[str], tuple[frozenset[str], ...]]]) -> None:
+        assert len(compiled) == len(table)
+        for (_name, regex, requires), (obj, needs) in zip(table, compiled, strict=True):
+            reference = re.compile(regex)
+            assert obj == reference  # Pattern equality compares the compiled code
+            assert (obj.groups, obj.groupindex, obj.flags) == (reference.groups, reference.groupindex, reference.flags)
+            assert needs == relations._pattern_needs(regex, requires)
+
+    re.purge()
+    check(relations._compiled(table))  # made and snapshotted
+    snapshots = list((tmp_path / "kg" / "regex").glob("*.pickle"))
+    assert len(snapshots) == 1
+    re.purge()
+    check(relations._compiled(table))  # loaded
+    snapshots[0].write_bytes(b"damaged")
+    check(relations._compiled(table))
+    assert snapshots[0].read_bytes() != b"damaged"  # made again
+
+    class Refusing:
+        @staticmethod
+        def compile(*args: object) -> None:
+            raise RuntimeError("invalid SRE code")
+
+    monkeypatch.setattr(relations, "_sre_module", lambda: Refusing)
+    check(relations._compiled(table))
+    # an unknown regex is a new snapshot key: made again (and a broken one names its pattern)
+    with pytest.raises(ValueError, match="pattern broken does not compile"):
+        relations._compiled([("broken", "(unclosed", ())])
+
+
+def test_extraction_with_snapshotted_patterns_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relations found with patterns made from the snapshot are those found with ``re.compile``'s."""
+    from kg import relations
+    from kg.pipeline import process_raw, sample_corpus
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    raw = RawDoc(doc="p", path="p", text=sample_corpus()[0].read_text(encoding="utf-8"))
+    relations.patterns.cache_clear()
+    relations._compiled([(p.name, p.regex.pattern, p.requires) for p in patterns()])  # the snapshot exists
+    relations.patterns.cache_clear()
+    from_snapshot = process_raw(raw).relations
+    relations.patterns.cache_clear()
+    monkeypatch.setattr(relations, "_sre_module", lambda: (_ for _ in ()).throw(RuntimeError("off")))
+    try:
+        from_re = process_raw(raw).relations
+    finally:
+        relations.patterns.cache_clear()
+    assert from_snapshot and from_snapshot == from_re
