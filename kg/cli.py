@@ -48,7 +48,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     from .cache import default_cache_dir
     from .pipeline import build as run_build
     from .pipeline import discover, sample_corpus
-    from .write import OUTPUTS, Stage, TextStore, write_outputs
+    from .write import OUTPUTS, Reuse, Stage, TextStore, write_outputs
 
     started = time.perf_counter()
     if inputs:
@@ -88,8 +88,12 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
         n_sent = sum(r.sentences for r in result.results)
         doc_ids = [r.doc for r in result.results]
         result.results.clear()  # the graph is made: free the summaries before the writers fork
-        write_outputs(stage.path, doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs)
+        reuse = Reuse.of(out, cache) if cache is not None else None
+        write_outputs(stage.path, doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs,
+                      reuse=reuse)
         stage.commit(OUTPUTS)
+        if reuse is not None:
+            reuse.save(stage.path)
     skipped = len(errors) + len(result.errors)
     elapsed = time.perf_counter() - started
     click.echo(

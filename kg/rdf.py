@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
 from urllib.parse import unquote
@@ -290,9 +292,16 @@ def _po_key(po: tuple[str, Term]) -> tuple[int, str, int, str, str, str]:
     return (_PRED_RANK.get(p, 9), p, 0, o, "", "")
 
 
-def _sorted_groups(graph: KnowledgeGraph) -> Iterator[tuple[str, list[tuple[str, Term]]]]:
-    """The triples of :func:`_subjects`, grouped by subject, subjects sorted and each group sorted by
-    :func:`_po_key`: the order the files are written in.
+# What decides a subject's block, besides its IRI (see :func:`_subject_groups`): equal sources give
+# byte-identical blocks, so a rebuild copies them from the previous files (see :func:`write_rdf`).
+# An assertion's IRI hashes everything it states, so the IRI alone decides its block.
+_ASSERTION = "assertion"
+Group: TypeAlias = tuple[str, Any, Callable[[], list[tuple[str, Term]]]]  # (subject, source, its triples)
+
+
+def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:
+    """The subjects of :func:`_subjects`, sorted, each with what decides its block and a function
+    making its (predicate, object) pairs in :func:`_po_key` order: the order the files are written in.
 
     Made a subject at a time, from a sorted index of the subjects, instead of gathering every triple
     first: at 100 MB of news that is 3.3 M triples, which take gigabytes as tuples in sets. Articles,
@@ -323,6 +332,47 @@ def _sorted_groups(graph: KnowledgeGraph) -> Iterator[tuple[str, list[tuple[str,
     index.extend((art_iri[a.doc, a.index], 2, a) for a in graph.articles)
     index.sort(key=lambda item: item[0])
     t_article, t_assertion = (RDF_TYPE, ONT + "Article"), (RDF_TYPE, ONT + "Assertion")
+
+    def assertion(edge: Edge, ev: Evidence) -> list[tuple[str, Term]]:
+        return [
+            t_assertion,
+            (_P_SUBJECT, ent[edge.head]),
+            (_P_PREDICATE, ONT + edge.relation),
+            (_P_OBJECT, ent[edge.tail]),
+            (_P_SOURCE, source[ev.doc]),
+            (_P_DERIVED, art_iri[ev.doc, ev.article]),
+            (_P_END, _int(ev.end)),
+            (_P_PATTERN, _str(ev.pattern)),
+            (_P_SENTENCE, _zh(ev.sentence)),
+            (_P_START, _int(ev.start)),
+        ]
+
+    def entity(node: Node, edges: tuple[tuple[str, Term], ...]) -> list[tuple[str, Term]]:
+        po: set[tuple[str, Term]] = {
+            (RDF_TYPE, ONT + node.type),
+            (RDFS_LABEL, _zh(node.name)),
+            (_P_MENTIONS, _int(node.mentions)),
+            (_P_FILES, _int(len(set(node.files)))),
+            *[(SKOS_ALT, _zh(a)) for a in node.aliases],
+            *[(_P_SOURCE, source[f]) for f in node.files],
+            *[(_P_MENTIONED_IN, art_iri[a]) for a in node.articles],
+            *[(_P_IN_PLACE, place_iri(place)) for place in node.places],
+            *edges,
+        }
+        return sorted(po, key=_po_key)
+
+    def place_pos(label: str) -> list[tuple[str, Term]]:
+        return [(RDF_TYPE, ONT + "Place"), (RDFS_LABEL, _zh(label))]
+
+    def article(art: ArticleRef) -> list[tuple[str, Term]]:
+        pos: list[tuple[str, Term]] = [t_article]
+        if art.title:
+            pos.append((_P_TITLE, _zh(art.title)))
+        pos += [(_P_SOURCE, source[art.doc]), (ONT + "articleIndex", _int(art.index))]
+        if art.path:
+            pos.append((ONT + "sourcePath", _str(art.path)))
+        return pos
+
     last = None
     for i, (s, kind, what) in enumerate(index):
         if s == last:
@@ -331,44 +381,20 @@ def _sorted_groups(graph: KnowledgeGraph) -> Iterator[tuple[str, list[tuple[str,
         if i + 1 < len(index) and index[i + 1][0] == s and kind != 3:
             raise ValueError(f"two subjects share the IRI {s}")
         if kind == 3:
-            edge, ev = what
-            yield s, [
-                t_assertion,
-                (_P_SUBJECT, ent[edge.head]),
-                (_P_PREDICATE, ONT + edge.relation),
-                (_P_OBJECT, ent[edge.tail]),
-                (_P_SOURCE, source[ev.doc]),
-                (_P_DERIVED, art_iri[ev.doc, ev.article]),
-                (_P_END, _int(ev.end)),
-                (_P_PATTERN, _str(ev.pattern)),
-                (_P_SENTENCE, _zh(ev.sentence)),
-                (_P_START, _int(ev.start)),
-            ]
+            yield s, _ASSERTION, partial(assertion, *what)
         elif kind == 0:
-            node = what
-            po: set[tuple[str, Term]] = {
-                (RDF_TYPE, ONT + node.type),
-                (RDFS_LABEL, _zh(node.name)),
-                (_P_MENTIONS, _int(node.mentions)),
-                (_P_FILES, _int(len(set(node.files)))),
-                *[(SKOS_ALT, _zh(a)) for a in node.aliases],
-                *[(_P_SOURCE, source[f]) for f in node.files],
-                *[(_P_MENTIONED_IN, art_iri[a]) for a in node.articles],
-                *[(_P_IN_PLACE, place_iri(place)) for place in node.places],
-                *out_edges.get(node.id, ()),
-            }
-            yield s, sorted(po, key=_po_key)
+            edges = tuple(out_edges.get(what.id, ()))
+            yield s, (what, edges), partial(entity, what, edges)
         elif kind == 1:
-            yield s, [(RDF_TYPE, ONT + "Place"), (RDFS_LABEL, _zh(what))]
+            yield s, ("place", what), partial(place_pos, what)
         else:
-            art = what
-            pos: list[tuple[str, Term]] = [t_article]
-            if art.title:
-                pos.append((_P_TITLE, _zh(art.title)))
-            pos += [(_P_SOURCE, source[art.doc]), (ONT + "articleIndex", _int(art.index))]
-            if art.path:
-                pos.append((ONT + "sourcePath", _str(art.path)))
-            yield s, pos
+            yield s, what, partial(article, what)
+
+
+def _sorted_groups(graph: KnowledgeGraph) -> Iterator[tuple[str, list[tuple[str, Term]]]]:
+    """Every subject with its (predicate, object) pairs, in the order the files are written in."""
+    for s, _source, make in _subject_groups(graph):
+        yield s, make()
 
 
 def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
@@ -575,24 +601,160 @@ def write_ntriples(path: Path, graph: KnowledgeGraph) -> None:
     _write_lines(path, ntriples_lines(graph))
 
 
-def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path) -> None:
+class RdfIndex(NamedTuple):
+    """Where each subject's block lies in a kg.ttl and kg.nt written by :func:`write_rdf`, and what it
+    was made from: a later build copies the blocks whose source is unchanged instead of making them."""
+
+    blocks: dict[str, tuple[Any, int, int, int, int]]  # IRI -> (source, ttl start, end, nt start, end)
+    files: tuple[tuple[int, ...], tuple[int, ...]]  # the two files' identity (see _identity)
+    version: str  # kg's code and data (kg.cache.extractor_version): another version is not trusted
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    """A file as written: a rename keeps it, any change to it (or another file in its place) does not."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class _Stale(Exception):
+    """The previous files are not those of their index (replaced or changed since)."""
+
+
+class _Previous:
+    """The previous kg.ttl and kg.nt, open, with their index: blocks are read from them as copied."""
+
+    def __init__(self, ttl: Path, nt: Path, index: RdfIndex) -> None:
+        from .cache import extractor_version
+
+        if index.version != extractor_version():
+            raise _Stale("an index of another version of kg")
+        self.index = index
+        self.fds: list[int] = []
+        try:
+            for path in (ttl, nt):
+                self.fds.append(os.open(path, os.O_RDONLY))
+            if tuple(_identity(os.fstat(fd)) for fd in self.fds) != index.files:
+                raise _Stale(f"{ttl}, {nt}: not the files of this index")
+        except BaseException:
+            self.close()
+            raise
+
+    def copy(self, which: int, start: int, end: int, out: IO[bytes]) -> None:
+        while start < end:
+            chunk = os.pread(self.fds[which], min(end - start, 1 << 23), start)
+            if not chunk:
+                raise _Stale("the previous file is shorter than its index says")
+            out.write(chunk)
+            start += len(chunk)
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
+
+
+def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, Path, Path] | None = None,
+              index: Path | None = None) -> int:
     """Write kg.ttl and kg.nt in one pass: the graph's triples are gathered and sorted once for both
-    (the costly part), each file then as :func:`write_turtle` and :func:`write_ntriples` write it."""
+    (the costly part), each file then as :func:`write_turtle` and :func:`write_ntriples` write it.
+
+    ``previous`` (the last build's kg.ttl and kg.nt and the :class:`RdfIndex` saved with them) lets a
+    rebuild copy every block whose subject's source is unchanged from those files rather than make it
+    again: the files come out byte-identical to a full write (tested), in a fraction of the time when
+    few documents changed. Files that are not those of the index are not used. ``index`` is where to
+    save this build's index. Returns how many blocks were copied.
+    """
+    old: _Previous | None = None
+    if previous is not None:
+        saved = load_rdf_index(previous[2])
+        try:
+            old = _Previous(previous[0], previous[1], saved) if saved is not None else None
+        except (OSError, _Stale):
+            old = None
+    try:
+        with _replace_on_success(ttl, "wb") as ft, _replace_on_success(nt, "wb") as fn:
+            try:
+                copied, blocks = _write_rdf_blocks(graph, ft, fn, old)
+            except _Stale:  # start again from nothing
+                for fh in (ft, fn):
+                    fh.seek(0)
+                    fh.truncate()
+                copied, blocks = _write_rdf_blocks(graph, ft, fn, None)
+    finally:
+        if old is not None:
+            old.close()
+    if index is not None:
+        from .cache import extractor_version
+
+        files = (_identity(os.stat(ttl)), _identity(os.stat(nt)))
+        with index.open("wb") as fh:
+            pickle.dump(RdfIndex(blocks, files, extractor_version()), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return copied
+
+
+def _write_rdf_blocks(graph: KnowledgeGraph, ft: IO[bytes], fn: IO[bytes], old: _Previous | None
+                      ) -> tuple[int, dict[str, tuple[Any, int, int, int, int]]]:
     tt, nn = _Terms(_turtle_obj), _Terms(_nt_obj)
-    with _replace_on_success(ttl) as ft, _replace_on_success(nt) as fn:
-        ft.write(_turtle_prefixes())
-        tbuf: list[str] = []
-        nbuf: list[str] = []
-        for s, pos in _sorted_groups(graph):
-            tbuf.append(_turtle_block(s, pos, tt))
-            nbuf.append(_nt_block(s, pos, nn))
+    head = _turtle_prefixes().encode()
+    ft.write(head)
+    tpos, npos = len(head), 0
+    blocks: dict[str, tuple[Any, int, int, int, int]] = {}
+    previous = old.index.blocks if old is not None else {}
+    run: list[int] = []  # the old blocks being copied: ttl start, end, nt start, end
+    tbuf: list[str] = []
+    nbuf: list[str] = []
+    copied = 0
+
+    def flush() -> None:
+        if tbuf:
+            ft.write("".join(tbuf).encode())
+            fn.write("".join(nbuf).encode())
+            tbuf.clear()
+            nbuf.clear()
+        if run and old is not None:
+            old.copy(0, run[0], run[1], ft)
+            old.copy(1, run[2], run[3], fn)
+            run.clear()
+
+    for s, source, make in _subject_groups(graph):
+        was = previous.get(s)
+        if was is not None and was[0] == source:
+            _, ts, te, ns, ne = was
+            if run and run[1] == ts and run[3] == ns:
+                run[1], run[3] = te, ne
+            else:
+                flush()
+                run[:] = [ts, te, ns, ne]
+            tlen, nlen = te - ts, ne - ns
+            copied += 1
+        else:
+            if run:
+                flush()
+            pos = make()
+            tb, nb = _turtle_block(s, pos, tt), _nt_block(s, pos, nn)
+            tbuf.append(tb)
+            nbuf.append(nb)
+            tlen, nlen = _utf8_len(tb), _utf8_len(nb)
             if len(nbuf) >= 2048:
-                ft.write("".join(tbuf))
-                fn.write("".join(nbuf))
-                tbuf.clear()
-                nbuf.clear()
-        ft.write("".join(tbuf))
-        fn.write("".join(nbuf))
+                flush()
+        blocks[s] = (source, tpos, tpos + tlen, npos, npos + nlen)
+        tpos += tlen
+        npos += nlen
+    flush()
+    return copied, blocks
+
+
+def _utf8_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def load_rdf_index(path: Path) -> RdfIndex | None:
+    """An index saved by :func:`write_rdf`, or None if it cannot be read."""
+    try:
+        with path.open("rb") as fh:
+            value = pickle.load(fh)
+    except Exception:
+        return None
+    return value if isinstance(value, RdfIndex) else None
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

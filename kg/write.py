@@ -4,6 +4,7 @@ at the end, so an interrupted or failed build leaves the previous outputs whole.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import pickle
@@ -274,14 +275,54 @@ OUTPUTS = (
 )
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """The last build into an output folder, whose unchanged parts a rebuild copies instead of making
+    them again: kg.ttl and kg.nt, with the index of their blocks kept in the cache folder (so the
+    output folder holds only the outputs). Files that are not those the index was saved with (edited,
+    replaced, or written by another version of kg) are not used."""
+
+    out: Path  # the output folder
+    index: Path  # the index saved with its kg.ttl and kg.nt
+
+    @classmethod
+    def of(cls, out: Path, cache_root: Path) -> Reuse:
+        key = hashlib.sha256(os.fsencode(str(out.resolve()))).hexdigest()[:16]
+        return cls(out, cache_root / "builds" / f"{key}.rdf-index")
+
+    def previous(self) -> tuple[Path, Path, Path] | None:
+        """What :func:`kg.rdf.write_rdf` may copy from, if there was an earlier build."""
+        return (self.out / "kg.ttl", self.out / "kg.nt", self.index) if self.index.is_file() else None
+
+    def save(self, stage: Path) -> None:
+        """Keep the index a build staged (call after its outputs are committed). Unsaved (a cache
+        folder that cannot be written), the next build just writes everything."""
+        staged = stage / RDF_INDEX
+        if not staged.is_file():
+            return
+        try:
+            self.index.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.index.with_name(f"{self.index.name}.{os.getpid()}.tmp")
+            shutil.copyfile(staged, tmp)
+            os.replace(tmp, self.index)
+        except OSError:
+            pass
+
+
+RDF_INDEX = "rdf.index"  # staged beside the outputs by the RDF writer, never committed
+
+
 def write_outputs(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], graph: KnowledgeGraph,
-                  max_nodes: int | None = None, jobs: int = 1) -> None:
-    """Write the eight :data:`OUTPUTS` into ``folder``, ``jobs`` writers at once."""
+                  max_nodes: int | None = None, jobs: int = 1, reuse: Reuse | None = None) -> None:
+    """Write the eight :data:`OUTPUTS` into ``folder``, ``jobs`` writers at once. With ``reuse``, the
+    RDF writer copies what is unchanged from the last build and stages its index for :meth:`Reuse.save`."""
     from . import rdf, viz
     from .parallel import run_writers, writer_jobs
 
     writers: dict[str, Writer] = {
-        "rdf": lambda f: rdf.write_rdf(graph, ttl=f / "kg.ttl", nt=f / "kg.nt"),
+        "rdf": lambda f: rdf.write_rdf(graph, ttl=f / "kg.ttl", nt=f / "kg.nt",
+                                       previous=reuse.previous() if reuse else None,
+                                       index=f / RDF_INDEX if reuse else None),
         "kg.graphml": lambda f: rdf.write_graphml(f / "kg.graphml", graph),
         "kg.html": lambda f: viz.write_html(f / "kg.html", graph, max_nodes=max_nodes),
         "jsonl": lambda f: write_jsonl(f, doc_ids, texts, graph),

@@ -44,7 +44,7 @@ def _boom_after_writing(real: object) -> object:
     return boom
 
 
-def _boom_rdf(graph: object, ttl: Path, nt: Path) -> None:
+def _boom_rdf(graph: object, ttl: Path, nt: Path, **kwargs: object) -> None:
     """kg.ttl and kg.nt are written in one pass: fail after a part of both."""
     for path in (ttl, nt):
         Path(path).write_text("@prefix half-written", encoding="utf-8")
