@@ -29,10 +29,13 @@ from math import log
 from typing import Any
 
 import ahocorasick
-import jieba
-from jieba import finalseg
 
-from .lexicon import load_list, load_table, split_multi
+from .lexicon import load_list, load_table, pkg_resources_hidden, split_multi
+
+with pkg_resources_hidden():
+    import jieba
+    from jieba import finalseg
+
 from .model import Article, Mention
 
 _HARD_STOP = set("，。、；：！？,.;:!?“”‘’\"'《》〈〉【】[]「」『』…—\n\t ·•●◆■□▲△▶►◎※/|")

@@ -37,7 +37,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import zhconv
+from .lexicon import pkg_resources_hidden
+
+with pkg_resources_hidden():
+    import zhconv
 
 # ---------------------------------------------------------------------------------------------------
 # character classes and tables
