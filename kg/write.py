@@ -101,11 +101,12 @@ def article_lines(doc: str, text: DocText) -> str:
     return "".join(head + tail for tail in text.articles)
 
 
-def extraction_line(doc: str, text: DocText, node_of: Callable[[tuple[str, str]], str]) -> str:
-    """The document's line of extractions.jsonl, with each entity's node id."""
+def extraction_line(doc: str, text: DocText, node_json: Callable[[tuple[str, str]], str]) -> str:
+    """The document's line of extractions.jsonl, with each entity's node id (``node_json`` gives it
+    as JSON)."""
     out = ['{"doc": ', _dumps(doc)]
     for part, key in zip(text.extraction, text.keys, strict=False):
-        out += (part, _dumps(node_of(key)))
+        out += (part, node_json(key))
     out.append(text.extraction[-1])
     return "".join(out)
 
@@ -164,9 +165,15 @@ def write_jsonl(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], 
         for name in [node.name, *node.aliases]:
             alias_to_node.setdefault((node.type, norm_name(name)), node.id)
 
-    def node_of(key: tuple[str, str]) -> str:
-        # No node knows the entity by this name: its own id, node_id(type, name), from the stored key.
-        return alias_to_node.get(key) or f"{key[0]}/{key[1]}"
+    class NodeJson(dict[tuple[str, str], str]):
+        """Each key's node id as JSON, made once: the same entities recur in document after document."""
+
+        def __missing__(self, key: tuple[str, str]) -> str:
+            # No node knows the entity by this name: its own id, node_id(type, name), from the stored key.
+            self[key] = text = _dumps(alias_to_node.get(key) or f"{key[0]}/{key[1]}")
+            return text
+
+    node_json = NodeJson().__getitem__
 
     with (
         (folder / "articles.jsonl").open("w", encoding="utf-8", newline="") as arts,
@@ -174,7 +181,7 @@ def write_jsonl(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], 
     ):
         for doc, text in zip(doc_ids, texts, strict=True):
             arts.write(article_lines(doc, text))
-            exts.write(extraction_line(doc, text, node_of))
+            exts.write(extraction_line(doc, text, node_json))
 
 
 def write_entities_csv(path: Path, graph: KnowledgeGraph) -> None:
