@@ -782,11 +782,18 @@ _EDGE_KEYS = (("relation", "string"), ("label", "string"), ("evidence_count", "l
               ("sentence", "string"))
 
 
+_XML_ESCAPED = re.compile('[&<>"\r\n\t]')
+
+
 def _xml_text(text: str) -> str:
+    if "&" not in text and "<" not in text and ">" not in text:  # nearly every value: nothing to escape
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xml_attr(text: str) -> str:
+    if not _XML_ESCAPED.search(text):
+        return text
     text = _xml_text(text).replace('"', "&quot;")
     return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
