@@ -20,7 +20,8 @@ make again at start-up: ``jieba/`` jieba's dictionary with the project's words a
 ``kg.entities._tokenizer``), loaded in a third of jieba's own start-up time, and ``regex/`` the
 compiled relation patterns (see ``kg.relations.patterns``). They live in the default folder whatever
 ``--cache-dir`` and ``--no-cache`` say, as jieba keeps its own dictionary cache in the temporary folder.
-``builds/`` holds, for each output folder, the index of its kg.ttl and kg.nt (see ``kg.write.Reuse``).
+``builds/`` holds the record of the last build into each output folder, with the index of its kg.ttl
+and kg.nt (see ``kg.write.LastBuild``).
 """
 
 from __future__ import annotations

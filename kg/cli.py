@@ -46,9 +46,10 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     is named on stderr), 2 for a usage error.
     """
     from .cache import default_cache_dir
+    from .parallel import file_keys
     from .pipeline import build as run_build
     from .pipeline import discover, sample_corpus
-    from .write import OUTPUTS, Reuse, Stage, TextStore, write_outputs
+    from .write import OUTPUTS, LastBuild, Stage, TextStore, write_outputs
 
     started = time.perf_counter()
     if inputs:
@@ -59,12 +60,22 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
         click.echo(f"kg: skipped {err}", err=True)
     show_bar = sys.stderr.isatty() and len(files) > 3
     n_jobs, cache = jobs or os.cpu_count() or 1, None if no_cache else (cache_dir or default_cache_dir())
+    last = LastBuild.of(out, cache) if cache is not None else None
+    keys = file_keys(files) if cache is not None else None
+    inputs_used = [(str(p), k) for p, k in zip(files, keys or [], strict=False)]
+    options: dict[str, object] = {"max_nodes": max_nodes}
     with ExitStack() as stack:
         try:  # the staging folder is made first, to report an unusable output folder before any work
             stage = stack.enter_context(Stage(out))
         except OSError as exc:  # -o under a file, on a read-only or full device
             raise click.BadParameter(f"cannot write to {out}: {exc.strerror or exc}",
                                      param_hint="'-o' / '--out'") from None
+        summary = last.unchanged(inputs_used, options) if last is not None and files and not errors else None
+        if summary is not None:  # the same inputs, options and kg as the build whose outputs these are
+            for notice in summary["notices"]:
+                click.echo(f"kg: note: {notice}", err=True)
+            _report(summary, 0, time.perf_counter() - started, out, "nothing changed since the last build")
+            sys.exit(0)
         # The articles' text goes to a spill file in the staging folder as files are extracted.
         texts = TextStore(stage.path / "texts.spill")
         if show_bar:
@@ -73,9 +84,9 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             with Progress(transient=True) as bar:
                 task = bar.add_task("extracting", total=len(files))
                 result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache,
-                                   texts=texts)
+                                   texts=texts, keys=keys)
         else:
-            result = run_build(files, jobs=n_jobs, cache_dir=cache, texts=texts)
+            result = run_build(files, jobs=n_jobs, cache_dir=cache, texts=texts, keys=keys)
         for err in result.errors:
             click.echo(f"kg: skipped {err}", err=True)
         for notice in result.notices:
@@ -84,25 +95,33 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             # Every input failed: an empty graph in place of the last good build would only lose it.
             click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
             sys.exit(1)
-        n_docs, n_articles = len(result.results), sum(len(r.articles) for r in result.results)
-        n_sent = sum(r.sentences for r in result.results)
+        summary = {
+            "files": len(files) - result.skipped_files, "documents": len(result.results),
+            "articles": sum(len(r.articles) for r in result.results),
+            "sentences": sum(r.sentences for r in result.results),
+            "entities": len(result.graph.nodes), "relations": len(result.graph.edges), "notices": result.notices,
+        }
         doc_ids = [r.doc for r in result.results]
         result.results.clear()  # the graph is made: free the summaries before the writers fork
-        reuse = Reuse.of(out, cache) if cache is not None else None
         write_outputs(stage.path, doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs,
-                      reuse=reuse)
+                      reuse=last)
+        written = stage.staged(OUTPUTS)
         stage.commit(OUTPUTS)
-        if reuse is not None:
-            reuse.save(stage.path)
+        if last is not None:
+            # a build that skipped inputs is never taken as unchanged: they are read again next time
+            last.save(stage.path, written, inputs_used if not (errors or result.errors) else [], options, summary)
     skipped = len(errors) + len(result.errors)
-    elapsed = time.perf_counter() - started
+    _report(summary, skipped, time.perf_counter() - started, out)
+    sys.exit(1 if skipped else 0)
+
+
+def _report(summary: dict, skipped: int, elapsed: float, out: Path, note: str = "") -> None:
     click.echo(
-        f"kg: {len(files) - result.skipped_files} files, {n_docs} documents, {n_articles} articles, "
-        f"{n_sent} sentences, {len(result.graph.nodes)} entities, {len(result.graph.edges)} relations"
-        f"{f', {skipped} skipped' if skipped else ''} in {elapsed:.2f}s → {out}/",
+        f"kg: {summary['files']} files, {summary['documents']} documents, {summary['articles']} articles, "
+        f"{summary['sentences']} sentences, {summary['entities']} entities, {summary['relations']} relations"
+        f"{f', {skipped} skipped' if skipped else ''} in {elapsed:.2f}s → {out}/{f' ({note})' if note else ''}",
         err=True,
     )
-    sys.exit(1 if skipped else 0)
 
 
 @main.command("eval")

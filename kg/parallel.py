@@ -93,16 +93,24 @@ def _key(path: Path) -> str | None:
         return None  # unreadable: process_file reports it
 
 
+def file_keys(files: list[Path]) -> list[str | None]:
+    """Each file's cache key (its path and content), None for one that cannot be read as a file."""
+    return [_key(p) for p in files]
+
+
 def extract(
     files: list[Path],
     jobs: int = 1,
     cache: Cache | None = None,
     progress: Callable[[int], None] | None = None,
+    keys: list[str | None] | None = None,
 ) -> Iterator[FileResult]:
-    """Yield each file's :data:`FileResult`, in the order of ``files``."""
+    """Yield each file's :data:`FileResult`, in the order of ``files`` (whose cache keys are ``keys``,
+    if known)."""
     from .pipeline import process_file
 
-    keys = [_key(p) if cache is not None else None for p in files]
+    if keys is None or len(keys) != len(files):
+        keys = file_keys(files) if cache is not None else [None] * len(files)
     cached = [cache is not None and k is not None and cache.has(k) for k in keys]
     todo = [p for p, hit in zip(files, cached, strict=True) if not hit]
     workers = min(jobs, len(todo))

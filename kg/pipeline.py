@@ -124,11 +124,12 @@ def run(
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
     cache: Cache | None = None,
+    keys: list[str | None] | None = None,
 ) -> Iterator[FileResult]:
     """Extract ``files`` on ``jobs`` processes, yielding each file's results in input order."""
     from .parallel import extract
 
-    yield from extract(files, jobs=jobs, cache=cache, progress=progress)
+    yield from extract(files, jobs=jobs, cache=cache, progress=progress, keys=keys)
 
 
 def build(
@@ -137,8 +138,10 @@ def build(
     jobs: int = 1,
     cache_dir: Path | None = None,
     texts: TextStore | None = None,
+    keys: list[str | None] | None = None,
 ) -> BuildResult:
     """Extract every file (on ``jobs`` processes; reusing ``cache_dir`` when given) and link the graph.
+    ``keys``: the files' cache keys (:func:`kg.parallel.file_keys`), if already known.
 
     Files stream through: each one's text for the JSONL outputs goes to ``texts`` (a spill file, for
     ``kg build``; memory by default) and only its summary stays, so memory grows with the graph and
@@ -151,7 +154,7 @@ def build(
     # The summaries are many long-lived objects without reference cycles, which the cyclic collector
     # would re-scan again and again as they pile up: freeze each batch out of its way.
     seen: set[str] = set()
-    for n, (docs, text, errs) in enumerate(run(files, progress, jobs=jobs, cache=cache), 1):
+    for n, (docs, text, errs) in enumerate(run(files, progress, jobs=jobs, cache=cache, keys=keys), 1):
         for doc in docs:
             if doc.doc in seen:  # a/page.txt and b/page.txt: the later one is named by its path
                 first = doc.doc

@@ -262,6 +262,10 @@ class Stage:
             except OSError:
                 break  # not empty: outputs were committed
 
+    def staged(self, names: Iterable[str]) -> dict[str, tuple[int, ...] | None]:
+        """The identity each of ``names`` has as staged, and keeps once committed (see :class:`LastBuild`)."""
+        return {name: _identity(self.path / name) for name in names}
+
     def commit(self, names: Iterable[str]) -> list[Path]:
         """Sync the staged ``names`` and rename them into ``out``; returns the paths written."""
         staged = [(self.path / name, self.out / name) for name in names if (self.path / name).exists()]
@@ -282,47 +286,95 @@ OUTPUTS = (
 )
 
 
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """A file as written: a rename keeps it, any change to it (or another file in its place) does not."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 @dataclass(frozen=True)
-class Reuse:
-    """The last build into an output folder, whose unchanged parts a rebuild copies instead of making
-    them again: kg.ttl and kg.nt, with the index of their blocks kept in the cache folder (so the
-    output folder holds only the outputs). Files that are not those the index was saved with (edited,
-    replaced, or written by another version of kg) are not used."""
+class LastBuild:
+    """The record of the last build into an output folder, kept in the cache folder (so the output
+    folder holds only the outputs): what it was built from and the identity of the files it wrote,
+    and the index of its kg.ttl and kg.nt. A rebuild whose inputs, options and kg are the same, into
+    outputs nobody touched since, has nothing to do; otherwise the RDF writer copies the unchanged
+    blocks of kg.ttl and kg.nt. Outputs that are not those recorded (edited, replaced, written by
+    another build or version of kg) are never trusted."""
 
     out: Path  # the output folder
     index: Path  # the index saved with its kg.ttl and kg.nt
+    record: Path  # what the build was made from and wrote
 
     @classmethod
-    def of(cls, out: Path, cache_root: Path) -> Reuse:
+    def of(cls, out: Path, cache_root: Path) -> LastBuild:
         key = hashlib.sha256(os.fsencode(str(out.resolve()))).hexdigest()[:16]
-        return cls(out, cache_root / "builds" / f"{key}.rdf-index")
+        folder = cache_root / "builds"
+        return cls(out, folder / f"{key}.rdf-index", folder / f"{key}.build")
 
     def previous(self) -> tuple[Path, Path, Path] | None:
         """What :func:`kg.rdf.write_rdf` may copy from, if there was an earlier build."""
         return (self.out / "kg.ttl", self.out / "kg.nt", self.index) if self.index.is_file() else None
 
-    def save(self, stage: Path) -> None:
-        """Keep the index a build staged (call after its outputs are committed). Unsaved (a cache
-        folder that cannot be written), the next build just writes everything."""
-        staged = stage / RDF_INDEX
-        if not staged.is_file():
-            return
+    def unchanged(self, inputs: Sequence[tuple[str, str | None]], options: dict[str, object]) -> dict | None:
+        """The last build's summary if it was made from exactly ``inputs`` (path and content key of each
+        file, in order) with the same ``options`` and kg, and its outputs are still the files it wrote."""
+        from .cache import extractor_version
+
         try:
-            self.index.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.index.with_name(f"{self.index.name}.{os.getpid()}.tmp")
-            shutil.copyfile(staged, tmp)
-            os.replace(tmp, self.index)
+            with self.record.open("rb") as fh:
+                rec = pickle.load(fh)
+        except Exception:  # none yet, or damaged: build
+            return None
+        if not isinstance(rec, dict) or any(key is None for _, key in inputs):
+            return None
+        same = (rec.get("version") == extractor_version() and rec.get("inputs") == list(inputs)
+                and rec.get("options") == options
+                and rec.get("outputs") == {name: _identity(self.out / name) for name in OUTPUTS})
+        return rec.get("summary") if same else None
+
+    def save(self, stage: Path, written: dict[str, tuple[int, ...] | None],
+             inputs: Sequence[tuple[str, str | None]], options: dict[str, object], summary: dict) -> None:
+        """Keep the record of a build whose outputs were just committed (``written``: their identities,
+        taken as staged) and the RDF index it staged. Unsaved (a cache folder that cannot be written),
+        the next build just does everything."""
+        from .cache import extractor_version
+
+        record = {"version": extractor_version(), "inputs": list(inputs), "options": options,
+                  "outputs": written, "summary": summary}
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.record.with_name(f"{self.record.name}.{os.getpid()}.tmp")
+            self.record.unlink(missing_ok=True)  # never a record beside another build's index
+            if (stage / RDF_INDEX).is_file():
+                shutil.copyfile(stage / RDF_INDEX, tmp)
+                os.replace(tmp, self.index)
+            tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.record)
+            self._prune()
         except OSError:
             pass
 
+    def _prune(self) -> None:
+        """Keep the records of the :data:`KEPT_BUILDS` output folders built most recently."""
+        records = sorted(self.record.parent.glob("*.build"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in records[KEPT_BUILDS:]:
+            old.unlink(missing_ok=True)
+        for index in self.record.parent.glob("*.rdf-index"):  # of a forgotten build
+            if not index.with_suffix(".build").exists():
+                index.unlink(missing_ok=True)
+
 
 RDF_INDEX = "rdf.index"  # staged beside the outputs by the RDF writer, never committed
+KEPT_BUILDS = 16  # output folders whose last build is remembered (an index takes ~0.6 MB per MB of news)
 
 
 def write_outputs(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], graph: KnowledgeGraph,
-                  max_nodes: int | None = None, jobs: int = 1, reuse: Reuse | None = None) -> None:
+                  max_nodes: int | None = None, jobs: int = 1, reuse: LastBuild | None = None) -> None:
     """Write the eight :data:`OUTPUTS` into ``folder``, ``jobs`` writers at once. With ``reuse``, the
-    RDF writer copies what is unchanged from the last build and stages its index for :meth:`Reuse.save`."""
+    RDF writer copies what is unchanged from the last build and stages its index for :meth:`LastBuild.save`."""
     from . import rdf, viz
     from .parallel import run_writers, writer_jobs
 

@@ -4,6 +4,7 @@ files that are not the last build's (edited, replaced, another kg version) must 
 
 from __future__ import annotations
 
+import os
 import pickle
 import random
 import shutil
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from kg import rdf
 from kg.cli import main
 from kg.pipeline import sample_corpus
-from kg.write import OUTPUTS, Reuse
+from kg.write import OUTPUTS, LastBuild
 
 NEWS = "\n中关村科技园区与清华大学签署战略合作协议，共建人工智能联合实验室。\n"
 
@@ -67,13 +68,11 @@ def test_rebuilds_copy_unchanged_blocks_and_equal_full_builds(corpus: Path, tmp_
     out, cache = tmp_path / "out", tmp_path / "cache"
     kg_build(corpus, out, cache)
     assert copied == [0]  # nothing to copy from
-    index = Reuse.of(out, cache).index
+    index = LastBuild.of(out, cache).index
     assert index.is_file() and not (out / "rdf.index").exists()  # kept in the cache, not among the outputs
     blocks = len(rdf.load_rdf_index(index).blocks)  # type: ignore[union-attr]
 
-    kg_build(corpus, out, cache)  # nothing changed: every block copied
-    assert copied[-1] == blocks
-    assert_same_as_full_build(corpus, out, tmp_path)
+    assert blocks > 100
 
     pages = sorted(corpus.glob("*.txt"))
     rng = random.Random(7)
@@ -85,7 +84,6 @@ def test_rebuilds_copy_unchanged_blocks_and_equal_full_builds(corpus: Path, tmp_
         # the same name in a subfolder: doc ids are renamed, every assertion of the page is new
         lambda: pages[3].write_text("\n".join(rng.sample(pages[3].read_text(encoding="utf-8").splitlines(),
                                                           k=40)), encoding="utf-8"),
-        lambda: pages[0].write_bytes(pages[0].read_bytes()),  # rewritten as it was: nothing changed
     ]
     for edit in edits:
         edit()
@@ -112,17 +110,21 @@ def test_outputs_changed_since_are_not_copied_from(corpus: Path, tmp_path: Path,
 
 def test_an_index_of_another_version_or_damaged_is_not_used(corpus: Path, tmp_path: Path, copied: list[int]) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
+    page = sorted(corpus.glob("*.txt"))[1]
     kg_build(corpus, out, cache)
-    index = Reuse.of(out, cache).index
+    index = LastBuild.of(out, cache).index
     saved = rdf.load_rdf_index(index)
     assert saved is not None
     index.write_bytes(pickle.dumps(saved._replace(version="another")))
+    page.write_text(page.read_text(encoding="utf-8") + NEWS, encoding="utf-8")
     kg_build(corpus, out, cache)
     assert copied[-1] == 0
     index.write_bytes(index.read_bytes()[:1000])  # damaged
+    page.write_text(page.read_text(encoding="utf-8") + NEWS, encoding="utf-8")
     kg_build(corpus, out, cache)
     assert copied[-1] == 0
     assert_same_as_full_build(corpus, out, tmp_path)
+    page.write_text(page.read_text(encoding="utf-8") + NEWS, encoding="utf-8")
     kg_build(corpus, out, cache)  # the index was saved again
     assert copied[-1] > 0
 
@@ -174,3 +176,65 @@ def test_an_unchanged_entity_whose_neighbour_is_renamed_is_written_again(
     assert "贵阳国家高新技术产业开发区" in (out / "relations.csv").read_text(encoding="utf-8")
     assert copied[-1] > 0
     assert_same_as_full_build(corpus, out, tmp_path)
+
+
+def identities(out: Path) -> dict[str, tuple[int, int]]:
+    return {name: ((out / name).stat().st_ino, (out / name).stat().st_mtime_ns) for name in OUTPUTS}
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(corpus: Path, tmp_path: Path, copied: list[int]) -> None:
+    """The same inputs (touched or not), options and kg, into outputs nobody changed: the outputs are
+    left as they are (so are their time stamps), and the summary is the last build's."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = CliRunner().invoke(main, ["build", str(corpus), "-o", str(out), "--cache-dir", str(cache), "-j", "1"])
+    assert first.exit_code == 0
+    before = identities(out)
+    page = sorted(corpus.glob("*.txt"))[0]
+    page.write_bytes(page.read_bytes())  # touched: a new time stamp, the same content
+    again = CliRunner().invoke(main, ["build", str(corpus), "-o", str(out), "--cache-dir", str(cache), "-j", "1"])
+    assert again.exit_code == 0 and "nothing changed since the last build" in again.output
+    assert again.output.split(" in ")[0] == first.output.split(" in ")[0]  # the same counts
+    assert identities(out) == before and len(copied) == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)  # no staging folder left
+
+    kg_build_args = ["build", str(corpus), "-o", str(out), "--cache-dir", str(cache), "-j", "1"]
+    other = CliRunner().invoke(main, [*kg_build_args, "--max-nodes", "5"])  # another option: built
+    assert other.exit_code == 0 and "nothing changed" not in other.output and len(copied) == 2
+    back = CliRunner().invoke(main, kg_build_args)
+    assert "nothing changed" not in back.output and len(copied) == 3
+    assert_same_as_full_build(corpus, out, tmp_path)
+
+    (out / "kg.html").unlink()  # an output removed: built again
+    assert "nothing changed" not in CliRunner().invoke(main, kg_build_args).output
+    assert (out / "kg.html").is_file()
+    (out / "entities.csv").write_text("edited", encoding="utf-8")
+    assert "nothing changed" not in CliRunner().invoke(main, kg_build_args).output
+    assert_same_as_full_build(corpus, out, tmp_path)
+
+    missing = [*kg_build_args, str(tmp_path / "no-such-page.txt")]
+    for _ in range(2):  # a skipped input is reported every time, never taken as unchanged
+        res = CliRunner().invoke(main, missing)
+        assert res.exit_code == 1 and "no-such-page.txt" in res.output and "nothing changed" not in res.output
+
+
+def test_only_the_latest_builds_are_remembered(tmp_path: Path) -> None:
+    from kg.write import KEPT_BUILDS
+
+    cache = tmp_path / "cache"
+    folder = cache / "builds"
+    folder.mkdir(parents=True)
+    for i in range(KEPT_BUILDS + 4):
+        record = folder / f"{i:016x}.build"
+        record.write_bytes(b"x")
+        record.with_suffix(".rdf-index").write_bytes(b"x")
+        os.utime(record, ns=(i * 10**9, i * 10**9))
+    (folder / "orphan.rdf-index").write_bytes(b"x")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    last = LastBuild.of(tmp_path / "out", cache)
+    last.save(stage, {}, [], {}, {})
+    kept = sorted(p.name for p in folder.glob("*.build"))
+    assert len(kept) == KEPT_BUILDS and last.record.name in kept
+    assert f"{0:016x}.build" not in kept and f"{KEPT_BUILDS + 3:016x}.build" in kept
+    assert sorted(p.with_suffix(".build").name for p in folder.glob("*.rdf-index")) == sorted(
+        n for n in kept if n != last.record.name)
