@@ -293,14 +293,17 @@ def _tokenizer(words: list[str]) -> tuple[jieba.Tokenizer, dict[str, str]]:
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not news for users
     tokenizer = jieba.Tokenizer()
-    key = hashlib.sha256(f"jieba {jieba.__version__}\n{_dictionary_id(tokenizer)}\n".encode())
+    key = hashlib.sha256(f"jieba {jieba.__version__}\n{_dictionary_id(tokenizer)}\nshared keys\n".encode())
     key.update("\n".join(words).encode("utf-8", "surrogatepass"))
 
     def make() -> tuple[dict[str, int], int, dict[str, str]]:
         tokenizer.initialize()
         for word in words:
             tokenizer.add_word(word, freq=2000)
-        return tokenizer.FREQ, tokenizer.total, _jieba_tags()
+        # the tag table's words as the very string objects of FREQ's, so the snapshot holds each word
+        # once: a third faster to load (0.23 -> 0.16 s) and smaller in every worker's memory
+        same = {word: word for word in tokenizer.FREQ}
+        return tokenizer.FREQ, tokenizer.total, {same.get(w, w): t for w, t in _jieba_tags().items()}
 
     def valid(value: Any) -> bool:
         return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], dict)
