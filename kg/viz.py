@@ -3,8 +3,9 @@ from disk with no network access.
 
 Why it is built this way:
 
-- pyvis assembles the nodes, edges and options, and its bundled vis-network JS/CSS is inlined; its own
-  page template is not used because it pulls Bootstrap and tom-select from CDNs. The small search box,
+- The nodes, edges and options are the dicts pyvis would assemble (built directly, without importing
+  pyvis, which is slow to import), and pyvis's bundled vis-network JS/CSS is inlined; its own page
+  template is not used because it pulls Bootstrap and tom-select from CDNs. The small search box,
   type filter, legend and details panel are plain JS in :data:`_TEMPLATE`.
 - Everything that comes from the input (names, aliases, file names, evidence sentences) reaches the page
   only as JSON inside a script block, escaped so that it cannot close the block, and is put into the DOM
@@ -16,6 +17,7 @@ Why it is built this way:
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import math
 import os
@@ -202,10 +204,23 @@ def _capped(items: list[str], cap: int = _MAX_LIST) -> dict[str, Any]:
 
 
 def _vis_lib() -> tuple[str, str]:
-    """pyvis's bundled vis-network (JS, CSS), inlined so the page needs no network."""
-    import pyvis
+    """pyvis's bundled vis-network (JS, CSS), inlined so the page needs no network.
 
-    lib = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    The files are found through the import system without importing pyvis: ``import pyvis`` pulls in
+    networkx and IPython, which cost more than the rest of the page.
+    """
+    spec = importlib.util.find_spec("pyvis")
+    roots = list(spec.submodule_search_locations or []) if spec is not None else []
+    for root in roots:
+        lib = Path(root) / "templates" / "lib" / "vis-9.1.2"
+        if (lib / "vis-network.min.js").is_file() and (lib / "vis-network.css").is_file():
+            break
+    else:
+        raise RuntimeError(
+            "vis-network 9.1.2 (bundled with pyvis) was not found: "
+            + (f"no templates/lib/vis-9.1.2 under {', '.join(roots)}" if roots else "pyvis is not installed")
+            + "; reinstall kg's dependencies (pip install pyvis==0.3.2)"
+        )
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     if "</script" in js.lower() or "</style" in css.lower():  # would end the inline block early
@@ -246,60 +261,55 @@ def _shape_svg(shape: str, color: str) -> str:
     )
 
 
-class _IdList(list):  # type: ignore[type-arg]
-    """A list with set-speed membership, for pyvis's node-id checks in ``add_node`` and ``add_edge``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._ids: set[object] = set()
-
-    def append(self, item: object) -> None:
-        super().append(item)
-        self._ids.add(item)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._ids
-
-
 def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[dict], list[dict], dict]:
-    """Nodes, edges and options for vis-network, assembled with pyvis."""
-    from pyvis.network import Network
+    """Nodes, edges and options for vis-network.
 
+    The dicts are exactly what pyvis 0.3.2 gave for the same calls (``Network(directed=True)``,
+    ``add_node``, ``add_edge``, ``get_network_data``; tests/test_viz.py keeps pyvis as the reference),
+    built directly because importing pyvis and its per-edge checks cost more than the rest of the page.
+    """
     n = len(graph.nodes)
     deg = degrees(graph)
     names = {node.id: node.name for node in graph.nodes}
-    net = Network(directed=True, cdn_resources="in_line")
-    net.node_ids = _IdList()  # pyvis checks every id against a list: quadratic on a big graph
+    vis_nodes: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for node in sorted(graph.nodes, key=lambda x: x.id):
+        if node.id in seen:  # pyvis's add_node kept the first node of an id
+            continue
+        seen.add(node.id)
         color, shape, type_label = TYPE_STYLE.get(node.type, _OTHER_STYLE)
         is_focus = node.id in focus
-        net.add_node(
-            node.id,
-            label=node.name,
-            shape=shape,
-            color={
-                "background": color,
-                "border": "#000000" if is_focus else "#333333",
-                "highlight": {"background": color, "border": "#000000"},
-                "hover": {"background": color, "border": "#000000"},
-            },
-            borderWidth=4 if is_focus else 1,
-            value=deg[node.id],
-            kg={
-                "name": node.name,
-                "type": node.type,
-                "typeLabel": type_label or node.type,
-                "aliases": _capped(node.aliases),
-                "mentions": node.mentions,
-                "files": _capped(node.files),
-                "degree": deg[node.id],
-                "places": node.places,
-            },
+        # pyvis's key order: the extra options, then id, label (the id when the name is empty), shape
+        vis_nodes.append(
+            {
+                "color": {
+                    "background": color,
+                    "border": "#000000" if is_focus else "#333333",
+                    "highlight": {"background": color, "border": "#000000"},
+                    "hover": {"background": color, "border": "#000000"},
+                },
+                "borderWidth": 4 if is_focus else 1,
+                "value": deg[node.id],
+                "kg": {
+                    "name": node.name,
+                    "type": node.type,
+                    "typeLabel": type_label or node.type,
+                    "aliases": _capped(node.aliases),
+                    "mentions": node.mentions,
+                    "files": _capped(node.files),
+                    "degree": deg[node.id],
+                    "places": node.places,
+                },
+                "id": node.id,
+                "label": node.name or node.id,
+                "shape": shape,
+            }
         )
     big = n > 500
     # Several relations between the same two entities are drawn as distinct curves.
     pair_count: dict[tuple[str, str], int] = defaultdict(int)
     edges: list[Edge] = sorted(graph.edges, key=lambda e: (e.head, e.relation, e.tail))
+    vis_edges: list[dict[str, Any]] = []
     for i, e in enumerate(edges):
         if e.head not in names or e.tail not in names:
             continue
@@ -313,27 +323,33 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
             else {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW", "roundness": 0.2 * ((k + 1) // 2)}
         )
         symmetric = e.relation in SYMMETRIC_RELATIONS
-        net.add_edge(
-            e.head,
-            e.tail,
-            id=f"e{i}",
-            label=e.relation,
-            arrows={"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
-            color={"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
-            smooth=smooth,
-            kg={
-                "relation": e.relation,
-                "head": names[e.head],
-                "tail": names[e.tail],
-                "symmetric": symmetric,
-                "evidence": [
-                    {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
-                    for ev in e.evidence[:_MAX_EVIDENCE]
-                ],
-                "evidenceTotal": len(e.evidence),
-            },
+        # pyvis's key order: the options, then from and to; "arrows" is always given, so a directed
+        # network added no default, and being directed it kept parallel edges (no duplicate check).
+        vis_edges.append(
+            {
+                "id": f"e{i}",
+                "label": e.relation,
+                "arrows": {"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
+                "color": {"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
+                "smooth": smooth,
+                "kg": {
+                    "relation": e.relation,
+                    "head": names[e.head],
+                    "tail": names[e.tail],
+                    "symmetric": symmetric,
+                    "evidence": [
+                        {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
+                        for ev in e.evidence[:_MAX_EVIDENCE]
+                    ],
+                    "evidenceTotal": len(e.evidence),
+                },
+                "from": e.head,
+                "to": e.tail,
+            }
         )
-    net.options = {
+    # Only JSON-native values (str keys, bool, int, float, str), so pyvis's json.dumps/json.loads round
+    # trip of the options was the identity and is skipped.
+    options: dict[str, Any] = {
         "autoResize": True,
         "layout": {"randomSeed": 20240601, "improvedLayout": n <= 150},
         "nodes": {
@@ -379,8 +395,7 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
             },
         },
     }
-    nodes, vis_edges, _heading, _height, _width, options_json = net.get_network_data()
-    return nodes, vis_edges, json.loads(options_json)
+    return vis_nodes, vis_edges, options
 
 
 def render_html(graph: KnowledgeGraph, info: PageInfo) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -245,3 +246,275 @@ def test_kg_viz_command(tmp_path: Path, fixture_ttl: Path, kgraph: KnowledgeGrap
     bad.write_text("this is not turtle <<<", encoding="utf-8")
     result = CliRunner().invoke(main, ["viz", "--graph", str(bad), "-o", str(out)])
     assert result.exit_code == 1 and str(bad) in result.output
+
+
+# ----------------------------------------------------------------------------------------------
+# pyvis stays the reference for the node, edge and options dicts that kg.viz now assembles directly
+
+
+def _pyvis_network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[dict], list[dict], dict]:
+    """The former ``kg.viz._network_data``: the same calls on ``pyvis.network.Network`` (with pyvis's own
+    list of node ids: slower, same result), kept here as the reference."""
+    from collections import defaultdict
+
+    from pyvis.network import Network
+
+    from kg.model import SYMMETRIC_RELATIONS
+    from kg.viz import _FONT, _MAX_EVIDENCE, _OTHER_RELATION_COLOR, _OTHER_STYLE, _capped
+
+    n = len(graph.nodes)
+    deg = degrees(graph)
+    names = {node.id: node.name for node in graph.nodes}
+    net = Network(directed=True, cdn_resources="in_line")
+    for node in sorted(graph.nodes, key=lambda x: x.id):
+        color, shape, type_label = TYPE_STYLE.get(node.type, _OTHER_STYLE)
+        is_focus = node.id in focus
+        net.add_node(
+            node.id,
+            label=node.name,
+            shape=shape,
+            color={
+                "background": color,
+                "border": "#000000" if is_focus else "#333333",
+                "highlight": {"background": color, "border": "#000000"},
+                "hover": {"background": color, "border": "#000000"},
+            },
+            borderWidth=4 if is_focus else 1,
+            value=deg[node.id],
+            kg={
+                "name": node.name,
+                "type": node.type,
+                "typeLabel": type_label or node.type,
+                "aliases": _capped(node.aliases),
+                "mentions": node.mentions,
+                "files": _capped(node.files),
+                "degree": deg[node.id],
+                "places": node.places,
+            },
+        )
+    big = n > 500
+    pair_count: dict[tuple[str, str], int] = defaultdict(int)
+    edges = sorted(graph.edges, key=lambda e: (e.head, e.relation, e.tail))
+    for i, e in enumerate(edges):
+        if e.head not in names or e.tail not in names:
+            continue
+        pair = (min(e.head, e.tail), max(e.head, e.tail))
+        k = pair_count[pair]
+        pair_count[pair] += 1
+        smooth = (
+            {"enabled": not big, "type": "continuous", "roundness": 0.5}
+            if k == 0
+            else {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW", "roundness": 0.2 * ((k + 1) // 2)}
+        )
+        symmetric = e.relation in SYMMETRIC_RELATIONS
+        net.add_edge(
+            e.head,
+            e.tail,
+            id=f"e{i}",
+            label=e.relation,
+            arrows={"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
+            color={"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
+            smooth=smooth,
+            kg={
+                "relation": e.relation,
+                "head": names[e.head],
+                "tail": names[e.tail],
+                "symmetric": symmetric,
+                "evidence": [
+                    {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
+                    for ev in e.evidence[:_MAX_EVIDENCE]
+                ],
+                "evidenceTotal": len(e.evidence),
+            },
+        )
+    net.options = {
+        "autoResize": True,
+        "layout": {"randomSeed": 20240601, "improvedLayout": n <= 150},
+        "nodes": {
+            "font": {"face": _FONT, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {
+                "min": 10,
+                "max": 48,
+                "label": {"enabled": True, "min": 13, "max": 30, "drawThreshold": 7 if big else 4},
+            },
+        },
+        "edges": {
+            "font": {"face": _FONT, "size": 10, "color": "#555555", "strokeWidth": 3, "align": "middle"},
+            "width": 1.2,
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "multiselect": False,
+        },
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -45,
+                "centralGravity": 0.025,
+                "springLength": 90,
+                "springConstant": 0.08,
+                "damping": 0.5,
+                "avoidOverlap": 0.3,
+            },
+            "minVelocity": 1.0,
+            "timestep": 0.5,
+            "stabilization": {
+                "enabled": True,
+                "iterations": max(100, min(1000, 200_000 // max(n, 1))),
+                "updateInterval": 20,
+                "fit": True,
+            },
+        },
+    }
+    nodes, vis_edges, _heading, _height, _width, options_json = net.get_network_data()
+    return nodes, vis_edges, json.loads(options_json)
+
+
+def _ev(sentence: str, article: int = 0) -> Evidence:
+    return Evidence(doc=f"{sentence[:5]}.txt", path="p", article=article, sentence=sentence, start=0,
+                    end=len(sentence), pattern="p")
+
+
+def hostile_graph() -> KnowledgeGraph:
+    """Quotes, ``</script>``, emoji, U+2028/9, an empty name (pyvis labels it with the id), an unknown type
+    and relation, a duplicate node id (pyvis keeps the first), parallel edges both ways, a repeated edge,
+    a self-loop, symmetric edges, an edge to a missing node (skipped) and more evidence than is carried."""
+    raw = [
+        ("Company", 'a "quoted" \'name\' \\ back'),
+        ("Park", "</script><script>alert(1)</script><!--"),
+        ("Person", "emoji 🚀👩‍🔬 名字"),
+        ("Institute", "line\u2028sep\u2029para"),
+        ("Government", ""),
+        ("Thing", "unknown type"),
+        ("University", "&amp; <b>bold</b>"),
+    ]
+    nodes = [Node(id=node_id(t, name or "empty"), name=name, type=t, aliases=[f"alias {name}"] * 15, mentions=i,
+                  files=[f"{name}.txt"], places=[name]) for i, (t, name) in enumerate(raw)]
+    nodes.append(Node(id=nodes[0].id, name="duplicate id", type="Park"))  # a second node with the first's id
+    a, b, c, d, e, f, g = (x.id for x in nodes[:7])
+    edges = [
+        Edge(a, "locatedIn", b, [_ev("s1 </script>"), _ev("s2 \u2028"), _ev("s3 🚀"), _ev("s4 \"q\"", 2)]),
+        Edge(b, "partOf", a, [_ev("back the other way")]),
+        Edge(a, "undertakes", b, [_ev("a third")]),
+        Edge(b, "worksFor", a, [_ev("a fourth")]),
+        Edge(a, "establishedBy", b, [_ev("a fifth")]),
+        Edge(a, "locatedIn", b, [_ev("the same edge again")]),
+        Edge(c, "cooperatesWith", d, [_ev("symmetric")]),
+        Edge(d, "cooperatesWith", c, [_ev("symmetric, stored both ways")]),
+        Edge(e, "relatedTo", f, []),  # unknown relation, no evidence
+        Edge(g, "worksFor", g, [_ev("a self-loop")]),
+        Edge(g, "partOf", "Company_missing", [_ev("to a node that is not drawn")]),
+    ]
+    return KnowledgeGraph(nodes=nodes, edges=edges)
+
+
+def big_graph() -> KnowledgeGraph:
+    """Over 500 nodes (straight edges, no improved layout, fewer iterations) with repeated pairs."""
+    types = list(TYPE_STYLE)
+    nodes = [Node(id=f"N{i:04d}", name=f"节点{i}", type=types[i % len(types)], mentions=i % 7) for i in range(620)]
+    edges = [Edge(f"N{i:04d}", list(RELATION_COLOR)[i % len(RELATION_COLOR)], f"N{(i * 7 + 1) % 620:04d}",
+                  [_ev(f"sentence {i}")]) for i in range(900)]
+    return KnowledgeGraph(nodes=nodes, edges=edges)
+
+
+@pytest.fixture(scope="module")
+def sample_graph() -> KnowledgeGraph:
+    from kg.pipeline import build, sample_corpus
+
+    return build(sample_corpus()).graph
+
+
+def _same_as_pyvis(graph: KnowledgeGraph, focus: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Equal dicts, the same key order and JSON types (``json.dumps`` without sorting), the same page."""
+    import kg.viz
+
+    got = kg.viz._network_data(graph, focus)
+    want = _pyvis_network_data(graph, focus)
+    assert got == want
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+    info = PageInfo(title="t", focus=focus)
+    page = render_html(graph, info)
+    with monkeypatch.context() as m:
+        m.setattr(kg.viz, "_network_data", _pyvis_network_data)
+        assert render_html(graph, info) == page
+
+
+def test_network_data_matches_pyvis_on_the_sample(sample_graph: KnowledgeGraph,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(sample_graph.nodes) > 150  # past pyvis's improvedLayout limit
+    _same_as_pyvis(sample_graph, (), monkeypatch)
+    ids = sorted(n.id for n in sample_graph.nodes)
+    _same_as_pyvis(sample_graph, (ids[0], ids[len(ids) // 2], "not-a-node"), monkeypatch)
+    _same_as_pyvis(top_nodes(sample_graph, 40), (), monkeypatch)
+
+
+@pytest.mark.parametrize("make", [hostile_graph, payload_graph, big_graph, KnowledgeGraph])
+def test_network_data_matches_pyvis_on_hostile_graphs(make: Callable[[], KnowledgeGraph],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = make()
+    _same_as_pyvis(graph, (), monkeypatch)
+    focus = tuple(sorted({n.id for n in graph.nodes})[:2]) + ("not-a-node",)
+    _same_as_pyvis(graph, focus, monkeypatch)
+
+
+def test_hostile_graph_as_pyvis_drew_it() -> None:
+    """The corner cases the direct assembly must keep (checked against pyvis above, spelled out here)."""
+    from kg.viz import _network_data
+
+    graph = hostile_graph()
+    nodes, edges, _ = _network_data(graph, ())
+    assert len(nodes) == 7 and {n["id"] for n in nodes} == {n.id for n in graph.nodes}
+    assert [n["label"] for n in nodes if n["id"] == graph.nodes[0].id] == [graph.nodes[0].name]  # first kept
+    assert [n["label"] for n in nodes if n["kg"]["name"] == ""] == [node_id("Government", "empty")]
+    assert len(edges) == len(graph.edges) - 1  # parallel and repeated edges kept, the dangling one dropped
+    assert list(nodes[0]) == ["color", "borderWidth", "value", "kg", "id", "label", "shape"]
+    assert list(edges[0]) == ["id", "label", "arrows", "color", "smooth", "kg", "from", "to"]
+
+
+def test_write_html_does_not_import_pyvis(tmp_path: Path, kgraph: KnowledgeGraph) -> None:
+    """pyvis imports networkx and IPython (most of write_html's time); the page needs neither."""
+    import pickle
+    import subprocess
+    import sys
+
+    (tmp_path / "g.pkl").write_bytes(pickle.dumps(kgraph))
+    code = (
+        "import pickle, sys\nfrom pathlib import Path\nfrom kg.viz import write_html\n"
+        f"g = pickle.loads(Path({str(tmp_path / 'g.pkl')!r}).read_bytes())\n"
+        f"write_html(Path({str(tmp_path / 'kg.html')!r}), g, max_nodes=2000)\n"
+        "print(sorted(m for m in ('pyvis', 'pyvis.network', 'networkx', 'IPython') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    page = render_html(kgraph, PageInfo(title="kg — knowledge graph"))
+    assert (tmp_path / "kg.html").read_text(encoding="utf-8") == page
+
+
+def test_vis_lib_is_found_without_pyvis_and_problems_are_named(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.machinery
+    import importlib.util
+
+    js, css = _vis_lib()
+    assert "vis" in js and css
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(RuntimeError, match="pyvis is not installed"):
+        _vis_lib()
+    spec = importlib.machinery.ModuleSpec("pyvis", None, is_package=True)
+    spec.submodule_search_locations = [str(tmp_path)]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    with pytest.raises(RuntimeError, match=f"no templates/lib/vis-9.1.2 under {re.escape(str(tmp_path))}"):
+        _vis_lib()
+    lib = tmp_path / "templates" / "lib" / "vis-9.1.2"
+    lib.mkdir(parents=True)
+    (lib / "vis-network.min.js").write_text("var s = '</SCRIPT>';", encoding="utf-8")
+    (lib / "vis-network.css").write_text("a {}", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="cannot be inlined"):
+        _vis_lib()
