@@ -170,6 +170,12 @@ def build(
         if n % 64 == 0:
             gc.freeze()
     res.texts.close()
-    res.graph = build_graph(res.results)
+    was_enabled = gc.isenabled()
+    gc.disable()  # linking makes a graph's worth of objects without cycles: nothing for the collector
+    try:
+        res.graph = build_graph(res.results)
+    finally:
+        if was_enabled:
+            gc.enable()
     gc.freeze()
     return res
