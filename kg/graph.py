@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
 from typing import Generic, TypeVar
 
-from .model import SYMMETRIC_RELATIONS, ArticleRef, DocResult, DocSummary, Edge, EntityRef, KnowledgeGraph, Node
+from .model import (
+    SYMMETRIC_RELATIONS,
+    ArticleRef,
+    DocResult,
+    DocSummary,
+    Edge,
+    EntityRef,
+    KnowledgeGraph,
+    Node,
+    Relation,
+)
 
 
 def norm_name(name: str) -> str:
@@ -67,60 +76,108 @@ def summarize(res: DocResult) -> DocSummary:
 
 def build_graph(docs: Sequence[DocSummary | DocResult]) -> KnowledgeGraph:
     """Merge the documents' entities that share a type and a name (or one's name is the other's alias)."""
-    results = [summarize(d) if isinstance(d, DocResult) else d for d in docs]
-    norm = cache(norm_name)  # the same names come back in document after document
-    keys = [[(ent.type, norm(ent.name)) for ent in res.entities] for res in results]
-    canon_keys = {key for doc_keys in keys for key in doc_keys}
-    uf: UnionFind[tuple[str, str]] = UnionFind()
-    for res, doc_keys in zip(results, keys, strict=True):
-        for ent, key in zip(res.entities, doc_keys, strict=True):
+    builder = GraphBuilder()
+    for d in docs:
+        builder.add(summarize(d) if isinstance(d, DocResult) else d)
+    return builder.graph()
+
+
+Key = tuple[str, str]  # (type, comparison form of a name)
+
+
+class _Names:
+    """What the documents say of one name (one key): its spellings with their mention counts, its
+    aliases, mentions, files and articles."""
+
+    __slots__ = ("forms", "aliases", "mentions", "files", "articles")
+
+    def __init__(self) -> None:
+        self.forms: dict[str, int] = {}
+        self.aliases: set[str] = set()
+        self.mentions = 0
+        self.files: set[str] = set()
+        self.articles: set[tuple[str, int]] = set()
+
+
+class GraphBuilder:
+    """:func:`build_graph` a document at a time: :meth:`add` gathers what each name is said to be as
+    documents arrive (while the workers still extract the rest), and :meth:`graph` does what needs the
+    whole corpus (which names are one entity, and the edges between them), so linking after the last
+    file costs a fraction of gathering everything then."""
+
+    def __init__(self) -> None:
+        self._norm = cache(norm_name)  # the same names come back in document after document
+        self._names: dict[Key, _Names] = {}
+        self._aliases: list[tuple[Key, Key]] = []  # (an entity's key, the key of one of its aliases)
+        self._relations: list[tuple[Relation, Key, Key]] = []  # with the keys of their head and tail
+        self._articles: list[ArticleRef] = []
+
+    def add(self, res: DocSummary) -> None:
+        norm, names = self._norm, self._names
+        doc = res.doc
+        keys = [(ent.type, norm(ent.name)) for ent in res.entities]
+        for ent, key in zip(res.entities, keys, strict=True):
+            acc = names.get(key)
+            if acc is None:
+                acc = names[key] = _Names()
+            acc.forms[ent.name] = acc.forms.get(ent.name, 0) + ent.mentions
+            acc.aliases.update(ent.aliases)
+            acc.mentions += ent.mentions
+            acc.files.add(doc)
+            acc.articles.update([(doc, a) for a in ent.articles])
             for alias in ent.aliases:
                 akey = (ent.type, norm(alias))
-                # An alias joins another document's entity only when that entity is known by it in full.
-                if akey != key and akey in canon_keys:
-                    uf.union(key, akey)
-    root_of = {key: uf.find(key) for key in canon_keys}
+                if akey != key:
+                    self._aliases.append((key, akey))
+        if res.relations:
+            local = {(ent.type, ent.name): key for ent, key in zip(res.entities, keys, strict=True)}
+            for rel in res.relations:
+                h, t = local.get((rel.head_type, rel.head)), local.get((rel.tail_type, rel.tail))
+                if h is not None and t is not None:
+                    self._relations.append((rel, h, t))
+        self._articles.extend(res.articles)
 
-    names: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
-    mentions: dict[tuple[str, str], int] = defaultdict(int)
-    files: dict[tuple[str, str], set[str]] = defaultdict(set)
-    arts: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
-    for res, doc_keys in zip(results, keys, strict=True):
-        doc = res.doc
-        for ent, key in zip(res.entities, doc_keys, strict=True):
+    def graph(self) -> KnowledgeGraph:
+        norm, names = self._norm, self._names
+        uf: UnionFind[Key] = UnionFind()
+        for key, akey in self._aliases:
+            # An alias joins another document's entity only when that entity is known by it in full.
+            if akey in names:
+                uf.union(key, akey)
+        root_of = {key: uf.find(key) for key in names}
+        merged: dict[Key, _Names] = {}
+        copied: set[Key] = set()  # roots merged into a new record (the names' own are left as they are)
+        for key, acc in names.items():
             root = root_of[key]
-            forms = names[root]
-            forms[ent.name] = forms.get(ent.name, 0) + ent.mentions
-            aliases[root].update(ent.aliases)
-            mentions[root] += ent.mentions
-            files[root].add(doc)
-            arts[root].update([(doc, a) for a in ent.articles])
+            into = merged.get(root)
+            if into is None:
+                merged[root] = acc  # most names are an entity of their own: taken as they are
+                continue
+            if root not in copied:
+                into = merged[root] = _merge(_Names(), into)
+                copied.add(root)
+            _merge(into, acc)
 
-    nodes: dict[tuple[str, str], Node] = {}
-    for root, forms in names.items():
-        canon = _canonical(forms)
-        alias_set = (set(forms) | aliases[root]) - {canon}
-        alias_list = sorted(a for a in alias_set if norm(a) != norm(canon))
-        nodes[root] = Node(
-            id=node_id(root[0], canon),
-            name=canon,
-            type=root[0],
-            aliases=alias_list,
-            mentions=mentions[root],
-            files=sorted(files[root]),
-            articles=sorted(arts[root]),
-        )
+        nodes: dict[Key, Node] = {}
+        for root, acc in merged.items():
+            forms = acc.forms
+            canon = _canonical(forms)
+            alias_set = (set(forms) | acc.aliases) - {canon}
+            alias_list = sorted(a for a in alias_set if norm(a) != norm(canon))
+            nodes[root] = Node(
+                id=node_id(root[0], canon),
+                name=canon,
+                type=root[0],
+                aliases=alias_list,
+                mentions=acc.mentions,
+                files=sorted(acc.files),
+                articles=sorted(acc.articles),
+            )
 
-    edges: dict[tuple[str, str, str], Edge] = {}
-    for res, doc_keys in zip(results, keys, strict=True):
-        if not res.relations:
-            continue
-        local = {(ent.type, ent.name): root_of[key] for ent, key in zip(res.entities, doc_keys, strict=True)}
-        for rel in res.relations:
-            h = local.get((rel.head_type, rel.head))
-            t = local.get((rel.tail_type, rel.tail))
-            if h is None or t is None or h == t:
+        edges: dict[tuple[str, str, str], Edge] = {}
+        for rel, hkey, tkey in self._relations:
+            h, t = root_of[hkey], root_of[tkey]
+            if h == t:
                 continue
             hid, tid = nodes[h].id, nodes[t].id
             if rel.relation in SYMMETRIC_RELATIONS and tid < hid:
@@ -130,11 +187,20 @@ def build_graph(docs: Sequence[DocSummary | DocResult]) -> KnowledgeGraph:
                 edge = edges[hid, rel.relation, tid] = Edge(hid, rel.relation, tid)
             edge.evidence.extend(rel.evidence)
 
-    articles = [a for res in results for a in res.articles]
-    for e in edges.values():
-        e.evidence.sort(key=lambda ev: (ev.doc, ev.article, ev.start, ev.pattern))
-    return KnowledgeGraph(
-        nodes=sorted(nodes.values(), key=lambda n: n.id),
-        edges=[edges[k] for k in sorted(edges)],
-        articles=sorted(articles, key=lambda a: (a.doc, a.index)),
-    )
+        for e in edges.values():
+            e.evidence.sort(key=lambda ev: (ev.doc, ev.article, ev.start, ev.pattern))
+        return KnowledgeGraph(
+            nodes=sorted(nodes.values(), key=lambda n: n.id),
+            edges=[edges[k] for k in sorted(edges)],
+            articles=sorted(self._articles, key=lambda a: (a.doc, a.index)),
+        )
+
+
+def _merge(into: _Names, acc: _Names) -> _Names:
+    for form, n in acc.forms.items():
+        into.forms[form] = into.forms.get(form, 0) + n
+    into.aliases |= acc.aliases
+    into.mentions += acc.mentions
+    into.files |= acc.files
+    into.articles |= acc.articles
+    return into

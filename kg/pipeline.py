@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .entities import extract_mentions
 from .errors import InputError
-from .graph import build_graph
+from .graph import GraphBuilder
 from .link import add_original_spellings, link_document
 from .model import DocResult, DocSummary, KnowledgeGraph, RawDoc
 from .normalize import normalize, to_simplified
@@ -151,6 +151,7 @@ def build(
 
     res = BuildResult(files=len(files), texts=texts if texts is not None else TextStore())
     cache = Cache(cache_dir) if cache_dir is not None else None
+    linker = GraphBuilder()  # gathers each document as it arrives, while the workers extract the rest
     # The summaries are many long-lived objects without reference cycles, which the cyclic collector
     # would re-scan again and again as they pile up: freeze each batch out of its way.
     seen: set[str] = set()
@@ -161,6 +162,7 @@ def build(
                 rename_doc(doc, doc.path + doc.doc[len(doc.doc.split("#")[0]) :])
                 res.notices.append(f"{doc.path}: another input is also named {first}; its doc id is {doc.doc}")
             seen.add(doc.doc)
+            linker.add(doc)
         if docs:
             res.texts.add(text)
         res.results.extend(docs)
@@ -173,7 +175,7 @@ def build(
     was_enabled = gc.isenabled()
     gc.disable()  # linking makes a graph's worth of objects without cycles: nothing for the collector
     try:
-        res.graph = build_graph(res.results)
+        res.graph = linker.graph()
     finally:
         if was_enabled:
             gc.enable()
