@@ -84,26 +84,23 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             with Progress(transient=True) as bar:
                 task = bar.add_task("extracting", total=len(files))
                 result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache,
-                                   texts=texts, keys=keys)
+                                   texts=texts, keys=keys, keep=False)
         else:
-            result = run_build(files, jobs=n_jobs, cache_dir=cache, texts=texts, keys=keys)
+            result = run_build(files, jobs=n_jobs, cache_dir=cache, texts=texts, keys=keys, keep=False)
         for err in result.errors:
             click.echo(f"kg: skipped {err}", err=True)
         for notice in result.notices:
             click.echo(f"kg: note: {notice}", err=True)
-        if not result.results and (errors or result.errors):
+        if not result.doc_ids and (errors or result.errors):
             # Every input failed: an empty graph in place of the last good build would only lose it.
             click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
             sys.exit(1)
         summary = {
-            "files": len(files) - result.skipped_files, "documents": len(result.results),
-            "articles": sum(len(r.articles) for r in result.results),
-            "sentences": sum(r.sentences for r in result.results),
+            "files": len(files) - result.skipped_files, "documents": len(result.doc_ids),
+            "articles": result.articles, "sentences": result.sentences,
             "entities": len(result.graph.nodes), "relations": len(result.graph.edges), "notices": result.notices,
         }
-        doc_ids = [r.doc for r in result.results]
-        result.results.clear()  # the graph is made: free the summaries before the writers fork
-        write_outputs(stage.path, doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs,
+        write_outputs(stage.path, result.doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs,
                       reuse=last)
         written = stage.staged(OUTPUTS)
         stage.commit(OUTPUTS)

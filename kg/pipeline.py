@@ -101,7 +101,10 @@ def process_file(path: Path) -> tuple[list[DocResult], list[InputError]]:
 
 @dataclass
 class BuildResult:
-    results: list[DocSummary] = field(default_factory=list)
+    results: list[DocSummary] = field(default_factory=list)  # empty unless asked for (``keep``)
+    doc_ids: list[str] = field(default_factory=list)  # every document, in input order
+    articles: int = 0
+    sentences: int = 0
     graph: KnowledgeGraph = field(default_factory=KnowledgeGraph)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
@@ -139,13 +142,16 @@ def build(
     cache_dir: Path | None = None,
     texts: TextStore | None = None,
     keys: list[str | None] | None = None,
+    keep: bool = True,
 ) -> BuildResult:
     """Extract every file (on ``jobs`` processes; reusing ``cache_dir`` when given) and link the graph.
     ``keys``: the files' cache keys (:func:`kg.parallel.file_keys`), if already known.
 
     Files stream through: each one's text for the JSONL outputs goes to ``texts`` (a spill file, for
-    ``kg build``; memory by default) and only its summary stays, so memory grows with the graph and
-    not with the corpus. Write the outputs with :func:`kg.write.write_outputs`.
+    ``kg build``; memory by default), and linking gathers what it needs of each document's summary
+    as it arrives, so memory grows with the graph and not with the corpus. The summaries are kept in
+    ``results`` only with ``keep`` (``kg build`` does not keep them: at 100 MB they would double what
+    the build holds while the workers run). Write the outputs with :func:`kg.write.write_outputs`.
     """
     from .cache import Cache
 
@@ -163,9 +169,13 @@ def build(
                 res.notices.append(f"{doc.path}: another input is also named {first}; its doc id is {doc.doc}")
             seen.add(doc.doc)
             linker.add(doc)
+            res.doc_ids.append(doc.doc)
+            res.articles += len(doc.articles)
+            res.sentences += doc.sentences
         if docs:
             res.texts.add(text)
-        res.results.extend(docs)
+        if keep:
+            res.results.extend(docs)
         res.errors.extend(errs)
         if errs and not docs:
             res.skipped_files += 1
