@@ -673,12 +673,12 @@ def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, 
     try:
         with _replace_on_success(ttl, "wb") as ft, _replace_on_success(nt, "wb") as fn:
             try:
-                copied, blocks = _write_rdf_blocks(graph, ft, fn, old)
+                copied, blocks = _write_rdf_blocks(graph, ft, fn, old, index is not None)
             except _Stale:  # start again from nothing
                 for fh in (ft, fn):
                     fh.seek(0)
                     fh.truncate()
-                copied, blocks = _write_rdf_blocks(graph, ft, fn, None)
+                copied, blocks = _write_rdf_blocks(graph, ft, fn, None, index is not None)
     finally:
         if old is not None:
             old.close()
@@ -691,8 +691,8 @@ def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, 
     return copied
 
 
-def _write_rdf_blocks(graph: KnowledgeGraph, ft: IO[bytes], fn: IO[bytes], old: _Previous | None
-                      ) -> tuple[int, dict[str, tuple[Any, int, int, int, int]]]:
+def _write_rdf_blocks(graph: KnowledgeGraph, ft: IO[bytes], fn: IO[bytes], old: _Previous | None,
+                      indexed: bool) -> tuple[int, dict[str, tuple[Any, int, int, int, int]]]:
     tt, nn = _Terms(_turtle_obj), _Terms(_nt_obj)
     head = _turtle_prefixes().encode()
     ft.write(head)
@@ -700,14 +700,14 @@ def _write_rdf_blocks(graph: KnowledgeGraph, ft: IO[bytes], fn: IO[bytes], old: 
     blocks: dict[str, tuple[Any, int, int, int, int]] = {}
     previous = old.index.blocks if old is not None else {}
     run: list[int] = []  # the old blocks being copied: ttl start, end, nt start, end
-    tbuf: list[str] = []
-    nbuf: list[str] = []
+    tbuf: list[bytes] = []
+    nbuf: list[bytes] = []
     copied = 0
 
     def flush() -> None:
         if tbuf:
-            ft.write("".join(tbuf).encode())
-            fn.write("".join(nbuf).encode())
+            ft.write(b"".join(tbuf))
+            fn.write(b"".join(nbuf))
             tbuf.clear()
             nbuf.clear()
         if run and old is not None:
@@ -730,21 +730,18 @@ def _write_rdf_blocks(graph: KnowledgeGraph, ft: IO[bytes], fn: IO[bytes], old: 
             if run:
                 flush()
             pos = make()
-            tb, nb = _turtle_block(s, pos, tt), _nt_block(s, pos, nn)
+            tb, nb = _turtle_block(s, pos, tt).encode(), _nt_block(s, pos, nn).encode()
             tbuf.append(tb)
             nbuf.append(nb)
-            tlen, nlen = _utf8_len(tb), _utf8_len(nb)
+            tlen, nlen = len(tb), len(nb)
             if len(nbuf) >= 2048:
                 flush()
-        blocks[s] = (source, tpos, tpos + tlen, npos, npos + nlen)
+        if indexed:
+            blocks[s] = (source, tpos, tpos + tlen, npos, npos + nlen)
         tpos += tlen
         npos += nlen
     flush()
     return copied, blocks
-
-
-def _utf8_len(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode())
 
 
 def load_rdf_index(path: Path) -> RdfIndex | None:
