@@ -34,8 +34,10 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes extracting files in parallel (default: all cores). Output is the same for any N.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Per-file extraction cache, so a rebuild re-extracts only changed files [default: ~/.cache/kg].")
-@click.option("--no-cache", is_flag=True, help="Extract every file again; neither read nor write the cache.")
+              help="Per-file extraction cache, and the record of the last build into OUT: a rebuild re-extracts "
+                   "only changed files, and writes nothing when nothing changed [default: ~/.cache/kg].")
+@click.option("--no-cache", is_flag=True,
+              help="Extract every file again and write every output; neither read nor write the cache.")
 def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, cache_dir: Path | None,
           no_cache: bool) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
