@@ -23,7 +23,7 @@ import math
 import os
 import unicodedata
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,52 +265,58 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
     """Nodes, edges and options for vis-network.
 
     The dicts are exactly what pyvis 0.3.2 gave for the same calls (``Network(directed=True)``,
-    ``add_node``, ``add_edge``, ``get_network_data``; tests/test_viz.py keeps pyvis as the reference),
-    built directly because importing pyvis and its per-edge checks cost more than the rest of the page.
+    ``add_node`` with :func:`_node_options`, ``add_edge`` with the options of :func:`_drawn_edges`,
+    ``get_network_data``; tests/test_viz.py keeps pyvis as the reference), built directly because
+    importing pyvis and its per-edge checks cost more than the rest of the page.
     """
-    n = len(graph.nodes)
     deg = degrees(graph)
-    names = {node.id: node.name for node in graph.nodes}
     vis_nodes: list[dict[str, Any]] = []
     seen: set[str] = set()
     for node in sorted(graph.nodes, key=lambda x: x.id):
         if node.id in seen:  # pyvis's add_node kept the first node of an id
             continue
         seen.add(node.id)
-        color, shape, type_label = TYPE_STYLE.get(node.type, _OTHER_STYLE)
-        is_focus = node.id in focus
         # pyvis's key order: the extra options, then id, label (the id when the name is empty), shape
-        vis_nodes.append(
-            {
-                "color": {
-                    "background": color,
-                    "border": "#000000" if is_focus else "#333333",
-                    "highlight": {"background": color, "border": "#000000"},
-                    "hover": {"background": color, "border": "#000000"},
-                },
-                "borderWidth": 4 if is_focus else 1,
-                "value": deg[node.id],
-                "kg": {
-                    "name": node.name,
-                    "type": node.type,
-                    "typeLabel": type_label or node.type,
-                    "aliases": _capped(node.aliases),
-                    "mentions": node.mentions,
-                    "files": _capped(node.files),
-                    "degree": deg[node.id],
-                    "places": node.places,
-                },
-                "id": node.id,
-                "label": node.name or node.id,
-                "shape": shape,
-            }
-        )
-    big = n > 500
+        vis_nodes.append({**_node_options(node, deg, node.id in focus), "id": node.id, "label": node.name or node.id,
+                          "shape": TYPE_STYLE.get(node.type, _OTHER_STYLE)[1]})
+    # pyvis's key order: the options, then from and to; "arrows" is always given, so a directed
+    # network added no default, and being directed it kept parallel edges (no duplicate check).
+    vis_edges = [{**options, "from": e.head, "to": e.tail} for e, options in _drawn_edges(graph)]
+    return vis_nodes, vis_edges, _vis_options(len(graph.nodes))
+
+
+def _node_options(node: Node, deg: dict[str, int], is_focus: bool) -> dict[str, Any]:
+    """The options a node is drawn with, besides its id, label and shape."""
+    color, _shape, type_label = TYPE_STYLE.get(node.type, _OTHER_STYLE)
+    return {
+        "color": {
+            "background": color,
+            "border": "#000000" if is_focus else "#333333",
+            "highlight": {"background": color, "border": "#000000"},
+            "hover": {"background": color, "border": "#000000"},
+        },
+        "borderWidth": 4 if is_focus else 1,
+        "value": deg[node.id],
+        "kg": {
+            "name": node.name,
+            "type": node.type,
+            "typeLabel": type_label or node.type,
+            "aliases": _capped(node.aliases),
+            "mentions": node.mentions,
+            "files": _capped(node.files),
+            "degree": deg[node.id],
+            "places": node.places,
+        },
+    }
+
+
+def _drawn_edges(graph: KnowledgeGraph) -> Iterator[tuple[Edge, dict[str, Any]]]:
+    """Each edge between two drawn entities, in drawing order, with its options besides its ends."""
+    names = {node.id: node.name for node in graph.nodes}
+    big = len(graph.nodes) > 500
     # Several relations between the same two entities are drawn as distinct curves.
     pair_count: dict[tuple[str, str], int] = defaultdict(int)
-    edges: list[Edge] = sorted(graph.edges, key=lambda e: (e.head, e.relation, e.tail))
-    vis_edges: list[dict[str, Any]] = []
-    for i, e in enumerate(edges):
+    for i, e in enumerate(sorted(graph.edges, key=lambda e: (e.head, e.relation, e.tail))):
         if e.head not in names or e.tail not in names:
             continue
         pair = (min(e.head, e.tail), max(e.head, e.tail))
@@ -323,33 +329,32 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
             else {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW", "roundness": 0.2 * ((k + 1) // 2)}
         )
         symmetric = e.relation in SYMMETRIC_RELATIONS
-        # pyvis's key order: the options, then from and to; "arrows" is always given, so a directed
-        # network added no default, and being directed it kept parallel edges (no duplicate check).
-        vis_edges.append(
-            {
-                "id": f"e{i}",
-                "label": e.relation,
-                "arrows": {"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
-                "color": {"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
-                "smooth": smooth,
-                "kg": {
-                    "relation": e.relation,
-                    "head": names[e.head],
-                    "tail": names[e.tail],
-                    "symmetric": symmetric,
-                    "evidence": [
-                        {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
-                        for ev in e.evidence[:_MAX_EVIDENCE]
-                    ],
-                    "evidenceTotal": len(e.evidence),
-                },
-                "from": e.head,
-                "to": e.tail,
-            }
-        )
+        yield e, {
+            "id": f"e{i}",
+            "label": e.relation,
+            "arrows": {"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
+            "color": {"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
+            "smooth": smooth,
+            "kg": {
+                "relation": e.relation,
+                "head": names[e.head],
+                "tail": names[e.tail],
+                "symmetric": symmetric,
+                "evidence": [
+                    {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
+                    for ev in e.evidence[:_MAX_EVIDENCE]
+                ],
+                "evidenceTotal": len(e.evidence),
+            },
+        }
+
+
+def _vis_options(n: int) -> dict[str, Any]:
+    """vis-network's options for a graph of ``n`` entities."""
+    big = n > 500
     # Only JSON-native values (str keys, bool, int, float, str), so pyvis's json.dumps/json.loads round
     # trip of the options was the identity and is skipped.
-    options: dict[str, Any] = {
+    return {
         "autoResize": True,
         "layout": {"randomSeed": 20240601, "improvedLayout": n <= 150},
         "nodes": {
@@ -395,7 +400,6 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
             },
         },
     }
-    return vis_nodes, vis_edges, options
 
 
 def render_html(graph: KnowledgeGraph, info: PageInfo) -> str:

@@ -254,124 +254,20 @@ def test_kg_viz_command(tmp_path: Path, fixture_ttl: Path, kgraph: KnowledgeGrap
 
 def _pyvis_network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[dict], list[dict], dict]:
     """The former ``kg.viz._network_data``: the same calls on ``pyvis.network.Network`` (with pyvis's own
-    list of node ids: slower, same result), kept here as the reference."""
-    from collections import defaultdict
-
+    list of node ids: slower, same result), given the same options, kept here as the reference for how
+    pyvis assembles them (key order, labels, ends, duplicates, the options' JSON round trip)."""
     from pyvis.network import Network
 
-    from kg.model import SYMMETRIC_RELATIONS
-    from kg.viz import _FONT, _MAX_EVIDENCE, _OTHER_RELATION_COLOR, _OTHER_STYLE, _capped
+    from kg.viz import _OTHER_STYLE, _drawn_edges, _node_options, _vis_options
 
-    n = len(graph.nodes)
     deg = degrees(graph)
-    names = {node.id: node.name for node in graph.nodes}
     net = Network(directed=True, cdn_resources="in_line")
     for node in sorted(graph.nodes, key=lambda x: x.id):
-        color, shape, type_label = TYPE_STYLE.get(node.type, _OTHER_STYLE)
-        is_focus = node.id in focus
-        net.add_node(
-            node.id,
-            label=node.name,
-            shape=shape,
-            color={
-                "background": color,
-                "border": "#000000" if is_focus else "#333333",
-                "highlight": {"background": color, "border": "#000000"},
-                "hover": {"background": color, "border": "#000000"},
-            },
-            borderWidth=4 if is_focus else 1,
-            value=deg[node.id],
-            kg={
-                "name": node.name,
-                "type": node.type,
-                "typeLabel": type_label or node.type,
-                "aliases": _capped(node.aliases),
-                "mentions": node.mentions,
-                "files": _capped(node.files),
-                "degree": deg[node.id],
-                "places": node.places,
-            },
-        )
-    big = n > 500
-    pair_count: dict[tuple[str, str], int] = defaultdict(int)
-    edges = sorted(graph.edges, key=lambda e: (e.head, e.relation, e.tail))
-    for i, e in enumerate(edges):
-        if e.head not in names or e.tail not in names:
-            continue
-        pair = (min(e.head, e.tail), max(e.head, e.tail))
-        k = pair_count[pair]
-        pair_count[pair] += 1
-        smooth = (
-            {"enabled": not big, "type": "continuous", "roundness": 0.5}
-            if k == 0
-            else {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW", "roundness": 0.2 * ((k + 1) // 2)}
-        )
-        symmetric = e.relation in SYMMETRIC_RELATIONS
-        net.add_edge(
-            e.head,
-            e.tail,
-            id=f"e{i}",
-            label=e.relation,
-            arrows={"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
-            color={"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
-            smooth=smooth,
-            kg={
-                "relation": e.relation,
-                "head": names[e.head],
-                "tail": names[e.tail],
-                "symmetric": symmetric,
-                "evidence": [
-                    {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
-                    for ev in e.evidence[:_MAX_EVIDENCE]
-                ],
-                "evidenceTotal": len(e.evidence),
-            },
-        )
-    net.options = {
-        "autoResize": True,
-        "layout": {"randomSeed": 20240601, "improvedLayout": n <= 150},
-        "nodes": {
-            "font": {"face": _FONT, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "scaling": {
-                "min": 10,
-                "max": 48,
-                "label": {"enabled": True, "min": 13, "max": 30, "drawThreshold": 7 if big else 4},
-            },
-        },
-        "edges": {
-            "font": {"face": _FONT, "size": 10, "color": "#555555", "strokeWidth": 3, "align": "middle"},
-            "width": 1.2,
-            "selectionWidth": 2,
-            "hoverWidth": 1.5,
-        },
-        "interaction": {
-            "hover": True,
-            "tooltipDelay": 150,
-            "hideEdgesOnDrag": big,
-            "hideEdgesOnZoom": big,
-            "multiselect": False,
-        },
-        "physics": {
-            "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {
-                "gravitationalConstant": -45,
-                "centralGravity": 0.025,
-                "springLength": 90,
-                "springConstant": 0.08,
-                "damping": 0.5,
-                "avoidOverlap": 0.3,
-            },
-            "minVelocity": 1.0,
-            "timestep": 0.5,
-            "stabilization": {
-                "enabled": True,
-                "iterations": max(100, min(1000, 200_000 // max(n, 1))),
-                "updateInterval": 20,
-                "fit": True,
-            },
-        },
-    }
+        shape = TYPE_STYLE.get(node.type, _OTHER_STYLE)[1]
+        net.add_node(node.id, label=node.name, shape=shape, **_node_options(node, deg, node.id in focus))
+    for e, options in _drawn_edges(graph):
+        net.add_edge(e.head, e.tail, **options)
+    net.options = _vis_options(len(graph.nodes))
     nodes, vis_edges, _heading, _height, _width, options_json = net.get_network_data()
     return nodes, vis_edges, json.loads(options_json)
 
