@@ -46,6 +46,12 @@ def signals_held(*signums: int) -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def file_identity(st: os.stat_result) -> tuple[int, ...]:
+    """A file as written (from its ``stat``): a rename keeps it, any change to the file (or another file
+    in its place) does not. How a build knows its outputs are still those it recorded."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def write_text(path: str | Path, text: str) -> None:
     with atomic_open(path, "w") as fh:
         fh.write(text)

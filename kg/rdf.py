@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
 from urllib.parse import unquote
 
+from .atomic import file_identity
 from .errors import InputError
 from .model import (
     ENTITY_TYPES,
@@ -606,13 +607,8 @@ class RdfIndex(NamedTuple):
     was made from: a later build copies the blocks whose source is unchanged instead of making them."""
 
     blocks: dict[str, tuple[Any, int, int, int, int]]  # IRI -> (source, ttl start, end, nt start, end)
-    files: tuple[tuple[int, ...], tuple[int, ...]]  # the two files' identity (see _identity)
+    files: tuple[tuple[int, ...], tuple[int, ...]]  # the two files' identity (kg.atomic.file_identity)
     version: str  # kg's code and data (kg.cache.extractor_version): another version is not trusted
-
-
-def _identity(st: os.stat_result) -> tuple[int, ...]:
-    """A file as written: a rename keeps it, any change to it (or another file in its place) does not."""
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class _Stale(Exception):
@@ -632,7 +628,7 @@ class _Previous:
         try:
             for path in (ttl, nt):
                 self.fds.append(os.open(path, os.O_RDONLY))
-            if tuple(_identity(os.fstat(fd)) for fd in self.fds) != index.files:
+            if tuple(file_identity(os.fstat(fd)) for fd in self.fds) != index.files:
                 raise _Stale(f"{ttl}, {nt}: not the files of this index")
         except BaseException:
             self.close()
@@ -685,7 +681,7 @@ def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, 
     if index is not None:
         from .cache import extractor_version
 
-        files = (_identity(os.stat(ttl)), _identity(os.stat(nt)))
+        files = (file_identity(os.stat(ttl)), file_identity(os.stat(nt)))
         with index.open("wb") as fh:
             pickle.dump(RdfIndex(blocks, files, extractor_version()), fh, protocol=pickle.HIGHEST_PROTOCOL)
     return copied

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .atomic import signals_held
+from .atomic import file_identity, signals_held
 from .model import DocResult, KnowledgeGraph
 
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
@@ -287,12 +287,11 @@ OUTPUTS = (
 
 
 def _identity(path: Path) -> tuple[int, ...] | None:
-    """A file as written: a rename keeps it, any change to it (or another file in its place) does not."""
+    """:func:`kg.atomic.file_identity` of ``path``; None when there is no such file."""
     try:
-        st = os.stat(path)
+        return file_identity(os.stat(path))
     except OSError:
         return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @dataclass(frozen=True)
