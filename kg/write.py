@@ -348,8 +348,11 @@ class LastBuild:
             tmp = self.record.with_name(f"{self.record.name}.{os.getpid()}.tmp")
             self.record.unlink(missing_ok=True)  # never a record beside another build's index
             if (stage / RDF_INDEX).is_file():
-                shutil.copyfile(stage / RDF_INDEX, tmp)
-                os.replace(tmp, self.index)
+                try:  # moved where the cache is on the output's file system (60 MB at 100 MB of news)
+                    os.replace(stage / RDF_INDEX, self.index)
+                except OSError:  # another file system: copied
+                    shutil.copyfile(stage / RDF_INDEX, tmp)
+                    os.replace(tmp, self.index)
             tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(tmp, self.record)
             self._prune()

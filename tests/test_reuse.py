@@ -238,3 +238,28 @@ def test_only_the_latest_builds_are_remembered(tmp_path: Path) -> None:
     assert f"{0:016x}.build" not in kept and f"{KEPT_BUILDS + 3:016x}.build" in kept
     assert sorted(p.with_suffix(".build").name for p in folder.glob("*.rdf-index")) == sorted(
         n for n in kept if n != last.record.name)
+
+
+def test_the_index_is_saved_across_file_systems(
+    corpus: Path, tmp_path: Path, copied: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staged index is moved into the cache folder, or copied when that is another file system."""
+    import errno
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    real_replace = os.replace
+
+    def no_move_across(src, dst):  # type: ignore[no-untyped-def]
+        if str(src).endswith("rdf.index"):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", no_move_across)
+    kg_build(corpus, out, cache)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert rdf.load_rdf_index(LastBuild.of(out, cache).index) is not None
+    page = sorted(corpus.glob("*.txt"))[1]
+    page.write_text(page.read_text(encoding="utf-8") + NEWS, encoding="utf-8")
+    kg_build(corpus, out, cache)
+    assert copied[-1] > 0
+    assert_same_as_full_build(corpus, out, tmp_path)
