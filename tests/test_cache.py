@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kg.pipeline
-from kg.cache import Cache, file_key, tree_version
+from kg.cache import Cache, file_key, library_versions, tree_version
 from kg.pipeline import build, sample_corpus
 
 
@@ -96,8 +96,7 @@ def test_files_with_errors_are_not_cached(tmp_path: Path, counted: list[Path]) -
     bad.write_bytes(b"")  # an empty file is an input error
     cache = tmp_path / "cache"
     res = build([bad], cache_dir=cache)
-    if not res.errors:
-        pytest.skip("the reader accepts an empty file")
+    assert res.errors and not res.results  # an empty file is reported, never cached
     build([bad], cache_dir=cache)
     assert counted == [bad, bad]
 
@@ -115,13 +114,54 @@ def test_version_follows_lexicons_and_code(tmp_path: Path) -> None:
     shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__", "sample", "ontology", "queries"))
     base = tree_version(copy)
     assert tree_version(copy) == base
+    seen = {base}
+
+    def changed() -> str:
+        version = tree_version(copy)
+        assert version not in seen
+        seen.add(version)
+        return version
+
     lexicon = copy / "data" / "lexicons" / "hitech_zones.tsv"
     lexicon.write_text(lexicon.read_text(encoding="utf-8") + "测试高新区\t测试\t\t\t\tnational\n", encoding="utf-8")
-    changed_lexicon = tree_version(copy)
-    assert changed_lexicon != base
-    rule = copy / "entities.py"
+    changed()
+    rule = copy / "entities.py" if (copy / "entities.py").exists() else copy / "extract" / "entities.py"
     rule.write_text(rule.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
-    assert tree_version(copy) not in (base, changed_lexicon)
+    changed()
+    # Code in a subpackage, however deep, and a model file beside the lexicons are part of the key.
+    sub = copy / "extract" / "models"
+    sub.mkdir(parents=True, exist_ok=True)
+    (sub / "recognizer.py").write_text("THRESHOLD = 0.5\n", encoding="utf-8")
+    changed()
+    (sub / "recognizer.py").write_text("THRESHOLD = 0.6\n", encoding="utf-8")
+    changed()
+    model = copy / "data" / "models" / "ner.onnx"
+    model.parent.mkdir(parents=True, exist_ok=True)
+    model.write_bytes(b"\x00weights-1")
+    changed()
+    model.write_bytes(b"\x00weights-2")
+    changed()
+    # So is the version of a library that changes results (another jieba dictionary, zhconv table…).
+    libs = library_versions()
+    assert "jieba " in libs and "zhconv " in libs
+    assert tree_version(copy, libraries=libs) == tree_version(copy)
+    assert tree_version(copy, libraries=libs.replace("jieba ", "jieba 0.0.0+other ")) != tree_version(copy)
+
+
+def test_stale_cache_is_not_reused_after_a_subpackage_changes(corpus: list[Path], tmp_path: Path) -> None:
+    """End to end: entries made under one extractor version are never read under another."""
+    cache_dir = tmp_path / "cache"
+    pkg = Path(kg.pipeline.__file__).parent
+    copy = tmp_path / "kg"
+    shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__", "sample", "ontology", "queries"))
+    before = Cache(cache_dir, version=tree_version(copy))
+    key = file_key(corpus[0], corpus[0].read_bytes())
+    empty = pickle.dumps([])
+    before.put(key, empty, empty)
+    assert Cache(cache_dir, version=tree_version(copy)).get(key) is not None
+    (copy / "data" / "models").mkdir(parents=True, exist_ok=True)
+    (copy / "data" / "models" / "ner.onnx").write_bytes(b"weights")
+    assert Cache(cache_dir, version=tree_version(copy)).get(key) is None
 
 
 def test_new_version_drops_old_entries(corpus: list[Path], tmp_path: Path) -> None:
