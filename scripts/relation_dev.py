@@ -30,8 +30,8 @@ from kg.read import read_path  # noqa: E402
 from kg.relations import extract_relations  # noqa: E402
 from kg.segment import segment  # noqa: E402
 
-CORPUS = Path("/work/shared/corpus")
-GOLD = Path("/work/shared/gold/dev.jsonl")
+CORPUS = Path(__file__).resolve().parents[1] / "kg" / "data" / "sample"
+GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "gold" / "dev.jsonl"
 
 
 def norm(s: str) -> str:
