@@ -40,7 +40,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_corpus import DEFAULT_OUT, generate  # noqa: E402
 
-from kg.write import OUTPUTS  # noqa: E402
+from kg.writers.tables import OUTPUTS  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -128,7 +128,7 @@ def rdf_writing(corpus: Path, cache: Path, jobs: int, scratch: Path) -> dict[str
     import rdflib
 
     from kg import rdf
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     graph = build(corpus_files(corpus), jobs=jobs, cache_dir=cache).graph  # from the warm cache
     started = time.perf_counter()

@@ -17,9 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.graph import node_id
-from kg.model import ENTITY_TYPES, Edge, Evidence, KnowledgeGraph, Node
-from kg.viz import write_html
+from kg.model import ENTITY_TYPES, Edge, Evidence, KnowledgeGraph, Node, node_id
+from kg.writers.viz import write_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from screenshot import CHROMIUM_ARGS  # noqa: E402

@@ -31,9 +31,9 @@ from pathlib import Path
 import ahocorasick
 
 from kg.atomic import write_text
-from kg.entities import LEXICONS
-from kg.lexicon import load_table, split_multi
-from kg.pipeline import sample_corpus
+from kg.build.inputs import sample_corpus
+from kg.extract.entities import LEXICONS
+from kg.resources.lexicon import load_table, split_multi
 
 GENERATOR_VERSION = "1"
 PAGE_BYTES = 18_000

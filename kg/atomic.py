@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,23 +12,30 @@ from typing import IO
 
 
 @contextmanager
-def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
-    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success."""
+def atomic_open(
+    path: str | Path, mode: str = "w", encoding: str | None = "utf-8", fsync: bool = True
+) -> Iterator[IO]:
+    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success: the one
+    atomic-write helper of kg (outputs, cache entries, snapshots, build records).
+
+    ``fsync=False`` skips the sync where something else syncs (``Stage.commit`` syncs the staged
+    outputs once before moving them into place) or where a torn file is detected on load (cache
+    entries). The file gets the usual permissions (not a temporary file's 0600)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    binary = "b" in mode
     try:
-        fh: IO = os.fdopen(fd, mode, encoding=encoding, newline="") if "b" not in mode else os.fdopen(fd, mode)
-        with fh:
+        fh: IO
+        with tmp.open(mode.replace("w", "x"), encoding=None if binary else encoding,
+                      newline=None if binary else "") as fh:
             yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from contextlib import ExitStack
@@ -38,8 +37,10 @@ def main() -> None:
                    "only changed files, and writes nothing when nothing changed [default: ~/.cache/kg].")
 @click.option("--no-cache", is_flag=True,
               help="Extract every file again and write every output; neither read nor write the cache.")
+@click.option("--executor", default="processes", show_default=True,
+              help="Where files are extracted: an executor registered in kg.build.executors (serial, processes, …).")
 def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, cache_dir: Path | None,
-          no_cache: bool) -> None:
+          no_cache: bool, executor: str) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
 
     With no INPUTS the bundled sample corpus (five newspaper pages) is built. Writes
@@ -47,70 +48,47 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     kg.html into OUT. Exit code: 0 when every input was read, 1 when some input was skipped (each
     is named on stderr), 2 for a usage error.
     """
-    from .cache import default_cache_dir
-    from .parallel import file_keys
-    from .pipeline import build as run_build
-    from .pipeline import discover, sample_corpus
-    from .write import OUTPUTS, LastBuild, Stage, TextStore, write_outputs
+    from .build.builder import Builder
+    from .build.executors import EXECUTORS
+    from .writers.tables import Stage
 
     started = time.perf_counter()
-    if inputs:
-        files, errors = discover(inputs)
-    else:
-        files, errors = sample_corpus(), []
+    if executor not in EXECUTORS:
+        raise click.BadParameter(f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})",
+                                 param_hint="'--executor'")
+    builder = Builder(out=out, jobs=jobs, cache_dir=cache_dir, use_cache=not no_cache, max_nodes=max_nodes,
+                      executor=executor)
+    files, errors = builder.discover(inputs)
     for err in errors:
         click.echo(f"kg: skipped {err}", err=True)
     show_bar = sys.stderr.isatty() and len(files) > 3
-    n_jobs, cache = jobs or os.cpu_count() or 1, None if no_cache else (cache_dir or default_cache_dir())
-    last = LastBuild.of(out, cache) if cache is not None else None
-    keys = file_keys(files) if cache is not None else None
-    inputs_used = [(str(p), k) for p, k in zip(files, keys or [], strict=False)]
-    options: dict[str, object] = {"max_nodes": max_nodes}
     with ExitStack() as stack:
         try:  # the staging folder is made first, to report an unusable output folder before any work
             stage = stack.enter_context(Stage(out))
         except OSError as exc:  # -o under a file, on a read-only or full device
             raise click.BadParameter(f"cannot write to {out}: {exc.strerror or exc}",
                                      param_hint="'-o' / '--out'") from None
-        summary = last.unchanged(inputs_used, options) if last is not None and files and not errors else None
-        if summary is not None:  # the same inputs, options and kg as the build whose outputs these are
-            for notice in summary["notices"]:
-                click.echo(f"kg: note: {notice}", err=True)
-            _report(summary, 0, time.perf_counter() - started, out, "nothing changed since the last build")
-            sys.exit(0)
-        # The articles' text goes to a spill file in the staging folder as files are extracted.
-        texts = TextStore(stage.path / "texts.spill")
         if show_bar:
             from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
-                task = bar.add_task("extracting", total=len(files))
-                result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache,
-                                   texts=texts, keys=keys, keep=False)
-        else:
-            result = run_build(files, jobs=n_jobs, cache_dir=cache, texts=texts, keys=keys, keep=False)
-        for err in result.errors:
-            click.echo(f"kg: skipped {err}", err=True)
-        for notice in result.notices:
+            bar = stack.enter_context(Progress(transient=True))
+            task = bar.add_task("extracting", total=len(files))
+            builder.progress = lambda n: bar.advance(task, n)
+        report = builder.build(files, errors, stage)
+    if report.unchanged:
+        for notice in report.notices:
             click.echo(f"kg: note: {notice}", err=True)
-        if not result.doc_ids and (errors or result.errors):
-            # Every input failed: an empty graph in place of the last good build would only lose it.
-            click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
-            sys.exit(1)
-        summary = {
-            "files": len(files) - result.skipped_files, "documents": len(result.doc_ids),
-            "articles": result.articles, "sentences": result.sentences,
-            "entities": len(result.graph.nodes), "relations": len(result.graph.edges), "notices": result.notices,
-        }
-        write_outputs(stage.path, result.doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs,
-                      reuse=last)
-        written = stage.staged(OUTPUTS)
-        stage.commit(OUTPUTS)
-        if last is not None:
-            # a build that skipped inputs is never taken as unchanged: they are read again next time
-            last.save(stage.path, written, inputs_used if not (errors or result.errors) else [], options, summary)
-    skipped = len(errors) + len(result.errors)
-    _report(summary, skipped, time.perf_counter() - started, out)
+        _report(report.summary, 0, time.perf_counter() - started, out, "nothing changed since the last build")
+        sys.exit(0)
+    for err in report.errors[len(errors):]:
+        click.echo(f"kg: skipped {err}", err=True)
+    for notice in report.notices:
+        click.echo(f"kg: note: {notice}", err=True)
+    if report.nothing_read:
+        click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
+        sys.exit(1)
+    skipped = len(report.errors)
+    _report(report.summary, skipped, time.perf_counter() - started, out)
     sys.exit(1 if skipped else 0)
 
 
@@ -173,6 +151,6 @@ def serve(graph: Path, host: str, port: int, writable: bool) -> None:
               show_default=True)
 def viz(graph: Path, focus: str | None, hops: int, max_nodes: int | None, out: Path) -> None:
     """Write an interactive HTML network of the graph, or of one entity's neighbourhood."""
-    from .viz import run_viz
+    from .writers.viz import run_viz
 
     sys.exit(run_viz(graph, focus, hops, max_nodes, out))

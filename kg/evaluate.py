@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .graph import norm_name
-from .model import ENTITY_TYPES, RELATION_TYPES, SYMMETRIC_RELATIONS
+from .model import ENTITY_TYPES, RELATION_TYPES, SYMMETRIC_RELATIONS, norm_name
 
 Doc = dict[str, Any]
 

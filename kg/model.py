@@ -6,6 +6,7 @@ stage (or a user) can always cite the exact text a fact came from.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 ENTITY_TYPES: tuple[str, ...] = (
@@ -26,6 +27,16 @@ RELATION_TYPES: tuple[str, ...] = (
     "worksFor",
 )
 SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"cooperatesWith"})
+
+
+def norm_name(name: str) -> str:
+    """The contract's comparison form: NFKC with white space removed."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def node_id(type_: str, name: str) -> str:
+    """A stable, readable id: the same type and canonical name give the same id in every build."""
+    return f"{type_}/{norm_name(name)}"
 
 
 @dataclass

@@ -27,7 +27,7 @@ from typing import IO, Any
 import click
 
 from .errors import InputError
-from .rdf import PREFIXES, decode_segment
+from .writers.rdf import PREFIXES, decode_segment
 
 EXAMPLE_DIR = "queries"
 

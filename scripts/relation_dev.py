@@ -24,11 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg.extract.relations import extract_relations  # noqa: E402
+from kg.ingest.normalize import normalize  # noqa: E402
+from kg.ingest.read import read_path  # noqa: E402
+from kg.ingest.segment import segment  # noqa: E402
 from kg.model import RELATION_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Mention, Relation  # noqa: E402
-from kg.normalize import normalize  # noqa: E402
-from kg.read import read_path  # noqa: E402
-from kg.relations import extract_relations  # noqa: E402
-from kg.segment import segment  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "kg" / "data" / "sample"
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "gold" / "dev.jsonl"
@@ -179,7 +179,7 @@ def main() -> int:
             if gold is None:
                 continue
             if args.pred:
-                from kg.pipeline import process_raw
+                from kg.build.process import process_raw
 
                 res = process_raw(raw)
                 articles, entities = res.articles, res.entities

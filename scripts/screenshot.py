@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.viz import CHROMIUM_ARGS
+from kg.writers.viz import CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 

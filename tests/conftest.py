@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.graph import node_id
-from kg.model import ArticleRef, Edge, Evidence, KnowledgeGraph, Node
+from kg.model import ArticleRef, Edge, Evidence, KnowledgeGraph, Node, node_id
 
 A = "003_0761c53e24f34b0b.txt"
 B = "001_d6d415e0743de0cf.txt"
@@ -99,7 +98,7 @@ def kgraph() -> KnowledgeGraph:
 @pytest.fixture
 def fixture_ttl(tmp_path: Path, kgraph: KnowledgeGraph) -> Path:
     """The fixture graph written as kg.ttl."""
-    from kg.rdf import write_turtle
+    from kg.writers.rdf import write_turtle
 
     path = tmp_path / "kg.ttl"
     write_turtle(path, kgraph)

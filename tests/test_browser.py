@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kg.model import KnowledgeGraph
-from kg.viz import CHROMIUM_ARGS, TYPE_STYLE, degrees, write_html
+from kg.writers.viz import CHROMIUM_ARGS, TYPE_STYLE, degrees, write_html
 
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[1]
@@ -126,7 +126,7 @@ def assert_no_outside_requests(loaded: Loaded) -> None:
 
 
 def test_sample_page_in_browser(browser: Any, sample_build: Path) -> None:
-    from kg.rdf import load_graph
+    from kg.writers.rdf import load_graph
 
     graph = load_graph(sample_build / "kg.ttl")
     loaded = open_page(browser, sample_build / "kg.html")

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import kg.pipeline
-from kg.cache import Cache, file_key, library_versions, tree_version
-from kg.pipeline import build, sample_corpus
+import kg.build.pipeline
+import kg.build.process
+from kg.build.cache import Cache, file_key
+from kg.build.inputs import sample_corpus
+from kg.build.pipeline import build
+from kg.resources.version import library_versions, tree_version
 
 
 @pytest.fixture
@@ -30,17 +33,17 @@ def corpus(tmp_path: Path) -> list[Path]:
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files process_file is called for (in this process: the builds below use jobs=1)."""
     calls: list[Path] = []
-    real = kg.pipeline.process_file
+    real = kg.build.process.process_file
 
     def counting(path: Path):  # type: ignore[no-untyped-def]
         calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(kg.pipeline, "process_file", counting)
+    monkeypatch.setattr(kg.build.process, "process_file", counting)
     return calls
 
 
-def snapshot(res: kg.pipeline.BuildResult) -> tuple[object, ...]:
+def snapshot(res: kg.build.pipeline.BuildResult) -> tuple[object, ...]:
     return (res.results, list(res.texts), res.graph, res.errors)
 
 
@@ -109,7 +112,7 @@ def test_key_depends_on_path_and_content(tmp_path: Path) -> None:
 
 
 def test_version_follows_lexicons_and_code(tmp_path: Path) -> None:
-    pkg = Path(kg.pipeline.__file__).parent
+    pkg = Path(kg.__file__).parent
     copy = tmp_path / "kg"
     shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__", "sample", "ontology", "queries"))
     base = tree_version(copy)
@@ -151,7 +154,7 @@ def test_version_follows_lexicons_and_code(tmp_path: Path) -> None:
 def test_stale_cache_is_not_reused_after_a_subpackage_changes(corpus: list[Path], tmp_path: Path) -> None:
     """End to end: entries made under one extractor version are never read under another."""
     cache_dir = tmp_path / "cache"
-    pkg = Path(kg.pipeline.__file__).parent
+    pkg = Path(kg.__file__).parent
     copy = tmp_path / "kg"
     shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__", "sample", "ontology", "queries"))
     before = Cache(cache_dir, version=tree_version(copy))

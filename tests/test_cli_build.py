@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg import __version__
+from kg.build.inputs import sample_corpus
 from kg.cli import main
-from kg.pipeline import sample_corpus
 
 
 def _articles(out: Path) -> list[dict]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.build.process import process_raw
 from kg.cli import main
 from kg.model import RawDoc
-from kg.pipeline import process_raw
 
 
 def entities_of(text: str) -> dict[str, tuple[str, list[str]]]:
@@ -128,7 +128,7 @@ def test_lexicon_abbreviation_links_to_the_full_name() -> None:
 
 
 def test_same_entity_across_documents_is_one_node() -> None:
-    from kg.graph import build_graph
+    from kg.link.graph import build_graph
 
     a = process_raw(RawDoc(doc="a.txt", path="a.txt", text="中科院在合肥高新区设立研究院。"))
     b = process_raw(RawDoc(doc="b.txt", path="b.txt", text="中国科学院与合肥高新区签署合作协议。"))

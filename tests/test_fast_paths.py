@@ -30,10 +30,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kg import entities, link, normalize, relations
-from kg.lexicon import load_list, load_table, split_multi
+from kg.build.inputs import sample_corpus
+from kg.build.process import process_raw
+from kg.ingest.read import read_path
 from kg.model import Entity, Evidence
-from kg.pipeline import process_raw, sample_corpus
-from kg.read import read_path
+from kg.resources.lexicon import load_list, load_table, split_multi
 
 _ANY_CHAR = st.characters(codec="utf-8")  # any character but a lone surrogate (no text holds one)
 FAST = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

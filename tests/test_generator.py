@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from kg.lexicon import load_table
+from kg.resources.lexicon import load_table
 
 GEN_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "gen_corpus.py"
 

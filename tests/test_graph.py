@@ -6,8 +6,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from kg.graph import GraphBuilder, UnionFind, _canonical, build_graph, node_id, norm_name, summarize
-from kg.model import SYMMETRIC_RELATIONS, DocSummary, Edge, EntityRef, Evidence, KnowledgeGraph, Node, Relation
+from kg.link.graph import GraphBuilder, UnionFind, _canonical, build_graph, summarize
+from kg.model import (
+    SYMMETRIC_RELATIONS,
+    DocSummary,
+    Edge,
+    EntityRef,
+    Evidence,
+    KnowledgeGraph,
+    Node,
+    Relation,
+    node_id,
+    norm_name,
+)
 
 
 def reference_graph(results: list[DocSummary]) -> KnowledgeGraph:
@@ -59,7 +70,8 @@ def reference_graph(results: list[DocSummary]) -> KnowledgeGraph:
 
 
 def sample_summaries() -> list[DocSummary]:
-    from kg.pipeline import process_file, sample_corpus
+    from kg.build.inputs import sample_corpus
+    from kg.build.process import process_file
 
     return [summarize(d) for p in sample_corpus() for d in process_file(p)[0]]
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from kg.graph import node_id, norm_name
 from kg.model import (
     Article,
     ArticleRef,
@@ -30,6 +29,8 @@ from kg.model import (
     Node,
     Relation,
     Sentence,
+    node_id,
+    norm_name,
 )
 
 # One name per trap. Each is a plausible company name around the trap, so the extractor path can
@@ -235,7 +236,7 @@ def labels(triples: Triples) -> set[str]:
 
 @pytest.fixture(scope="module")
 def nasty_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, KnowledgeGraph]:
-    from kg.write import write_all
+    from kg.build.builder import write_all
 
     graph = nasty_graph()
     out = tmp_path_factory.mktemp("nasty")
@@ -260,7 +261,7 @@ def test_rdf_reads_the_same_in_every_parser(nasty_out: tuple[Path, KnowledgeGrap
 
 
 def test_turtle_round_trips_through_load_graph(nasty_out: tuple[Path, KnowledgeGraph]) -> None:
-    from kg.rdf import load_graph
+    from kg.writers.rdf import load_graph
 
     out, graph = nasty_out
     back = load_graph(out / "kg.ttl")
@@ -301,7 +302,7 @@ def test_jsonl_lines_survive_unicode_line_splitting(tmp_path: Path) -> None:
     still see one record a line: U+2028, U+2029, U+0085 and friends are written escaped."""
     from test_hostile_inputs import build  # a sibling test module
 
-    from kg.write import write_all
+    from kg.build.builder import write_all
 
     page = tmp_path / "news.jsonl"
     text = "贵阳高新区企业贵州力创科技发展有限公司\u2028与东南大学\u2029签署\x85合作\x1c协议\x1d。\x1e第二句\u000b。"
@@ -327,7 +328,7 @@ def test_html_holds_payloads_as_inert_data(nasty_out: tuple[Path, KnowledgeGraph
 
 
 def test_writes_are_deterministic(nasty_out: tuple[Path, KnowledgeGraph], tmp_path: Path) -> None:
-    from kg.write import write_all
+    from kg.build.builder import write_all
 
     out, _ = nasty_out
     write_all(tmp_path, nasty_results(), nasty_graph())
@@ -400,7 +401,7 @@ def test_graphml_keeps_names_differing_only_in_what_xml_cannot_hold(tmp_path: Pa
     them by replacing the characters XML forbids."""
     import networkx as nx
 
-    from kg.rdf import write_graphml
+    from kg.writers.rdf import write_graphml
 
     names = ["甲\x00公司", "甲\x01公司", "甲\ufffe公司", "甲\ufffd公司", "甲公司"]
     nodes = sorted((Node(id=node_id("Company", n), name=n, type="Company", mentions=1) for n in names),

@@ -30,7 +30,7 @@ INSERT = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://ex
 
 @pytest.fixture(scope="module")
 def nasty_ttl(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kg.write import write_all
+    from kg.build.builder import write_all
 
     out = tmp_path_factory.mktemp("serve")
     write_all(out, nasty_results(), nasty_graph())

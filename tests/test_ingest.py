@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.build.inputs import discover, sample_corpus
+from kg.build.process import process_file
 from kg.errors import InputError
-from kg.pipeline import discover, process_file, sample_corpus
-from kg.read import decode_bytes, html_to_text, read_path
+from kg.ingest.read import decode_bytes, html_to_text, read_path
 
 SAMPLES = {p.name[:3]: p for p in sample_corpus()}
 

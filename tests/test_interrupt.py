@@ -77,7 +77,7 @@ def test_write_all_failing_keeps_previous_outputs(tmp_path: Path, monkeypatch: p
     """The same at the API level, for both the sequential and the forked writers."""
     from conftest import make_graph
 
-    from kg.write import write_all
+    from kg.build.builder import write_all
 
     graph = make_graph()
     out = tmp_path / "out"

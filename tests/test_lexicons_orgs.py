@@ -13,7 +13,7 @@ from importlib import resources
 
 import pytest
 
-from kg.lexicon import load_list, load_table, split_multi
+from kg.resources.lexicon import load_list, load_table, split_multi
 
 TABLES = {
     "universities.tsv": ["name", "abbr", "province", "kind"],

@@ -12,7 +12,7 @@ from importlib import resources
 
 import pytest
 
-from kg.lexicon import load_table, split_multi
+from kg.resources.lexicon import load_table, split_multi
 
 FILES = {
     "places.tsv": ("name", "level", "parent", "short", "abbr"),

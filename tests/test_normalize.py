@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kg.normalize import normalize, squeeze_spaces, unify_chars
-from kg.pipeline import sample_corpus
+from kg.build.inputs import sample_corpus
+from kg.ingest.normalize import normalize, squeeze_spaces, unify_chars
 
 SAMPLES = {p.name[:3]: p for p in sample_corpus()}
 

@@ -12,9 +12,10 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
+from kg.build.executors import chunksize as _chunksize
+from kg.build.inputs import discover
+from kg.build.parallel import extract
 from kg.cli import main
-from kg.parallel import _chunksize, extract
-from kg.pipeline import discover
 
 GEN_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "gen_corpus.py"
 
@@ -88,7 +89,7 @@ def test_chunksize_keeps_workers_busy() -> None:
 
 
 def test_writers_run_in_parallel_and_report_failures(tmp_path: Path) -> None:
-    from kg.parallel import run_writers
+    from kg.build.parallel import run_writers
 
     def ok(name: str, folder: Path) -> None:
         (folder / name).write_text(name, encoding="utf-8")
@@ -103,8 +104,8 @@ def test_writers_run_in_parallel_and_report_failures(tmp_path: Path) -> None:
 
 
 def test_big_graphs_are_written_one_writer_at_a_time() -> None:
+    from kg.build.parallel import writer_jobs
     from kg.model import Edge, Evidence, KnowledgeGraph, Node
-    from kg.parallel import writer_jobs
 
     ev = Evidence(doc="d", path="d", article=0, sentence="s", start=0, end=1, pattern="p")
 

@@ -27,8 +27,8 @@ from test_hostile_names import (  # a sibling test module: the graph makers and 
     rdflib_triples,
 )
 
-from kg.graph import build_graph, norm_name
-from kg.model import DocResult, KnowledgeGraph
+from kg.link.graph import build_graph
+from kg.model import DocResult, KnowledgeGraph, norm_name
 
 TRAPS = ['"', "'", "\\", "<", ">", "{", "}", "|", "^", "`", "&", "%", "#", "?", "/", "]]>", "<!--", "</script>",
          "\x00", "\x01", "\x1b", "\x7f", "\x85", "\t", "\n", "\r", "\u2028", "\u2029", "\u200b", "\u200e", "\u200f",
@@ -126,8 +126,8 @@ _ARTICLE = st.lists(
 def test_pipeline_on_hostile_articles_is_valid_and_deterministic(pages: list[list[tuple[str, str, str, str]]]) -> None:
     """Articles naming hostile companies, through normalize → segment → entities → link → relations →
     graph: the same input gives byte-identical, valid outputs."""
+    from kg.build.process import process_raw
     from kg.model import RawDoc
-    from kg.pipeline import process_raw
 
     raws = []
     for i, sentences in enumerate(pages):

@@ -18,7 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import InputError
 from kg.model import ENTITY_TYPES, RELATION_TYPES, KnowledgeGraph
-from kg.rdf import (
+from kg.writers.rdf import (
     ID,
     ONT,
     decode_segment,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.extract.relations import extract_relations, patterns
+from kg.ingest.segment import split_sentences
 from kg.model import Article, Entity, Mention, RawDoc, Relation
-from kg.relations import extract_relations, patterns
-from kg.segment import split_sentences
 
 
 def doc(texts: str | list[str], names: dict[str, str], aliases: dict[str, list[str]] | None = None,
@@ -474,7 +474,8 @@ def test_pattern_snapshot_gives_the_patterns_re_compiles(tmp_path: Path, monkeyp
 def test_extraction_with_snapshotted_patterns_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Relations found with patterns made from the snapshot are those found with ``re.compile``'s."""
     from kg import relations
-    from kg.pipeline import process_raw, sample_corpus
+    from kg.build.inputs import sample_corpus
+    from kg.build.process import process_raw
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     raw = RawDoc(doc="p", path="p", text=sample_corpus()[0].read_text(encoding="utf-8"))

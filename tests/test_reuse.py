@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from kg import rdf
+from kg.build.inputs import sample_corpus
 from kg.cli import main
-from kg.pipeline import sample_corpus
-from kg.write import OUTPUTS, LastBuild
+from kg.writers.tables import OUTPUTS, LastBuild
 
 NEWS = "\n中关村科技园区与清华大学签署战略合作协议，共建人工智能联合实验室。\n"
 
@@ -218,7 +218,7 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(corpus: Path, tmp_path: P
 
 
 def test_only_the_latest_builds_are_remembered(tmp_path: Path) -> None:
-    from kg.write import KEPT_BUILDS
+    from kg.writers.tables import KEPT_BUILDS
 
     cache = tmp_path / "cache"
     folder = cache / "builds"

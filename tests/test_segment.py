@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kg.build.inputs import sample_corpus
+from kg.ingest.normalize import normalize
+from kg.ingest.segment import segment, split_sentences
 from kg.model import Article, RawDoc
-from kg.normalize import normalize
-from kg.pipeline import sample_corpus
-from kg.segment import segment, split_sentences
 
 SAMPLES = {p.name[:3]: p for p in sample_corpus()}
 
@@ -129,7 +129,7 @@ def test_jsonl_title_titles_an_untitled_first_article() -> None:
 
 
 def test_html_headings_split_articles(tmp_path) -> None:
-    from kg.read import read_path
+    from kg.ingest.read import read_path
 
     page = tmp_path / "p.html"
     page.write_text(

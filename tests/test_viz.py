@@ -13,9 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.graph import node_id
-from kg.model import Edge, Evidence, KnowledgeGraph, Node
-from kg.viz import (
+from kg.model import Edge, Evidence, KnowledgeGraph, Node, node_id
+from kg.writers.viz import (
     RELATION_COLOR,
     TYPE_STYLE,
     PageInfo,
@@ -172,7 +171,7 @@ def test_max_nodes_keeps_the_best_connected(tmp_path: Path, kgraph: KnowledgeGra
 
 
 def test_build_writes_the_page(tmp_path: Path) -> None:
-    from kg.pipeline import sample_corpus
+    from kg.build.inputs import sample_corpus
 
     one_page = str(sample_corpus()[3])  # one page is enough to check the wiring, and quicker than five
     result = CliRunner().invoke(main, ["build", one_page, "-o", str(tmp_path), "--max-nodes", "3"])
@@ -258,7 +257,7 @@ def _pyvis_network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[
     pyvis assembles them (key order, labels, ends, duplicates, the options' JSON round trip)."""
     from pyvis.network import Network
 
-    from kg.viz import _OTHER_STYLE, _drawn_edges, _node_options, _vis_options
+    from kg.writers.viz import _OTHER_STYLE, _drawn_edges, _node_options, _vis_options
 
     deg = degrees(graph)
     net = Network(directed=True, cdn_resources="in_line")
@@ -321,23 +320,24 @@ def big_graph() -> KnowledgeGraph:
 
 @pytest.fixture(scope="module")
 def sample_graph() -> KnowledgeGraph:
-    from kg.pipeline import build, sample_corpus
+    from kg.build.inputs import sample_corpus
+    from kg.build.pipeline import build
 
     return build(sample_corpus()).graph
 
 
 def _same_as_pyvis(graph: KnowledgeGraph, focus: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
     """Equal dicts, the same key order and JSON types (``json.dumps`` without sorting), the same page."""
-    import kg.viz
+    import kg.writers.viz
 
-    got = kg.viz._network_data(graph, focus)
+    got = kg.writers.viz._network_data(graph, focus)
     want = _pyvis_network_data(graph, focus)
     assert got == want
     assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
     info = PageInfo(title="t", focus=focus)
     page = render_html(graph, info)
     with monkeypatch.context() as m:
-        m.setattr(kg.viz, "_network_data", _pyvis_network_data)
+        m.setattr(kg.writers.viz, "_network_data", _pyvis_network_data)
         assert render_html(graph, info) == page
 
 
@@ -361,7 +361,7 @@ def test_network_data_matches_pyvis_on_hostile_graphs(make: Callable[[], Knowled
 
 def test_hostile_graph_as_pyvis_drew_it() -> None:
     """The corner cases the direct assembly must keep (checked against pyvis above, spelled out here)."""
-    from kg.viz import _network_data
+    from kg.writers.viz import _network_data
 
     graph = hostile_graph()
     nodes, edges, _ = _network_data(graph, ())
@@ -381,7 +381,7 @@ def test_write_html_does_not_import_pyvis(tmp_path: Path, kgraph: KnowledgeGraph
 
     (tmp_path / "g.pkl").write_bytes(pickle.dumps(kgraph))
     code = (
-        "import pickle, sys\nfrom pathlib import Path\nfrom kg.viz import write_html\n"
+        "import pickle, sys\nfrom pathlib import Path\nfrom kg.writers.viz import write_html\n"
         f"g = pickle.loads(Path({str(tmp_path / 'g.pkl')!r}).read_bytes())\n"
         f"write_html(Path({str(tmp_path / 'kg.html')!r}), g, max_nodes=2000)\n"
         "print(sorted(m for m in ('pyvis', 'pyvis.network', 'networkx', 'IPython') if m in sys.modules))\n"

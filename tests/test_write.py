@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.build.builder import write_all
 from kg.model import KnowledgeGraph
-from kg.write import write_all
 
 
 def test_dead_builds_stage_is_removed_live_ones_kept(tmp_path: Path) -> None:
@@ -40,7 +40,8 @@ def test_error_message_stays_on_one_line_for_odd_file_names() -> None:
 
 
 def _sample_docs() -> list:  # type: ignore[type-arg]
-    from kg.pipeline import process_file, sample_corpus
+    from kg.build.inputs import sample_corpus
+    from kg.build.process import process_file
 
     return [d for p in sample_corpus() for d in process_file(p)[0]]
 
@@ -49,7 +50,7 @@ def _reference_lines(res, graph: KnowledgeGraph) -> tuple[str, str]:  # type: ig
     """articles.jsonl and extractions.jsonl lines of one document the plain way: one json.dumps per record."""
     import json
 
-    from kg.graph import node_id, norm_name
+    from kg.model import node_id, norm_name
 
     def dumps(obj: object) -> str:
         return json.dumps(obj, ensure_ascii=False).translate(
@@ -86,8 +87,8 @@ def test_serialised_lines_match_plain_json() -> None:
     result is the record json.dumps gives, for the sample pages and for hostile names."""
     from test_hostile_names import nasty_results
 
-    from kg.graph import build_graph
-    from kg.write import TextStore, write_jsonl
+    from kg.link.graph import build_graph
+    from kg.writers.tables import TextStore, write_jsonl
 
     for results in (_sample_docs(), nasty_results()):
         graph = build_graph(results)
@@ -104,7 +105,7 @@ def test_serialised_lines_match_plain_json() -> None:
 
 
 def test_text_store_spills_to_a_file(tmp_path: Path) -> None:
-    from kg.write import TextStore
+    from kg.writers.tables import TextStore
 
     docs = _sample_docs()
     memory, spilled = TextStore(), TextStore(tmp_path / "texts.spill")
@@ -125,7 +126,7 @@ def test_graphml_is_what_networkx_writes(tmp_path: Path) -> None:
     from test_hostile_names import nasty_graph
 
     from kg import rdf
-    from kg.graph import build_graph
+    from kg.link.graph import build_graph
     from kg.model import Edge
 
     def networkx_graphml(graph: KnowledgeGraph) -> bytes:
@@ -157,7 +158,7 @@ def test_rdf_in_one_pass_is_turtle_and_ntriples(tmp_path: Path) -> None:
     from test_hostile_names import nasty_graph
 
     from kg import rdf
-    from kg.graph import build_graph
+    from kg.link.graph import build_graph
 
     for graph in (build_graph(_sample_docs()), nasty_graph(), KnowledgeGraph()):
         rdf.write_rdf(graph, ttl=tmp_path / "a.ttl", nt=tmp_path / "a.nt")
@@ -174,7 +175,7 @@ def test_sorted_groups_are_the_subjects_triples_in_order() -> None:
     from test_hostile_names import nasty_graph
 
     from kg import rdf
-    from kg.graph import build_graph
+    from kg.link.graph import build_graph
     from kg.model import Edge
 
     twice = make_graph()  # one piece of evidence recorded twice for an edge: one assertion

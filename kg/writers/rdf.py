@@ -24,18 +24,16 @@ import hashlib
 import os
 import pickle
 import re
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
 from urllib.parse import unquote
 
-from .atomic import file_identity
-from .errors import InputError
-from .model import (
+from ..atomic import atomic_open, file_identity
+from ..errors import InputError
+from ..model import (
     ENTITY_TYPES,
     RELATION_TYPES,
     SYMMETRIC_RELATIONS,
@@ -164,7 +162,7 @@ def node_id_from_iri(iri: str) -> str:
 
 
 def place_iri(name: str) -> str:
-    from .graph import norm_name
+    from ..model import norm_name
 
     return f"{ID}Place/{encode_segment(norm_name(name))}"
 
@@ -561,28 +559,8 @@ def ntriples_lines(graph: KnowledgeGraph) -> Iterator[str]:
         yield _nt_block(s, pos, terms)
 
 
-@contextmanager
-def _replace_on_success(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Write to a temporary file beside ``path``, renamed over it only when writing succeeded.
-
-    Unlike :func:`kg.atomic.atomic_open` there is no fsync: ``kg.write.Stage.commit`` syncs the staged
-    outputs once before moving them into place, and a second sync per file would dominate the write time.
-    The file gets the usual permissions (not a temporary file's 0600).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with tmp.open(mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _write_lines(path: Path, lines: Iterable[str]) -> None:
-    with _replace_on_success(path) as fh:
+    with atomic_open(path, fsync=False) as fh:
         buf: list[str] = []
         for line in lines:
             buf.append(line)
@@ -619,7 +597,7 @@ class _Previous:
     """The previous kg.ttl and kg.nt, open, with their index: blocks are read from them as copied."""
 
     def __init__(self, ttl: Path, nt: Path, index: RdfIndex) -> None:
-        from .cache import extractor_version
+        from ..resources.version import extractor_version
 
         if index.version != extractor_version():
             raise _Stale("an index of another version of kg")
@@ -667,7 +645,7 @@ def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, 
         except (OSError, _Stale):
             old = None
     try:
-        with _replace_on_success(ttl, "wb") as ft, _replace_on_success(nt, "wb") as fn:
+        with atomic_open(ttl, "wb", None, False) as ft, atomic_open(nt, "wb", None, False) as fn:
             try:
                 copied, blocks = _write_rdf_blocks(graph, ft, fn, old, index is not None)
             except _Stale:  # start again from nothing
@@ -679,7 +657,7 @@ def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, 
         if old is not None:
             old.close()
     if index is not None:
-        from .cache import extractor_version
+        from ..resources.version import extractor_version
 
         files = (file_identity(os.stat(ttl)), file_identity(os.stat(nt)))
         with index.open("wb") as fh:
@@ -841,7 +819,7 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
                     attrs = f'source="{_xml_attr(_graphml_id(head))}" target="{_xml_attr(_graphml_id(tail))}"'
                     out.append(_graphml_element("edge", f'{attrs} id="{_xml_attr(e.relation)}"', data))
         out[-1] = out[-1][:-1] + "\n  </graph>\n</graphml>\n"
-    with _replace_on_success(path) as fh:
+    with atomic_open(path, fsync=False) as fh:
         fh.writelines(out)
 
 

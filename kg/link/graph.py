@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from functools import cache
 from typing import Generic, TypeVar
 
-from .model import (
+from ..model import (
     SYMMETRIC_RELATIONS,
     ArticleRef,
     DocResult,
@@ -17,18 +16,9 @@ from .model import (
     KnowledgeGraph,
     Node,
     Relation,
+    node_id,
+    norm_name,
 )
-
-
-def norm_name(name: str) -> str:
-    """The contract's comparison form: NFKC with white space removed."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
-def node_id(type_: str, name: str) -> str:
-    """A stable, readable id: the same type and canonical name give the same id in every build."""
-    return f"{type_}/{norm_name(name)}"
-
 
 K = TypeVar("K", str, tuple[str, str])
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import pkg_resources_hidden
+from ..resources.lexicon import pkg_resources_hidden
 
 with pkg_resources_hidden():
     import zhconv

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .atomic import file_identity, signals_held
-from .model import DocResult, KnowledgeGraph
+from ..atomic import atomic_open, file_identity, signals_held
+from ..model import DocResult, KnowledgeGraph
 
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
@@ -42,7 +42,7 @@ def _dumps(obj: object) -> str:
 
 def doc_text(res: DocResult) -> DocText:
     """Serialise a document's articles and extractions, less its id and its entities' nodes."""
-    from .graph import norm_name
+    from ..model import norm_name
 
     articles = []
     for art in res.articles:
@@ -157,7 +157,7 @@ class TextStore:
 
 def write_jsonl(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], graph: KnowledgeGraph) -> None:
     """Write articles.jsonl and extractions.jsonl in one pass over the stored text."""
-    from .graph import norm_name
+    from ..model import norm_name
 
     # The node each per-document entity ended up in, so users can join the file to the graph.
     alias_to_node: dict[tuple[str, str], str] = {}
@@ -320,7 +320,7 @@ class LastBuild:
     def unchanged(self, inputs: Sequence[tuple[str, str | None]], options: dict[str, object]) -> dict | None:
         """The last build's summary if it was made from exactly ``inputs`` (path and content key of each
         file, in order) with the same ``options`` and kg, and its outputs are still the files it wrote."""
-        from .cache import extractor_version
+        from ..resources.version import extractor_version
 
         try:
             with self.record.open("rb") as fh:
@@ -339,22 +339,21 @@ class LastBuild:
         """Keep the record of a build whose outputs were just committed (``written``: their identities,
         taken as staged) and the RDF index it staged. Unsaved (a cache folder that cannot be written),
         the next build just does everything."""
-        from .cache import extractor_version
+        from ..resources.version import extractor_version
 
         record = {"version": extractor_version(), "inputs": list(inputs), "options": options,
                   "outputs": written, "summary": summary}
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.record.with_name(f"{self.record.name}.{os.getpid()}.tmp")
             self.record.unlink(missing_ok=True)  # never a record beside another build's index
             if (stage / RDF_INDEX).is_file():
                 try:  # moved where the cache is on the output's file system (60 MB at 100 MB of news)
                     os.replace(stage / RDF_INDEX, self.index)
                 except OSError:  # another file system: copied
-                    shutil.copyfile(stage / RDF_INDEX, tmp)
-                    os.replace(tmp, self.index)
-            tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.record)
+                    with (stage / RDF_INDEX).open("rb") as src, atomic_open(self.index, "wb", None, False) as dst:
+                        shutil.copyfileobj(src, dst)
+            with atomic_open(self.record, "wb", encoding=None, fsync=False) as fh:
+                pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
             self._prune()
         except OSError:
             pass
@@ -371,34 +370,3 @@ class LastBuild:
 
 RDF_INDEX = "rdf.index"  # staged beside the outputs by the RDF writer, never committed
 KEPT_BUILDS = 16  # output folders whose last build is remembered (an index takes ~0.6 MB per MB of news)
-
-
-def write_outputs(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], graph: KnowledgeGraph,
-                  max_nodes: int | None = None, jobs: int = 1, reuse: LastBuild | None = None) -> None:
-    """Write the eight :data:`OUTPUTS` into ``folder``, ``jobs`` writers at once. With ``reuse``, the
-    RDF writer copies what is unchanged from the last build and stages its index for :meth:`LastBuild.save`."""
-    from . import rdf, viz
-    from .parallel import run_writers, writer_jobs
-
-    writers: dict[str, Writer] = {
-        "rdf": lambda f: rdf.write_rdf(graph, ttl=f / "kg.ttl", nt=f / "kg.nt",
-                                       previous=reuse.previous() if reuse else None,
-                                       index=f / RDF_INDEX if reuse else None),
-        "kg.graphml": lambda f: rdf.write_graphml(f / "kg.graphml", graph),
-        "kg.html": lambda f: viz.write_html(f / "kg.html", graph, max_nodes=max_nodes),
-        "jsonl": lambda f: write_jsonl(f, doc_ids, texts, graph),
-        "csv": lambda f: write_csv(f, graph),
-    }
-    run_writers(writers, folder, writer_jobs(graph, jobs))
-
-
-def write_all(out: Path, results: Sequence[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None,
-              jobs: int = 1) -> list[Path]:
-    """Write every output of ``results`` (held in memory) into ``out``; returns the paths written.
-    ``kg build`` streams instead: see :func:`kg.pipeline.build`."""
-    texts = TextStore()
-    for res in results:
-        texts.add_docs([res])
-    with Stage(out) as stage:
-        write_outputs(stage.path, [r.doc for r in results], texts, graph, max_nodes=max_nodes, jobs=jobs)
-        return stage.commit(OUTPUTS)

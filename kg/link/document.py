@@ -16,9 +16,9 @@ from functools import cache, lru_cache
 
 import ahocorasick
 
-from .entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
+from ..extract.entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
+from ..model import Article, Entity, Mention
 from .graph import UnionFind
-from .model import Article, Entity, Mention
 
 _DEFINITION = re.compile(
     r"^\s*[（(]\s*(?:以下简称|以下称|下称|简称|又称|俗称|英文简称)?\s*[:：]?\s*[“\"「]?"

@@ -31,8 +31,8 @@ from typing import Any
 import click
 from jinja2 import Environment, select_autoescape
 
-from .atomic import write_text
-from .model import SYMMETRIC_RELATIONS, Edge, KnowledgeGraph, Node
+from ..atomic import write_text
+from ..model import SYMMETRIC_RELATIONS, Edge, KnowledgeGraph, Node
 
 # Flags for opening a kg.html page in headless Chromium with no network at all (no sandbox as root,
 # no background requests to Google's hosts): used by scripts/screenshot.py and the browser tests.

