@@ -395,22 +395,36 @@ def test_write_html_does_not_import_pyvis(tmp_path: Path, kgraph: KnowledgeGraph
 
 def test_vis_lib_is_found_without_pyvis_and_problems_are_named(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.machinery
-    import importlib.util
+    """vis-network is found among the installed pyvis's files, wherever its version keeps them."""
+    from importlib import metadata
 
     js, css = _vis_lib()
     assert "vis" in js and css
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(RuntimeError, match="pyvis is not installed"):
+
+    def missing(name: str) -> None:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "files", missing)
+    with pytest.raises(RuntimeError, match="vis-network .* was not found among the files of the installed pyvis"):
         _vis_lib()
-    spec = importlib.machinery.ModuleSpec("pyvis", None, is_package=True)
-    spec.submodule_search_locations = [str(tmp_path)]
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
-    with pytest.raises(RuntimeError, match=f"no templates/lib/vis-9.1.2 under {re.escape(str(tmp_path))}"):
-        _vis_lib()
-    lib = tmp_path / "templates" / "lib" / "vis-9.1.2"
-    lib.mkdir(parents=True)
-    (lib / "vis-network.min.js").write_text("var s = '</SCRIPT>';", encoding="utf-8")
-    (lib / "vis-network.css").write_text("a {}", encoding="utf-8")
+
+    class Listed:  # a distribution's file entry: another layout, two versions of vis-network
+        def __init__(self, rel: str) -> None:
+            self.name = rel.rsplit("/", 1)[-1]
+            self.rel = rel
+
+        def locate(self) -> Path:
+            return tmp_path / self.rel
+
+    layout = ["pyvis/assets/vis-network-9.0.4/vis-network.min.js", "pyvis/assets/vis-network-9.0.4/vis-network.css",
+              "pyvis/assets/vis-network-10.0.1/vis-network.min.js", "pyvis/assets/vis-network-10.0.1/vis-network.css"]
+    for rel in layout:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f"/* {rel} */", encoding="utf-8")
+    monkeypatch.setattr(metadata, "files", lambda name: [Listed(r) for r in layout])
+    js, css = _vis_lib()
+    assert js == "/* pyvis/assets/vis-network-10.0.1/vis-network.min.js */"  # the newest
+    assert css == "/* pyvis/assets/vis-network-10.0.1/vis-network.css */"
+    (tmp_path / layout[2]).write_text("var s = '</SCRIPT>';", encoding="utf-8")
     with pytest.raises(RuntimeError, match="cannot be inlined"):
         _vis_lib()

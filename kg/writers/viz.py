@@ -17,14 +17,15 @@ Why it is built this way:
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import json
 import math
 import os
+import re
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -203,23 +204,39 @@ def _capped(items: list[str], cap: int = _MAX_LIST) -> dict[str, Any]:
     return {"items": items[:cap], "total": len(items)}
 
 
+def _vis_version(folder: Path) -> tuple[int, ...]:
+    """9.1.2 of a folder named vis-9.1.2 (or vis-network-9.1.2); () when it names no version."""
+    digits = re.findall(r"\d+", folder.name)
+    return tuple(int(d) for d in digits)
+
+
+def _find_vis_network() -> Path | None:
+    """The folder of the installed pyvis holding vis-network.min.js and vis-network.css (the newest)."""
+    try:
+        files = metadata.files("pyvis") or []
+    except metadata.PackageNotFoundError:
+        return None
+    folders: dict[Path, set[str]] = {}
+    for f in files:
+        if f.name in ("vis-network.min.js", "vis-network.css"):
+            folders.setdefault(Path(str(f.locate())).parent, set()).add(f.name)
+    found = sorted((p for p, names in folders.items() if len(names) == 2 and (p / "vis-network.min.js").is_file()),
+                   key=lambda p: (tuple(-n for n in _vis_version(p)), str(p)))
+    return found[0] if found else None
+
+
 def _vis_lib() -> tuple[str, str]:
     """pyvis's bundled vis-network (JS, CSS), inlined so the page needs no network.
 
-    The files are found through the import system without importing pyvis: ``import pyvis`` pulls in
-    networkx and IPython, which cost more than the rest of the page.
+    The files are found among the installed pyvis distribution's files (its record of what it
+    installed), wherever that version keeps them, without importing pyvis: ``import pyvis`` pulls in
+    networkx and IPython, which cost more than the rest of the page. The newest vis-network it ships wins.
     """
-    spec = importlib.util.find_spec("pyvis")
-    roots = list(spec.submodule_search_locations or []) if spec is not None else []
-    for root in roots:
-        lib = Path(root) / "templates" / "lib" / "vis-9.1.2"
-        if (lib / "vis-network.min.js").is_file() and (lib / "vis-network.css").is_file():
-            break
-    else:
+    lib = _find_vis_network()
+    if lib is None:
         raise RuntimeError(
-            "vis-network 9.1.2 (bundled with pyvis) was not found: "
-            + (f"no templates/lib/vis-9.1.2 under {', '.join(roots)}" if roots else "pyvis is not installed")
-            + "; reinstall kg's dependencies (pip install pyvis==0.3.2)"
+            "vis-network (bundled with pyvis) was not found among the files of the installed pyvis; "
+            "reinstall kg's dependencies (pip install pyvis)"
         )
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
