@@ -153,7 +153,7 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pred", action="store_true", help="use the real entity pipeline instead of the oracle")
     ap.add_argument("--errors", action="store_true", help="list false positives and misses")

@@ -160,7 +160,7 @@ def _not_subject() -> re.Pattern[str]:
 _TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%B|%M")
 
 
-def _compile(
+def _compile(  # noqa: C901
     name: str, source: str
 ) -> tuple[str, dict[str, str], set[str], set[str], list[frozenset[str]], list[str], set[str]]:
     """Translate the pattern notation into a regular expression over skeletons."""
@@ -511,7 +511,7 @@ def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entiti
     return topic, score[topic] >= max(others.values(), default=0)
 
 
-def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[str]],
+def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[str]],  # noqa: C901
                  mentions: dict[int, list[tuple[int, int, int]]]) -> tuple[list[list[Slot]], int | None, bool]:
     """Slots (mentions and resolved references) of each article of a story, its park, and whether the
     story is about that park."""
@@ -755,7 +755,7 @@ def _passing(have: int) -> tuple[Pattern, ...]:
     return tuple(pat for pat, need in _prefilter().table if have & need == need)
 
 
-def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -> None:
+def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -> None:  # noqa: C901
     pf = _prefilter()
     skel = sent.skel
     have = 0

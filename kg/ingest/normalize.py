@@ -374,7 +374,7 @@ def _column_width(items: list[_Item]) -> int:
     return lengths[len(lengths) // 2] if lengths else 0
 
 
-def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
+def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
     """Return the clean page text and the metadata taken out of it.
 
     The metadata holds ``bylines``, ``captions``, ``credits`` and ``quotes`` (pull quotes), and for each

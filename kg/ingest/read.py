@@ -70,7 +70,7 @@ def _utf16_guess(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:
+def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:  # noqa: C901
     """Decode a file's bytes to text, or raise InputError saying why it is not text."""
     if not data.strip(b" \t\r\n\x00\x0b\x0c"):
         raise InputError(path, "empty file (no text to read)")

@@ -122,7 +122,7 @@ def _title(stories: dict[int, _Story], para: int, heading: int, blocks: list[_Bl
     st.headings.append(heading)
 
 
-def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]:
+def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]:  # noqa: C901
     blocks = _parse(text)
     paras = [i for i, b in enumerate(blocks) if b.kind == "para"]
     if not paras:

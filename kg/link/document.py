@@ -235,7 +235,7 @@ def spread_known_names(articles: list[Article], mentions: list[Mention]) -> list
     return sorted(out.values(), key=lambda m: (m.article, m.start, m.end))
 
 
-def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:
+def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:  # noqa: C901
     res = resources()
     mentions = spread_known_names(articles, mentions)
     by_article: dict[int, list[Mention]] = defaultdict(list)

@@ -298,7 +298,7 @@ _ASSERTION = "assertion"
 Group: TypeAlias = tuple[str, Any, Callable[[], list[tuple[str, Term]]]]  # (subject, source, its triples)
 
 
-def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:
+def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:  # noqa: C901
     """The subjects of :func:`_subjects`, sorted, each with what decides its block and a function
     making its (predicate, object) pairs in :func:`_po_key` order: the order the files are written in.
 
