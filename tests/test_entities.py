@@ -227,7 +227,7 @@ def test_tokenizer_snapshot_is_the_tokenizer_jieba_makes(tmp_path: Path, monkeyp
     """Workers load jieba from a snapshot in the cache folder: it must hold exactly what initialising
     jieba and adding the words gives, be remade when damaged or when the words change, and replace
     the snapshot of other words."""
-    from kg import entities
+    from kg.extract import entities
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     words = ["贵阳高新区", "翰斯智能", "高新区"]

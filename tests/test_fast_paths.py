@@ -29,10 +29,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kg import entities, link, normalize, relations
 from kg.build.inputs import sample_corpus
 from kg.build.process import process_raw
+from kg.extract import entities, relations
+from kg.ingest import normalize
 from kg.ingest.read import read_path
+from kg.link import document as link
 from kg.model import Entity, Evidence
 from kg.resources.lexicon import load_list, load_table, split_multi
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_hostile_inputs import OUTPUTS, build, check_outputs  # a sibling test module
 
-from kg import rdf, viz
+from kg.writers import rdf, viz
 
 SAMPLE = Path(__file__).resolve().parents[1] / "kg" / "data" / "sample"
 

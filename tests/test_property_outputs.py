@@ -52,7 +52,8 @@ CHEAP = ("articles.jsonl", "extractions.jsonl", "entities.csv", "relations.csv",
 
 def write_cheap(folder: Path, results: list[DocResult], graph: KnowledgeGraph) -> dict[str, bytes]:
     """Every output but kg.html (which inlines a 700 kB library: its escaping has its own tests)."""
-    from kg import rdf, write
+    from kg.writers import rdf
+    from kg.writers import tables as write
 
     folder.mkdir()
     texts = write.TextStore()

@@ -436,7 +436,7 @@ def test_pattern_snapshot_gives_the_patterns_re_compiles(tmp_path: Path, monkeyp
     """Workers make the relation patterns from a snapshot of their compiled code: every pattern must
     equal what ``re.compile`` makes (same code, flags and groups) and have the same needs, be remade
     when the snapshot is damaged, and fall back to ``re.compile`` when the engine refuses the code."""
-    from kg import relations
+    from kg.extract import relations
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     table = [(p.name, p.regex.pattern, p.requires) for p in patterns()]
@@ -473,9 +473,9 @@ def test_pattern_snapshot_gives_the_patterns_re_compiles(tmp_path: Path, monkeyp
 
 def test_extraction_with_snapshotted_patterns_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Relations found with patterns made from the snapshot are those found with ``re.compile``'s."""
-    from kg import relations
     from kg.build.inputs import sample_corpus
     from kg.build.process import process_raw
+    from kg.extract import relations
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     raw = RawDoc(doc="p", path="p", text=sample_corpus()[0].read_text(encoding="utf-8"))

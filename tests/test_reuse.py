@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import rdf
 from kg.build.inputs import sample_corpus
 from kg.cli import main
+from kg.writers import rdf
 from kg.writers.tables import OUTPUTS, LastBuild
 
 NEWS = "\n中关村科技园区与清华大学签署战略合作协议，共建人工智能联合实验室。\n"

@@ -125,9 +125,9 @@ def test_graphml_is_what_networkx_writes(tmp_path: Path) -> None:
     from conftest import make_graph
     from test_hostile_names import nasty_graph
 
-    from kg import rdf
     from kg.link.graph import build_graph
     from kg.model import Edge
+    from kg.writers import rdf
 
     def networkx_graphml(graph: KnowledgeGraph) -> bytes:
         g = nx.MultiDiGraph()
@@ -157,8 +157,8 @@ def test_graphml_is_what_networkx_writes(tmp_path: Path) -> None:
 def test_rdf_in_one_pass_is_turtle_and_ntriples(tmp_path: Path) -> None:
     from test_hostile_names import nasty_graph
 
-    from kg import rdf
     from kg.link.graph import build_graph
+    from kg.writers import rdf
 
     for graph in (build_graph(_sample_docs()), nasty_graph(), KnowledgeGraph()):
         rdf.write_rdf(graph, ttl=tmp_path / "a.ttl", nt=tmp_path / "a.nt")
@@ -174,9 +174,9 @@ def test_sorted_groups_are_the_subjects_triples_in_order() -> None:
     from conftest import make_graph
     from test_hostile_names import nasty_graph
 
-    from kg import rdf
     from kg.link.graph import build_graph
     from kg.model import Edge
+    from kg.writers import rdf
 
     twice = make_graph()  # one piece of evidence recorded twice for an edge: one assertion
     twice.edges[0].evidence.append(twice.edges[0].evidence[0])
