@@ -10,7 +10,7 @@ Measures, on corpora made by ``gen_corpus.py`` (1, 10 and 100 MB by default):
 * an incremental rebuild into the same output folder after editing one file (of the 10 MB corpus,
   else the largest), checked byte for byte against a full build of the edited corpus, and one after
   only touching a file (with and without the record of the last build);
-* writing Turtle with ``kg.rdf.write_turtle`` against rdflib's serializer on the same triples;
+* writing Turtle with ``kg.writers.rdf.write_turtle`` against rdflib's serializer on the same triples;
 * the latency of each bundled example query (``kg/data/queries``) on the largest graph, in-process
   with pyoxigraph (loaded once; median of 5 runs, results fully read).
 
@@ -124,7 +124,7 @@ def edit_one_file(files: list[Path], variant: int = 0) -> tuple[Path, bytes]:
 
 
 def rdf_writing(corpus: Path, cache: Path, jobs: int, scratch: Path) -> dict[str, float | int]:
-    """Turtle written by kg.rdf.write_turtle vs rdflib's serializer, on the same graph and triples."""
+    """Turtle written by kg.writers.rdf.write_turtle vs rdflib's serializer, on the same graph and triples."""
     import rdflib
 
     from kg import rdf
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "touched_relinked_s": relinked_s}
         print(f"\n| Turtle writing ({rdf_size:g} MB graph, {turtle['triples']:,} triples) | seconds | MB written |")
         print("|---|---:|---:|")
-        print(f"| kg.rdf.write_turtle | {turtle['ours']:.2f} | {turtle['ours_bytes'] / 1e6:.1f} |")
+        print(f"| kg.writers.rdf.write_turtle | {turtle['ours']:.2f} | {turtle['ours_bytes'] / 1e6:.1f} |")
         print(f"| rdflib Graph.serialize(format=\"turtle\") | {turtle['rdflib']:.2f} | "
               f"{turtle['rdflib_bytes'] / 1e6:.1f} |")
         print(f"| speed-up | {turtle['rdflib'] / turtle['ours']:.1f}× | |")

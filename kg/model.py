@@ -27,6 +27,10 @@ RELATION_TYPES: tuple[str, ...] = (
     "worksFor",
 )
 SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"cooperatesWith"})
+# Organizations in the W3C ORG sense (a partOf edge between two of them is also org:subOrganizationOf).
+ORGANIZATION_TYPES: tuple[str, ...] = ("Company", "University", "Institute", "Government")
+# The bodies that act in relations (an "ORG" slot of a relation pattern): parks and organizations.
+ACTOR_TYPES: tuple[str, ...] = ("Park", *ORGANIZATION_TYPES)
 
 
 def norm_name(name: str) -> str:

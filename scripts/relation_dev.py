@@ -4,7 +4,7 @@
 By default the entities are an *oracle*: every gold entity name and alias of a file is located in
 each article's text (longest match first, non-overlapping, NFKC- and white-space-insensitive), so
 relation errors are not confused with entity errors. ``--pred`` instead runs the real pipeline
-(``kg.pipeline.process_raw``) to measure end to end.
+(``kg.build.process.process_raw``) to measure end to end.
 
     .venv/bin/python scripts/relation_dev.py                 # oracle entities, per-type table
     .venv/bin/python scripts/relation_dev.py --errors        # + false positives and misses

@@ -1,4 +1,4 @@
-"""Corpus linking: kg.graph.GraphBuilder gathers each document as it arrives and links once at the end;
+"""Corpus linking: kg.link.graph.GraphBuilder gathers each document as it arrives and links once at the end;
 it must give exactly the graph of the plain statement (every document at once, merged per entity)."""
 
 from __future__ import annotations

@@ -252,7 +252,7 @@ def test_kg_viz_command(tmp_path: Path, fixture_ttl: Path, kgraph: KnowledgeGrap
 
 
 def _pyvis_network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[dict], list[dict], dict]:
-    """The former ``kg.viz._network_data``: the same calls on ``pyvis.network.Network`` (with pyvis's own
+    """The former ``kg.writers.viz._network_data``: the same calls on ``pyvis.network.Network`` (with pyvis's own
     list of node ids: slower, same result), given the same options, kept here as the reference for how
     pyvis assembles them (key order, labels, ends, duplicates, the options' JSON round trip)."""
     from pyvis.network import Network

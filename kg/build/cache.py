@@ -1,6 +1,6 @@
 """Per-file extraction cache, so a rebuild re-extracts only the files that changed.
 
-An entry holds what extraction made of one input file (see :func:`kg.parallel.pack`): its documents'
+An entry holds what extraction made of one input file (see :func:`kg.build.process.pack`): its documents'
 :class:`~kg.model.DocSummary` list and their serialised output text, both pickled, with a checksum. Its key is the
 SHA-256 of the file's path (as given on the command line: the results name it) and of its bytes; the
 entries live in a folder named after the *extractor version*: ``kg.__version__``, the Python
@@ -19,11 +19,11 @@ trusted as the code itself (it is the user's own). Delete the folder to reclaim 
 
 Beside the version folders, *snapshots* (:func:`kg.resources.snapshots.snapshot`) hold what every worker would otherwise
 make again at start-up: ``jieba/`` jieba's dictionary with the project's words added (see
-``kg.entities._tokenizer``), loaded in a third of jieba's own start-up time, and ``regex/`` the
-compiled relation patterns (see ``kg.relations.patterns``). They live in the default folder whatever
+``kg.extract.entities._tokenizer``), loaded in a third of jieba's own start-up time, and ``regex/`` the
+compiled relation patterns (see ``kg.extract.relations.patterns``). They live in the default folder whatever
 ``--cache-dir`` and ``--no-cache`` say, as jieba keeps its own dictionary cache in the temporary folder.
 ``builds/`` holds the record of the last build into each output folder, with the index of its kg.ttl
-and kg.nt (see ``kg.write.LastBuild``).
+and kg.nt (see ``kg.writers.tables.LastBuild``).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class Cache:
         return summaries, text
 
     def put(self, key: str, summaries: bytes, text: bytes) -> None:
-        """Store a file's pickled summaries and text (see :func:`kg.parallel.pack`), atomically."""
+        """Store a file's pickled summaries and text (see :func:`kg.build.process.pack`), atomically."""
         if self.disabled:
             return
         try:

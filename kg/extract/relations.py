@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from ..model import ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation, norm_name
+from ..model import ACTOR_TYPES, ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation, norm_name
 from ..resources.lexicon import load_list, load_table, split_multi
 
 if sys.version_info >= (3, 11):  # the regular-expression parser, to read off what a pattern needs
@@ -57,7 +57,7 @@ else:
 _CODE = {t: chr(0xE000 + i) for i, t in enumerate(ENTITY_TYPES)}
 _SLOTS = "".join(_CODE.values())  # every placeholder character (a contiguous private-use range)
 _SLOT_CLASS = f"\\u{ord(_SLOTS[0]):04x}-\\u{ord(_SLOTS[-1]):04x}"
-ORG_TYPES = ("Park", "Company", "University", "Institute", "Government")
+ORG_TYPES = ACTOR_TYPES
 _SPEC = {
     "ORG": ORG_TYPES,
     "MOVER": ("Company", "University", "Institute", "Project", "Park"),
@@ -327,7 +327,7 @@ def _compiled(regexes: list[tuple[str, str, tuple[frozenset[str], ...]]]) -> lis
 
     Compiling the table takes ``re`` 0.25 s, most of it building the bitmaps of the wide character
     classes, and every worker did it at start-up: a one-file rebuild waited for it. The compiled code
-    is snapshotted instead (``kg.cache.snapshot``, keyed by the Python build and the regexes) and the
+    is snapshotted instead (``kg.resources.snapshots.snapshot``, keyed by the Python build and the regexes) and the
     pattern objects made from it directly, as ``re`` itself makes them from its code. Anything odd (a
     foreign snapshot, another ``_sre``) falls back to ``re.compile``, which gives equal patterns."""
     import hashlib

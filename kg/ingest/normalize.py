@@ -379,7 +379,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
 
     The metadata holds ``bylines``, ``captions``, ``credits`` and ``quotes`` (pull quotes), and for each
     of them a ``<key>_at`` list with the character offset in the clean text where the item stood, so
-    :func:`kg.segment.segment` can give each article its own.
+    :func:`kg.ingest.segment.segment` can give each article its own.
     """
     text = unify_chars(text)
     lines = text.split("\n")

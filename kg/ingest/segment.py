@@ -1,6 +1,6 @@
 """Split a normalized page into articles and an article into sentences.
 
-The page comes from :func:`kg.normalize.normalize`: one block a line, headings as ``#`` lines.
+The page comes from :func:`kg.ingest.normalize.normalize`: one block a line, headings as ``#`` lines.
 
 An article starts at the page's first paragraph, at a news lead (本报讯, 科技日报讯, …讯, 新华社…电) and
 at every paragraph a heading stands over. A heading followed directly by a paragraph titles that

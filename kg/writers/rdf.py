@@ -35,6 +35,7 @@ from ..atomic import atomic_open, file_identity
 from ..errors import InputError
 from ..model import (
     ENTITY_TYPES,
+    ORGANIZATION_TYPES,
     RELATION_TYPES,
     SYMMETRIC_RELATIONS,
     ArticleRef,
@@ -64,7 +65,7 @@ XSD_INTEGER = XSD + "integer"
 XSD_STRING = XSD + "string"
 
 # Organizations in the W3C ORG sense: a partOf edge between two of them is also org:subOrganizationOf.
-ORG_TYPES = frozenset({"Company", "University", "Institute", "Government"})
+ORG_TYPES = frozenset(ORGANIZATION_TYPES)
 
 # The prefixes written at the top of kg.ttl, also offered to `kg query` users.
 PREFIXES: dict[str, str] = {
@@ -586,7 +587,7 @@ class RdfIndex(NamedTuple):
 
     blocks: dict[str, tuple[Any, int, int, int, int]]  # IRI -> (source, ttl start, end, nt start, end)
     files: tuple[tuple[int, ...], tuple[int, ...]]  # the two files' identity (kg.atomic.file_identity)
-    version: str  # kg's code and data (kg.cache.extractor_version): another version is not trusted
+    version: str  # kg's code and data (kg.resources.version.extractor_version): another version is not trusted
 
 
 class _Stale(Exception):

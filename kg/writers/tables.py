@@ -314,7 +314,7 @@ class LastBuild:
         return cls(out, folder / f"{key}.rdf-index", folder / f"{key}.build")
 
     def previous(self) -> tuple[Path, Path, Path] | None:
-        """What :func:`kg.rdf.write_rdf` may copy from, if there was an earlier build."""
+        """What :func:`kg.writers.rdf.write_rdf` may copy from, if there was an earlier build."""
         return (self.out / "kg.ttl", self.out / "kg.nt", self.index) if self.index.is_file() else None
 
     def unchanged(self, inputs: Sequence[tuple[str, str | None]], options: dict[str, object]) -> dict | None:
