@@ -127,8 +127,8 @@ def rdf_writing(corpus: Path, cache: Path, jobs: int, scratch: Path) -> dict[str
     """Turtle written by kg.writers.rdf.write_turtle vs rdflib's serializer, on the same graph and triples."""
     import rdflib
 
-    from kg import rdf
     from kg.build.pipeline import build
+    from kg.writers import rdf
 
     graph = build(corpus_files(corpus), jobs=jobs, cache_dir=cache).graph  # from the warm cache
     started = time.perf_counter()
