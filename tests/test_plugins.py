@@ -91,7 +91,7 @@ def test_a_registered_recognizer_joins_the_build(monkeypatch: pytest.MonkeyPatch
         assert ("星河量子", "test-fixed") not in before
         mentions.configure([*RULE_RECOGNIZERS, "test-fixed"])
         after = {(sent[c.start : c.end], c.rule) for c in mentions.sentence_candidates(sent)}
-        assert ("星河量子", "test-fixed") in after and ("清华大学", "lexicon") in after
+        assert ("星河量子", "test-fixed") in after and ("清华大学", "lexicon:universities") in after
         assert mentions.fingerprint() != default_print  # another recognizer: another cache folder
         mentions.configure(["nowhere"])
         with pytest.raises(ValueError, match="unknown recognizer or policy: nowhere"):
