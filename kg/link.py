@@ -384,14 +384,18 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
 
 
 def add_original_spellings(entities: list[Entity], articles: list[Article], original: str) -> None:
-    """Keep a traditional page's own spelling of each name as an alias of its simplified name.
+    """Give each entity of a page matched in converted characters the page's own spelling.
 
-    ``original`` is the normalized page before conversion; conversion keeps offsets, so a mention's
-    span in its article, moved by the article's span in the page, finds the original spelling.
+    The first mention spelling the canonical name in full gives ``page_name`` (the contract's name
+    is the text's own form); every other spelling the page gives, and the simplified name where it
+    differs, are aliases. ``original`` is the normalized page before conversion; conversion keeps
+    offsets, so a mention's span in its article, moved by the article's span in the page, finds the
+    original spelling.
     """
     by_index = {a.index: a for a in articles}
     for ent in entities:
-        spellings = set()
+        spellings: list[str] = []
+        page_name = ""
         for m in ent.mentions:
             art = by_index[m.article]
             simp = art.text[m.start : m.end]
@@ -399,6 +403,11 @@ def add_original_spellings(entities: list[Entity], articles: list[Article], orig
             if m.surface != simp:  # a name built from its span (“X”工程 → X工程): map it character by character
                 table = dict(zip(simp, orig, strict=True))
                 orig = "".join(table.get(c, c) for c in m.surface)
-            spellings.add(orig)
-        extra = sorted(s for s in spellings - {ent.name, *ent.aliases} if s)
+            if orig:
+                spellings.append(orig)
+                if not page_name and m.surface == ent.name:
+                    page_name = orig
+        if page_name and page_name != ent.name:
+            ent.page_name = page_name
+        extra = {s for s in spellings if s != ent.name}
         ent.aliases = sorted({*ent.aliases, *extra})

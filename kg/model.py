@@ -74,10 +74,13 @@ class Mention:
 class Entity:
     """One real-world thing within a document, after linking its mentions."""
 
-    name: str  # canonical: the fullest form
+    name: str  # canonical: the fullest form, in simplified characters (the graph's label)
     type: str
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # The name as the page spells it where that differs from ``name`` (traditional text): the
+    # extraction file names the entity so, since the contract's name is the text's own form.
+    page_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,46 @@
+"""Pages in traditional characters, or mixing both scripts: matched in simplified characters, named
+in the extraction file as the page spells them."""
+
+from __future__ import annotations
+
+import json
+
+from kg.graph import build_graph
+from kg.model import RawDoc
+from kg.pipeline import process_raw
+from kg.write import doc_text, extraction_line
+
+
+def _extract(text: str) -> dict:
+    res = process_raw(RawDoc("t.txt", "t.txt", text))
+    return json.loads(extraction_line("t.txt", doc_text(res), lambda key: '""'))
+
+
+TRADITIONAL = (
+    "本報訊 近日，星河微電子科技有限公司與蘇州工業園區管委會簽署投資協議，正式落戶蘇州工業園區。"
+    "星河微電子科技有限公司總經理陳立偉表示，公司將在園區建設研發中心。\n"
+)
+
+
+def test_traditional_page_names_entities_as_it_spells_them() -> None:
+    got = _extract(TRADITIONAL)
+    names = {e["name"]: e for e in got["entities"]}
+    assert "星河微電子科技有限公司" in names
+    assert "星河微电子科技有限公司" in names["星河微電子科技有限公司"]["aliases"]
+    assert "蘇州工業園區" in names and names["蘇州工業園區"]["type"] == "Park"
+    assert "陳立偉" in names
+    assert not any(n in names for n in ("星河微电子科技有限公司", "苏州工业园区", "陈立伟"))
+    # relations name their ends as the entities are named
+    assert got["relations"]
+    for rel in got["relations"]:
+        assert rel["head"] in names and rel["tail"] in names
+    assert ("陳立偉", "worksFor", "星河微電子科技有限公司") in {
+        (r["head"], r["relation"], r["tail"]) for r in got["relations"]
+    }
+
+
+def test_traditional_page_graph_is_labelled_in_simplified() -> None:
+    res = process_raw(RawDoc("t.txt", "t.txt", TRADITIONAL))
+    nodes = {n.name: n for n in build_graph([res]).nodes}
+    assert "星河微电子科技有限公司" in nodes
+    assert "星河微電子科技有限公司" in nodes["星河微电子科技有限公司"].aliases
