@@ -75,7 +75,7 @@ def discover(inputs: Iterable[str]) -> tuple[list[Path], list[InputError]]:
 def process_raw(raw: RawDoc) -> DocResult:
     """All per-document stages: pure, so documents can run in parallel and be cached."""
     original, meta = normalize(raw.text)
-    text = to_simplified(original)  # traditional pages are matched in simplified characters
+    text = to_simplified(original)  # traditional text is matched in simplified characters
     articles = segment(raw, text, meta)
     mentions = [m for art in articles for m in extract_mentions(art)]
     entities = link_document(articles, mentions)

@@ -44,3 +44,29 @@ def test_traditional_page_graph_is_labelled_in_simplified() -> None:
     nodes = {n.name: n for n in build_graph([res]).nodes}
     assert "星河微电子科技有限公司" in nodes
     assert "星河微電子科技有限公司" in nodes["星河微电子科技有限公司"].aliases
+
+
+def test_mixed_page_is_converted_where_it_is_traditional() -> None:
+    from kg.normalize import to_simplified
+
+    text = "钜丰精工落户台州湾新区，总经理說：「這是新的開始」。"
+    got = to_simplified(text)
+    assert len(got) == len(text)
+    assert got.startswith("钜丰精工落户台州湾新区，")  # simplified clauses are left as they are (not 巨丰)
+    assert got.endswith("总经理说：“这是新的开始”。")
+
+
+def test_traditional_name_in_a_simplified_story() -> None:
+    got = _extract("本报讯 近日，星河微电子科技有限公司与香港科技大學签署战略合作协议，双方将共建联合实验室。\n")
+    names = {e["name"]: e for e in got["entities"]}
+    assert names["香港科技大學"]["type"] == "University"
+    assert "香港科技大学" in names["香港科技大學"]["aliases"]
+    assert "星河微电子科技有限公司" in names  # the simplified name stays as it is
+    pairs = {frozenset((r["head"], r["tail"])) for r in got["relations"] if r["relation"] == "cooperatesWith"}
+    assert frozenset(("星河微电子科技有限公司", "香港科技大學")) in pairs
+
+
+def test_page_whose_first_telling_character_is_simplified_is_still_converted() -> None:
+    # 台 is a character only simplified text uses (臺 in traditional): the rest of the page is traditional
+    got = _extract("台州灣新區管委會與星河微電子科技有限公司簽署投資協議，項目落戶台州灣新區。\n")
+    assert "星河微電子科技有限公司" in {e["name"] for e in got["entities"]}
