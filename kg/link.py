@@ -390,16 +390,17 @@ def add_original_spellings(entities: list[Entity], articles: list[Article], orig
     is the text's own form); every other spelling the page gives, and the simplified name where it
     differs, are aliases. ``original`` is the normalized page before conversion; conversion keeps
     offsets, so a mention's span in its article, moved by the article's span in the page, finds the
-    original spelling.
+    original spelling (a title at the head of the text, through its headings' spans in the page).
     """
     by_index = {a.index: a for a in articles}
+    texts = {a.index: _original_text(a, original) for a in articles}
     for ent in entities:
         spellings: list[str] = []
         page_name = ""
         for m in ent.mentions:
             art = by_index[m.article]
             simp = art.text[m.start : m.end]
-            orig = original[art.span[0] + m.start : art.span[0] + m.end]
+            orig = texts[m.article][m.start : m.end]
             if m.surface != simp:  # a name built from its span (“X”工程 → X工程): map it character by character
                 table = dict(zip(simp, orig, strict=True))
                 orig = "".join(table.get(c, c) for c in m.surface)
@@ -411,3 +412,15 @@ def add_original_spellings(entities: list[Entity], articles: list[Article], orig
             ent.page_name = page_name
         extra = {s for s in spellings if s != ent.name}
         ent.aliases = sorted({*ent.aliases, *extra})
+
+
+def _original_text(art: Article, original: str) -> str:
+    """The article's text as the page spells it (conversion keeps lengths)."""
+    body = original[art.span[0] : art.span[1]]
+    if not art.head:
+        return body
+    if art.title_spans:
+        title = " ".join(original[s:e] for s, e in art.title_spans)
+    else:  # a title given beside a .jsonl document's text
+        title = art.title
+    return f"{title[: art.head - 1]}\n{body}"  # the title less any credit at its end

@@ -341,6 +341,15 @@ def _fragment_dedup(items: list[_Item]) -> list[_Item]:
     return [it for it, k in zip(items, keep, strict=True) if k]
 
 
+def without_credit(line: str) -> str:
+    """A heading without the credit it carries (``图片来源：…``, ``（…供图）``, ``来源：…``), which
+    names no entity of the story; "" where it is all credit."""
+    if _CREDIT_ONLY.match(line):
+        return ""
+    m = _CAPTION_CREDIT.match(line) if _CREDIT_HINT.search(line) else None
+    return m.group("cap").rstrip() if m else line
+
+
 _CLAUSE = re.compile(r"[^，。；！？、：]{4,}")
 _MAX_CONTAINER = 20_000  # longer paragraphs are not searched for repeats (keeps the pass linear)
 

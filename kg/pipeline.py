@@ -19,7 +19,7 @@ from .model import DocResult, DocSummary, KnowledgeGraph, RawDoc
 from .normalize import normalize, to_simplified
 from .read import read_path
 from .relations import extract_relations
-from .segment import segment
+from .segment import segment, with_headline
 from .write import TextStore
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def process_raw(raw: RawDoc) -> DocResult:
     """All per-document stages: pure, so documents can run in parallel and be cached."""
     original, meta = normalize(raw.text)
     text = to_simplified(original)  # traditional text is matched in simplified characters
-    articles = segment(raw, text, meta)
+    articles = [with_headline(art) for art in segment(raw, text, meta)]  # headlines are searched too
     mentions = [m for art in articles for m in extract_mentions(art)]
     entities = link_document(articles, mentions)
     if text != original:

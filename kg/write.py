@@ -50,6 +50,7 @@ def doc_text(res: DocResult) -> DocText:
             {
                 "article": art.index,
                 "title": art.title,
+                "head": art.head,
                 "span": list(art.span),
                 "text": art.text,
                 "sentences": [[s.start, s.end] for s in art.sentences],
