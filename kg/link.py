@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 from functools import cache, lru_cache
 
 import ahocorasick
 
 from .entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
 from .graph import UnionFind
-from .model import Article, Entity, Mention
+from .model import Article, Entity, Mention, Relation, Sentence
 
 _DEFINITION = re.compile(
     r"^\s*[（(]\s*(?:以下简称|以下称|下称|简称|又称|俗称|英文简称)?\s*[:：]?\s*[“\"「]?"
@@ -398,12 +399,7 @@ def add_original_spellings(entities: list[Entity], articles: list[Article], orig
         spellings: list[str] = []
         page_name = ""
         for m in ent.mentions:
-            art = by_index[m.article]
-            simp = art.text[m.start : m.end]
-            orig = texts[m.article][m.start : m.end]
-            if m.surface != simp:  # a name built from its span (“X”工程 → X工程): map it character by character
-                table = dict(zip(simp, orig, strict=True))
-                orig = "".join(table.get(c, c) for c in m.surface)
+            orig = _spelling(m, by_index[m.article], texts[m.article])
             if orig:
                 spellings.append(orig)
                 if not page_name and m.surface == ent.name:
@@ -412,6 +408,38 @@ def add_original_spellings(entities: list[Entity], articles: list[Article], orig
             ent.page_name = page_name
         extra = {s for s in spellings if s != ent.name}
         ent.aliases = sorted({*ent.aliases, *extra})
+
+
+def restore_page_text(
+    articles: list[Article], entities: list[Entity], relations: list[Relation], original: str
+) -> list[Article]:
+    """The articles of a page matched in converted characters, back in the page's own characters,
+    with the evidence sentences and the mentions' surfaces: what the outputs quote is what the page
+    says. Entity names stay as linking made them (see :func:`add_original_spellings`)."""
+    by_index = {a.index: a for a in articles}
+    texts = {a.index: _original_text(a, original) for a in articles}
+    for ent in entities:
+        ent.mentions = [replace(m, surface=_spelling(m, by_index[m.article], texts[m.article]) or m.surface)
+                        for m in ent.mentions]
+    for rel in relations:
+        rel.evidence = [replace(ev, sentence=texts[ev.article][ev.start : ev.end]) for ev in rel.evidence]
+    out = []
+    for a in articles:
+        text = texts[a.index]
+        title = " ".join(original[s:e] for s, e in a.title_spans) if a.title_spans else a.title
+        sentences = [Sentence(s.start, s.end, text[s.start : s.end]) for s in a.sentences]
+        out.append(replace(a, text=text, title=title, sentences=sentences))
+    return out
+
+
+def _spelling(m: Mention, art: Article, original_text: str) -> str:
+    """A mention's surface as the page spells it."""
+    simp = art.text[m.start : m.end]
+    orig = original_text[m.start : m.end]
+    if m.surface != simp:  # a name built from its span (“X”工程 → X工程): map it character by character
+        table = dict(zip(simp, orig, strict=True))
+        orig = "".join(table.get(c, c) for c in m.surface)
+    return orig
 
 
 def _original_text(art: Article, original: str) -> str:

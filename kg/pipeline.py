@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .entities import extract_mentions
 from .errors import InputError
 from .graph import GraphBuilder
-from .link import add_original_spellings, link_document
+from .link import add_original_spellings, link_document, restore_page_text
 from .model import DocResult, DocSummary, KnowledgeGraph, RawDoc
 from .normalize import normalize, to_simplified
 from .read import read_path
@@ -79,9 +79,14 @@ def process_raw(raw: RawDoc) -> DocResult:
     articles = [with_headline(art) for art in segment(raw, text, meta)]  # headlines are searched too
     mentions = [m for art in articles for m in extract_mentions(art)]
     entities = link_document(articles, mentions)
-    if text != original:
+    # converted: the page (or a .jsonl document's title, which is not on the page) was traditional
+    converted = text != original or any(a.head and not a.title_spans and a.text[: a.head - 1] != a.title[: a.head - 1]
+                                        for a in articles)
+    if converted:
         add_original_spellings(entities, articles, original)
     relations = extract_relations(articles, entities)
+    if converted:  # the outputs quote the page as it is written
+        articles = restore_page_text(articles, entities, relations, original)
     page_meta = {k: v for k, v in meta.items() if not k.endswith("_at")}  # offsets are for segment only
     return DocResult(
         doc=raw.doc, path=raw.path, articles=articles, entities=entities, relations=relations, page_meta=page_meta

@@ -70,3 +70,26 @@ def test_page_whose_first_telling_character_is_simplified_is_still_converted() -
     # 台 is a character only simplified text uses (臺 in traditional): the rest of the page is traditional
     got = _extract("台州灣新區管委會與星河微電子科技有限公司簽署投資協議，項目落戶台州灣新區。\n")
     assert "星河微電子科技有限公司" in {e["name"] for e in got["entities"]}
+
+
+def test_outputs_quote_a_traditional_page_as_it_is_written() -> None:
+    res = process_raw(RawDoc("t.txt", "t.txt", "# 星河微電子科技有限公司落戶蘇州工業園區\n\n" + TRADITIONAL))
+    [art] = res.articles
+    assert art.title == "星河微電子科技有限公司落戶蘇州工業園區"
+    assert art.text.startswith("星河微電子科技有限公司落戶蘇州工業園區\n")
+    assert "總經理陳立偉表示" in art.text
+    assert all(art.text[s.start : s.end] == s.text for s in art.sentences)
+    for ent in res.entities:
+        for m in ent.mentions:
+            assert art.text[m.start : m.end] == m.surface
+    evidence = [ev.sentence for rel in res.relations for ev in rel.evidence]
+    assert evidence and all(ev in art.text for ev in evidence)
+    assert "星河微電子科技有限公司落戶蘇州工業園區" in evidence  # the headline states the settlement
+
+
+def test_jsonl_title_in_traditional_characters_is_matched_and_spelled_as_given() -> None:
+    title = "星河微電子科技有限公司落戶蘇州工業園區"
+    raw = RawDoc("f.jsonl#1", "f.jsonl", "近日，该公司首条产线投产。", meta={"title": title})
+    res = process_raw(raw)
+    got = json.loads(extraction_line(raw.doc, doc_text(res), lambda key: '""'))
+    assert {"星河微電子科技有限公司", "蘇州工業園區"} <= {e["name"] for e in got["entities"]}
