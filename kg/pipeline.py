@@ -15,7 +15,7 @@ from .entities import extract_mentions
 from .errors import InputError
 from .graph import GraphBuilder
 from .link import add_original_spellings, link_document, restore_page_text
-from .model import DocResult, DocSummary, KnowledgeGraph, RawDoc
+from .model import Article, DocResult, DocSummary, KnowledgeGraph, RawDoc
 from .normalize import normalize, to_simplified
 from .read import read_path
 from .relations import extract_relations
@@ -79,9 +79,7 @@ def process_raw(raw: RawDoc) -> DocResult:
     articles = [with_headline(art) for art in segment(raw, text, meta)]  # headlines are searched too
     mentions = [m for art in articles for m in extract_mentions(art)]
     entities = link_document(articles, mentions)
-    # converted: the page (or a .jsonl document's title, which is not on the page) was traditional
-    converted = text != original or any(a.head and not a.title_spans and a.text[: a.head - 1] != a.title[: a.head - 1]
-                                        for a in articles)
+    converted = text != original or any(_title_converted(a) for a in articles)
     if converted:
         add_original_spellings(entities, articles, original)
     relations = extract_relations(articles, entities)
@@ -91,6 +89,11 @@ def process_raw(raw: RawDoc) -> DocResult:
     return DocResult(
         doc=raw.doc, path=raw.path, articles=articles, entities=entities, relations=relations, page_meta=page_meta
     )
+
+
+def _title_converted(art: Article) -> bool:
+    """A title given beside a ``.jsonl`` document's text (not on the page) was converted to match."""
+    return bool(art.head) and not art.title_spans and art.text[: art.head - 1] != art.title[: art.head - 1]
 
 
 def process_file(path: Path) -> tuple[list[DocResult], list[InputError]]:
