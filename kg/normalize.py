@@ -570,10 +570,14 @@ _CLAUSE = re.compile(r"[^，。！？；、：,;!?:\n]+")
 
 @cache
 def _traditional_only() -> re.Pattern[str]:
-    """A character only traditional text uses (zhconv's own test, one character at a time)."""
-    chars = [chr(c) for lo, hi in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-             for c in range(lo, hi) if zhconv.issimp(chr(c)) is False]
-    return re.compile("[" + "".join(chars) + "]")
+    """A character only traditional text uses: zhconv's own test, one character at a time, less the
+    few it counts as traditional but leaves as they are in simplified text (覆 of 覆盖, 藉, 彷)."""
+    marked = [chr(c) for lo, hi in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for c in range(lo, hi)
+              if zhconv.issimp(chr(c)) is False]
+    converted = zhconv.convert("\n".join(marked), "zh-cn").split("\n")  # one call: 30x as fast as one a character
+    if len(converted) != len(marked):
+        converted = [zhconv.convert(ch, "zh-cn") for ch in marked]
+    return re.compile("[" + "".join(ch for ch, to in zip(marked, converted, strict=True) if to != ch) + "]")
 
 
 def to_simplified(text: str) -> str:

@@ -49,10 +49,11 @@ def test_traditional_page_graph_is_labelled_in_simplified() -> None:
 def test_mixed_page_is_converted_where_it_is_traditional() -> None:
     from kg.normalize import to_simplified
 
-    text = "钜丰精工落户台州湾新区，总经理說：「這是新的開始」。"
+    text = "钜丰精工落户台州湾新区，钜丰精工的产品覆盖全国，总经理說：「這是新的開始」。"
     got = to_simplified(text)
     assert len(got) == len(text)
-    assert got.startswith("钜丰精工落户台州湾新区，")  # simplified clauses are left as they are (not 巨丰)
+    # simplified clauses are left as they are (not 巨丰), 覆 of 覆盖 (which zhconv counts as traditional) too
+    assert got.startswith("钜丰精工落户台州湾新区，钜丰精工的产品覆盖全国，")
     assert got.endswith("总经理说：“这是新的开始”。")
 
 
