@@ -67,9 +67,13 @@ class Article:
     index: int  # position of the article in its document, from 0
     title: str
     text: str
-    span: tuple[int, int]  # character span of the article in the normalized page
+    span: tuple[int, int]  # character span of the article's body in the normalized page
     sentences: list[Sentence] = field(default_factory=list)
     meta: dict[str, list[str]] = field(default_factory=dict)  # bylines, captions, credits
+    # ``text`` may open with the title and a line break (:func:`kg.ingest.segment.with_headline`), which
+    # the page holds on its heading lines: ``text[head:]`` is ``page[span[0]:span[1]]``.
+    head: int = 0
+    title_spans: list[tuple[int, int]] = field(default_factory=list)  # the title's headings in the page
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,13 @@ class Mention:
 class Entity:
     """One real-world thing within a document, after linking its mentions."""
 
-    name: str  # canonical: the fullest form
+    name: str  # canonical: the fullest form, in simplified characters (the graph's label)
     type: str
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # The name as the page spells it where that differs from ``name`` (traditional text): the
+    # extraction file names the entity so, since the contract's name is the text's own form.
+    page_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ def test_build_without_arguments_uses_the_sample_corpus(tmp_path: Path, monkeypa
     assert docs == sorted(p.name for p in sample_corpus())
     for row in rows:
         assert set(row) >= {"source", "doc", "article", "title", "span", "text"}
-        assert row["text"] and row["span"][1] - row["span"][0] == len(row["text"])
+        assert row["text"] and row["span"][1] - row["span"][0] == len(row["text"]) - row["head"]
+        assert row["text"][: row["head"]] in ("", row["title"] + "\n")  # the headline heads the text
     per_doc = {d: sum(1 for r in rows if r["doc"] == d) for d in docs}
     assert per_doc[next(d for d in docs if d.startswith("003"))] >= 8
     assert "5 files" in result.stderr and f"{len(rows)} articles" in result.stderr

@@ -61,19 +61,23 @@ def _reference_lines(res, graph: KnowledgeGraph) -> tuple[str, str]:  # type: ig
         for name in [node.name, *node.aliases]:
             alias_to_node.setdefault((node.type, norm_name(name)), node.id)
     arts = "".join(
-        dumps({"source": a.path, "doc": a.doc, "article": a.index, "title": a.title, "span": list(a.span),
+        dumps({"source": a.path, "doc": a.doc, "article": a.index, "title": a.title, "head": a.head,
+               "span": list(a.span),
                "text": a.text, "sentences": [[s.start, s.end] for s in a.sentences], "meta": a.meta})
         for a in res.articles
     )
     ents = [
-        {"name": e.name, "type": e.type, "aliases": sorted(e.aliases),
+        {"name": e.page_name or e.name, "type": e.type,
+         "aliases": sorted({*e.aliases, e.name} - {e.page_name}) if e.page_name else sorted(e.aliases),
          "node": alias_to_node.get((e.type, norm_name(e.name)), node_id(e.type, e.name)),
          "mentions": [{"article": m.article, "sentence": m.sentence, "start": m.start, "end": m.end,
                        "surface": m.surface, "rule": m.rule} for m in e.mentions]}
         for e in res.entities
     ]
+    spelled = {(e.type, e.name): e.page_name for e in res.entities if e.page_name}
     rels = [
-        {"head": r.head, "relation": r.relation, "tail": r.tail,
+        {"head": spelled.get((r.head_type, r.head), r.head), "relation": r.relation,
+         "tail": spelled.get((r.tail_type, r.tail), r.tail),
          "evidence": r.evidence[0].sentence if r.evidence else "",
          "evidences": [{"article": v.article, "start": v.start, "end": v.end, "sentence": v.sentence,
                         "pattern": v.pattern} for v in r.evidence]}

@@ -17,11 +17,11 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import InputError
+from ..extract.mentions import fingerprint as recognizers_fingerprint
 from ..model import DocResult, KnowledgeGraph
 from ..resources.snapshots import default_cache_dir
 from ..writers.registry import WRITERS, WriteJob
 from ..writers.tables import OUTPUTS, DocText, LastBuild, Stage, TextStore
-from ..extract.mentions import fingerprint as recognizers_fingerprint
 from .inputs import discover, sample_corpus
 from .parallel import file_keys, run_writers, writer_jobs
 from .pipeline import BuildResult

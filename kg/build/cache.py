@@ -29,15 +29,14 @@ and kg.nt (see ``kg.writers.tables.LastBuild``).
 from __future__ import annotations
 
 import hashlib
-from functools import cache
 import os
 import pickle
 import re
 import shutil
 import struct
 import sys
-import tempfile
 import zlib
+from functools import cache
 from pathlib import Path
 
 from ..atomic import atomic_open

@@ -15,6 +15,7 @@ from ..writers.tables import TextStore
 from .cache import Cache
 from .parallel import FileResult, extract
 
+
 @dataclass
 class BuildResult:
     results: list[DocSummary] = field(default_factory=list)  # empty unless asked for (``keep``)

@@ -13,10 +13,10 @@ from ..extract.mentions import extract_mentions
 from ..extract.relations import extract_relations
 from ..ingest.normalize import normalize, to_simplified
 from ..ingest.read import read_path
-from ..ingest.segment import segment
-from ..link.document import add_original_spellings, link_document
+from ..ingest.segment import segment, with_headline
+from ..link.document import add_original_spellings, link_document, restore_page_text
 from ..link.graph import summarize
-from ..model import DocResult, RawDoc
+from ..model import Article, DocResult, RawDoc
 from ..writers.tables import pack_texts
 from .executors import Source
 
@@ -24,17 +24,25 @@ from .executors import Source
 def process_raw(raw: RawDoc) -> DocResult:
     """All per-document stages: pure, so documents can run in parallel and be cached."""
     original, meta = normalize(raw.text)
-    text = to_simplified(original)  # traditional pages are matched in simplified characters
-    articles = segment(raw, text, meta)
+    text = to_simplified(original)  # traditional text is matched in simplified characters
+    articles = [with_headline(art) for art in segment(raw, text, meta)]  # headlines are searched too
     mentions = [m for art in articles for m in extract_mentions(art)]
     entities = link_document(articles, mentions)
-    if text != original:
+    converted = text != original or any(_title_converted(a) for a in articles)
+    if converted:
         add_original_spellings(entities, articles, original)
     relations = extract_relations(articles, entities)
+    if converted:  # the outputs quote the page as it is written
+        articles = restore_page_text(articles, entities, relations, original)
     page_meta = {k: v for k, v in meta.items() if not k.endswith("_at")}  # offsets are for segment only
     return DocResult(
         doc=raw.doc, path=raw.path, articles=articles, entities=entities, relations=relations, page_meta=page_meta
     )
+
+
+def _title_converted(art: Article) -> bool:
+    """A title given beside a ``.jsonl`` document's text (not on the page) was converted to match."""
+    return bool(art.head) and not art.title_spans and art.text[: art.head - 1] != art.title[: art.head - 1]
 
 
 def process_file(path: Path) -> tuple[list[DocResult], list[InputError]]:

@@ -493,7 +493,10 @@ def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entiti
     first: dict[int, tuple[int, int]] = {}
     others: dict[int, int] = {}
     for n, sp in enumerate(spans):
+        head = story[n].head  # the title at the head of the text counts through ``headline`` below
         for s, _e, k in sp:
+            if s < head:
+                continue
             if entities[k].type == "Park":
                 score[k] = score.get(k, 0) + 1
                 first.setdefault(k, (n, s))

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..resources.lexicon import pkg_resources_hidden
 
@@ -340,6 +341,15 @@ def _fragment_dedup(items: list[_Item]) -> list[_Item]:
     return [it for it, k in zip(items, keep, strict=True) if k]
 
 
+def without_credit(line: str) -> str:
+    """A heading without the credit it carries (``图片来源：…``, ``（…供图）``, ``来源：…``), which
+    names no entity of the story; "" where it is all credit."""
+    if _CREDIT_ONLY.match(line):
+        return ""
+    m = _CAPTION_CREDIT.match(line) if _CREDIT_HINT.search(line) else None
+    return m.group("cap").rstrip() if m else line
+
+
 _CLAUSE = re.compile(r"[^，。；！？、：]{4,}")
 _MAX_CONTAINER = 20_000  # longer paragraphs are not searched for repeats (keeps the pass linear)
 
@@ -555,20 +565,45 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
     return clean, result
 
 
-def to_simplified(text: str) -> str:
-    """Traditional Chinese converted to simplified, character for character, so offsets still hold.
+_CLAUSE = re.compile(r"[^，。！？；、：,;!?:\n]+")
 
-    Matching runs on the simplified text (the lexicons and rules are simplified); the original
-    spelling of every name found is kept as an alias (see ``link.add_original_spellings``).
-    zhconv converts some phrases as a whole; where that changes a line's length, that line is
-    converted one character at a time instead.
+
+@cache
+def _traditional_only() -> re.Pattern[str]:
+    """A character only traditional text uses: zhconv's own test, one character at a time, less the
+    few it counts as traditional but leaves as they are in simplified text (覆 of 覆盖, 藉, 彷)."""
+    marked = [chr(c) for lo, hi in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for c in range(lo, hi)
+              if zhconv.issimp(chr(c)) is False]
+    converted = zhconv.convert("\n".join(marked), "zh-cn").split("\n")  # one call: 30x as fast as one a character
+    if len(converted) != len(marked):
+        converted = [zhconv.convert(ch, "zh-cn") for ch in marked]
+    return re.compile("[" + "".join(ch for ch, to in zip(marked, converted, strict=True) if to != ch) + "]")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese converted to simplified, clause by clause, so offsets still hold.
+
+    Matching runs on the simplified text (the lexicons and rules are simplified); the page's own
+    spelling of every name found is kept (see ``link.add_original_spellings``). Only clauses holding
+    a character no simplified text uses are converted, so a page that mixes the scripts (a
+    traditional name quoted in a simplified story, stories of both kinds on one page) is converted
+    where it is traditional, and simplified text is never touched (zhconv would "correct" some
+    simplified names, 钜 → 巨). zhconv converts some phrases as a whole; where that changes a
+    clause's length, that clause is converted one character at a time instead.
     """
-    if zhconv.issimp(text) is not False:
+    traditional = _traditional_only()
+    if not traditional.search(text):
         return text
-    out = []
-    for line in text.splitlines(keepends=True):
-        conv = zhconv.convert(line, "zh-cn")
-        if len(conv) != len(line):
-            conv = "".join(c if len(s := zhconv.convert(c, "zh-cn")) != 1 else s for c in line)
-        out.append(conv)
+    out: list[str] = []
+    pos = 0
+    for m in _CLAUSE.finditer(text):
+        clause = m.group()
+        if not traditional.search(clause):
+            continue
+        conv = zhconv.convert(clause, "zh-cn")
+        if len(conv) != len(clause):
+            conv = "".join(c if len(s := zhconv.convert(c, "zh-cn")) != 1 else s for c in clause)
+        out += (text[pos : m.start()], conv)
+        pos = m.end()
+    out.append(text[pos:])
     return "".join(out)

@@ -11,8 +11,10 @@ starts an article there if none started yet. Sections under a story's headline a
 own; they carry the story's headline in ``meta["headline"]``.
 
 Offsets: ``Article.span`` is the span of ``Article.text`` in the normalized page
-(``page[span[0]:span[1]] == text``), so the title line and a lead's 本报讯 marker are outside it.
-``Sentence.start/end`` are offsets in ``Article.text``.
+(``page[span[0]:span[1]] == text``), so the title line and a lead's 本报讯 marker are outside it;
+``Article.title_spans`` are the spans of the headings that make the title. ``Sentence.start/end``
+are offsets in ``Article.text``. :func:`with_headline` then puts the title at the head of the text
+(``Article.head`` characters, after which ``text[head:] == page[span[0]:span[1]]`` still holds).
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Article, RawDoc, Sentence
-from .normalize import LEAD
+from .normalize import LEAD, to_simplified, without_credit
 
 _SENT = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]+[”’」』)）]*)?|[。！？；!?;]+[”’」』)）]*")
 _LINE = re.compile(r"[^\n]+")
@@ -55,7 +57,7 @@ class _Block:
     end: int
     text: str
     level: int = 0
-    body: int = 0  # paragraphs: where the text proper starts (after a lead marker)
+    body: int = 0  # paragraphs: where the text proper starts (after a lead marker); headings: their text
     lead: bool = False
 
 
@@ -73,7 +75,9 @@ def _parse(text: str) -> list[_Block]:
         line = m.group()
         h = _HEADING.match(line)
         if h:
-            blocks.append(_Block("heading", m.start(), m.end(), h.group(2).strip(), level=len(h.group(1))))
+            title = h.group(2)
+            at = m.start() + h.start(2) + len(title) - len(title.lstrip())
+            blocks.append(_Block("heading", m.start(), m.end(), title.strip(), level=len(h.group(1)), body=at))
             continue
         lm = LEAD.match(line)
         body = m.start() + (lm.end() if lm else 0)
@@ -258,6 +262,7 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
                 span=span,
                 sentences=split_sentences(body),
                 meta=art_meta,
+                title_spans=[(blocks[h].body, blocks[h].body + len(blocks[h].text)) for h in st.headings],
             )
         )
     _assign_meta(articles, blocks, owner_of_heading, meta)
@@ -265,6 +270,22 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
     if articles and not articles[0].title and raw.meta.get("title", "").strip():
         articles[0].title = " ".join(raw.meta["title"].split())
     return articles
+
+
+def with_headline(art: Article) -> Article:
+    """The article with its title as the first line of its text, so the title is searched like a
+    sentence (a headline often states the story's main relation) and can be a relation's evidence.
+
+    A credit in the title (来源：…, …供图) is left out. A title given beside a ``.jsonl`` document's
+    text is converted to simplified characters like the page (the page's own titles already are).
+    """
+    title = to_simplified(without_credit(art.title))
+    if not title or art.head or _NUMERIC.match(title):  # a figure in a box ("5250万元") says nothing
+        return art
+    text = f"{title}\n{art.text}"
+    head = len(title) + 1
+    sentences = split_sentences(title) + [Sentence(s.start + head, s.end + head, s.text) for s in art.sentences]
+    return replace(art, text=text, head=head, sentences=sentences)
 
 
 def _assign_meta(

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 from functools import cache, lru_cache
 
 import ahocorasick
 
 from ..extract.entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
-from ..model import Article, Entity, Mention
+from ..model import Article, Entity, Mention, Relation, Sentence
 from .graph import UnionFind
 
 _DEFINITION = re.compile(
@@ -384,21 +385,70 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
 
 
 def add_original_spellings(entities: list[Entity], articles: list[Article], original: str) -> None:
-    """Keep a traditional page's own spelling of each name as an alias of its simplified name.
+    """Give each entity of a page matched in converted characters the page's own spelling.
 
-    ``original`` is the normalized page before conversion; conversion keeps offsets, so a mention's
-    span in its article, moved by the article's span in the page, finds the original spelling.
+    The first mention spelling the canonical name in full gives ``page_name`` (the contract's name
+    is the text's own form); every other spelling the page gives, and the simplified name where it
+    differs, are aliases. ``original`` is the normalized page before conversion; conversion keeps
+    offsets, so a mention's span in its article, moved by the article's span in the page, finds the
+    original spelling (a title at the head of the text, through its headings' spans in the page).
     """
     by_index = {a.index: a for a in articles}
+    texts = {a.index: _original_text(a, original) for a in articles}
     for ent in entities:
-        spellings = set()
+        spellings: list[str] = []
+        page_name = ""
         for m in ent.mentions:
-            art = by_index[m.article]
-            simp = art.text[m.start : m.end]
-            orig = original[art.span[0] + m.start : art.span[0] + m.end]
-            if m.surface != simp:  # a name built from its span (“X”工程 → X工程): map it character by character
-                table = dict(zip(simp, orig, strict=True))
-                orig = "".join(table.get(c, c) for c in m.surface)
-            spellings.add(orig)
-        extra = sorted(s for s in spellings - {ent.name, *ent.aliases} if s)
+            orig = _spelling(m, by_index[m.article], texts[m.article])
+            if orig:
+                spellings.append(orig)
+                if not page_name and m.surface == ent.name:
+                    page_name = orig
+        if page_name and page_name != ent.name:
+            ent.page_name = page_name
+        extra = {s for s in spellings if s != ent.name}
         ent.aliases = sorted({*ent.aliases, *extra})
+
+
+def restore_page_text(
+    articles: list[Article], entities: list[Entity], relations: list[Relation], original: str
+) -> list[Article]:
+    """The articles of a page matched in converted characters, back in the page's own characters,
+    with the evidence sentences and the mentions' surfaces: what the outputs quote is what the page
+    says. Entity names stay as linking made them (see :func:`add_original_spellings`)."""
+    by_index = {a.index: a for a in articles}
+    texts = {a.index: _original_text(a, original) for a in articles}
+    for ent in entities:
+        ent.mentions = [replace(m, surface=_spelling(m, by_index[m.article], texts[m.article]) or m.surface)
+                        for m in ent.mentions]
+    for rel in relations:
+        rel.evidence = [replace(ev, sentence=texts[ev.article][ev.start : ev.end]) for ev in rel.evidence]
+    out = []
+    for a in articles:
+        text = texts[a.index]
+        title = " ".join(original[s:e] for s, e in a.title_spans) if a.title_spans else a.title
+        sentences = [Sentence(s.start, s.end, text[s.start : s.end]) for s in a.sentences]
+        out.append(replace(a, text=text, title=title, sentences=sentences))
+    return out
+
+
+def _spelling(m: Mention, art: Article, original_text: str) -> str:
+    """A mention's surface as the page spells it."""
+    simp = art.text[m.start : m.end]
+    orig = original_text[m.start : m.end]
+    if m.surface != simp:  # a name built from its span (“X”工程 → X工程): map it character by character
+        table = dict(zip(simp, orig, strict=True))
+        orig = "".join(table.get(c, c) for c in m.surface)
+    return orig
+
+
+def _original_text(art: Article, original: str) -> str:
+    """The article's text as the page spells it (conversion keeps lengths)."""
+    body = original[art.span[0] : art.span[1]]
+    if not art.head:
+        return body
+    if art.title_spans:
+        title = " ".join(original[s:e] for s, e in art.title_spans)
+    else:  # a title given beside a .jsonl document's text
+        title = art.title
+    return f"{title[: art.head - 1]}\n{body}"  # the title less any credit at its end

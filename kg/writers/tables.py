@@ -50,6 +50,7 @@ def doc_text(res: DocResult) -> DocText:
             {
                 "article": art.index,
                 "title": art.title,
+                "head": art.head,
                 "span": list(art.span),
                 "text": art.text,
                 "sentences": [[s.start, s.end] for s in art.sentences],
@@ -61,8 +62,15 @@ def doc_text(res: DocResult) -> DocText:
     parts: list[str] = []
     keys: list[tuple[str, str]] = []
     buf = ', "source": ' + source + ', "entities": ['
+    # A page in traditional characters names its entities as it spells them (the graph's node, found
+    # through ``keys``, keeps the simplified name and has the page's spelling as an alias).
+    spelled = {(ent.type, ent.name): ent.page_name for ent in res.entities if ent.page_name}
     for i, ent in enumerate(res.entities):
-        head = _dumps({"name": ent.name, "type": ent.type, "aliases": sorted(ent.aliases)})
+        if ent.page_name:
+            name, aliases = ent.page_name, sorted({*ent.aliases, ent.name} - {ent.page_name})
+        else:
+            name, aliases = ent.name, sorted(ent.aliases)
+        head = _dumps({"name": name, "type": ent.type, "aliases": aliases})
         parts.append(buf + (", " if i else "") + head[:-1] + ', "node": ')
         keys.append((ent.type, norm_name(ent.name)))
         mentions = [
@@ -76,9 +84,9 @@ def doc_text(res: DocResult) -> DocText:
         ev = rel.evidence[0] if rel.evidence else None
         relations.append(
             {
-                "head": rel.head,
+                "head": spelled.get((rel.head_type, rel.head), rel.head),
                 "relation": rel.relation,
-                "tail": rel.tail,
+                "tail": spelled.get((rel.tail_type, rel.tail), rel.tail),
                 "evidence": ev.sentence if ev else "",
                 "evidences": [
                     {"article": e.article, "start": e.start, "end": e.end, "sentence": e.sentence, "pattern": e.pattern}
