@@ -118,7 +118,7 @@ class Pattern:
     family: str
     regex: re.Pattern[str]
     emits: tuple[tuple[str, str, str], ...]  # (relation, head group, tail group)
-    bound: dict[str, str]  # groups bound to a park instead of text: group -> TOPIC | LASTPARK
+    bound: dict[str, str]  # groups bound to no text: group -> TOPIC | LASTPARK | SUBJ | PAIR
     chains: frozenset[str]  # title chains: only their organisations count
     subjects: frozenset[str]  # groups that must stand in subject position
     requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
@@ -183,7 +183,7 @@ def _compile(
             if subj:
                 subjects.add(group)
             optional = source[: m.start()].endswith("(?:")
-            if spec in ("TOPIC", "LASTPARK"):
+            if spec in ("TOPIC", "LASTPARK", "SUBJ", "PAIR"):
                 bound[group] = spec
                 out.append(f"(?P<{group}>)")
             elif spec == "CHAIN":
@@ -628,6 +628,7 @@ class _Collector:
     """Merges relations by (head, relation, tail), keeping every distinct piece of evidence."""
 
     entities: list[Entity]
+    park_of: dict[int, int] = field(default_factory=dict)  # a park, or a park's committee -> the park
     rels: dict[tuple[str, str, str], Relation] = field(default_factory=dict)
     order: dict[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
 
@@ -662,6 +663,7 @@ class _Sentence:
     prev_park: int | None  # the last park named before this sentence in the story
     make_ev: Callable[[str], Evidence]
     rank: tuple[int, int]
+    story: _StoryState | None = None
     _breaks: list[int] | None = None
     _parks: tuple[list[int], list[int]] | None = None
 
@@ -673,6 +675,19 @@ class _Sentence:
         start = self._breaks[i - 1] + 1 if i else 0
         return self.skel[max(start, pos - 40) : pos]
 
+    def subject_before(self, pos: int, entities: list[Entity]) -> int | None:
+        """Who a clause without its own subject speaks for: the first organisation (or project) before
+        ``pos`` that stands at the head of its clause, ungoverned by a coverb (X落户A，与B签署…: X);
+        else the story's park when the story is about it."""
+        for i in sorted(k for k in self.at if k < pos):
+            ent = entities[self.at[i].entity]
+            if ent.type not in ORG_TYPES and ent.type != "Project":
+                continue
+            before = self.clause_before(i)
+            if _SUBJ_LEAD.fullmatch(before):
+                return self.at[i].entity
+        return self.topic
+
     def park_before(self, pos: int, entities: list[Entity]) -> int | None:
         """The last park named before ``pos`` in this sentence, else before the sentence."""
         if self._parks is None:
@@ -680,6 +695,20 @@ class _Sentence:
             self._parks = (idx, [self.at[i].entity for i in idx])
         i = bisect.bisect_left(self._parks[0], pos)
         return self._parks[1][i - 1] if i else self.prev_park
+
+
+# what may precede a clause's subject in its clause: dates, times and sentence adverbs (a verb or a
+# coverb before a name makes it an object)
+_SUBJ_LEAD = re.compile(
+    "(?:[0-9年月日号时分上下午晚间\\s“\"《]|今年|去年|近日|日前|近期|近年来|目前|当前|同时|此外|另外|其中|"
+    "当天|当日|随后|此前|本报讯|讯|据悉|据了解|据介绍)*")
+
+
+@dataclass
+class _StoryState:
+    """What later sentences of one story may refer back to: the parties of the last agreement (双方)."""
+
+    pair: list[int] = field(default_factory=list)
 
 
 # a "name" followed by a count (实施重大转化项目6项, 新开工重大工业项目13个) names a category, not a thing
@@ -700,6 +729,11 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     if kind == "LASTPARK":
         park = sent.park_before(m.start(), entities)
         return [park] if park is not None else []
+    if kind == "SUBJ":
+        subj = sent.subject_before(m.start(), entities)
+        return [subj] if subj is not None else []
+    if kind == "PAIR":
+        return list(sent.story.pair) if sent.story is not None else []
     if m.group(group) is None:
         return []
     s, e = m.span(group)
@@ -713,6 +747,12 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     if group in pat.chains:
         found = [k for k in found if entities[k].type in ORG_TYPES]
     return list(dict.fromkeys(found))
+
+
+@cache
+def _settle_sign() -> re.Pattern[str]:
+    """An investment or settlement agreement (投资协议, 入驻签约): signed with a park it is ``locatedIn``."""
+    return re.compile(_triggers()["SETTLE_SIGN"])
 
 
 @cache
@@ -787,14 +827,19 @@ def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -
                     continue
                 ev = ev or sent.make_ev(pat.name)
                 rank = (*sent.rank, m.start())
-                if hg == tg:
-                    for i, h in enumerate(heads):
-                        for t in heads[i + 1 :]:
-                            emit.add(rel, h, t, ev, rank)
-                else:
-                    for h in heads:
-                        for t in tails:
-                            emit.add(rel, h, t, ev, rank)
+                pairs = [(h, t) for i, h in enumerate(heads) for t in heads[i + 1 :]] if hg == tg else \
+                    [(h, t) for h in heads for t in tails]
+                settling = rel == "cooperatesWith" and _settle_sign().search(m.group()) is not None
+                for h, t in pairs:
+                    if settling and (h in emit.park_of or t in emit.park_of):
+                        # signing to settle with a park (or its committee) places the signer there
+                        for mover, park in ((t, h), (h, t)):
+                            if park in emit.park_of and mover not in emit.park_of:
+                                emit.add("locatedIn", mover, emit.park_of[park], ev, rank)
+                        continue
+                    emit.add(rel, h, t, ev, rank)
+                if rel == "cooperatesWith" and sent.story is not None and not settling:
+                    sent.story.pair = list(dict.fromkeys(heads + (tails if hg != tg else [])))
 
 
 # --------------------------------------------------------------------------- names
@@ -933,6 +978,23 @@ def _propagate_owners(emit: _Collector, entities: list[Entity], owners: dict[int
 
 # --------------------------------------------------------------------------- entry point
 
+_COMMITTEE = re.compile("(?:管委会|管理委员会|党工委|管委|管理局|管理办公室)$")
+
+
+def _park_of(entities: list[Entity], forms: list[list[str]]) -> dict[int, int]:
+    """Each park, and each government body named as a park's committee (X高新区管委会), -> the park."""
+    parks = {f: k for k, e in enumerate(entities) if e.type == "Park" for f in forms[k]}
+    out = {k: k for k in parks.values()}
+    for k, e in enumerate(entities):
+        if e.type == "Government":
+            for f in forms[k]:
+                stem = _COMMITTEE.sub("", f)
+                if stem != f and stem in parks:
+                    out[k] = parks[stem]
+                    break
+    return out
+
+
 
 def extract_relations(articles: list[Article], entities: list[Entity]) -> list[Relation]:
     """All relations stated in one document's articles between its linked entities."""
@@ -940,13 +1002,14 @@ def extract_relations(articles: list[Article], entities: list[Entity]) -> list[R
         return []
     codes = [_CODE.get(e.type, "") for e in entities]
     forms = [[f for f in dict.fromkeys(norm_name(x) for x in [e.name, *e.aliases]) if len(f) >= 2] for e in entities]
-    emit = _Collector(entities)
+    emit = _Collector(entities, _park_of(entities, forms))
     doc, path = articles[0].doc, articles[0].path
     mentions = _mentions_by_article(entities)
     for story in _stories(articles):
         story_slots, park, about_park = _story_slots(story, entities, forms, mentions)
         topic = park if about_park else None
         prev_park: int | None = None
+        state = _StoryState()
         for art, slots in zip(story, story_slots, strict=True):
             slot_starts = [s.start for s in slots]
             for sent in art.sentences:
@@ -960,7 +1023,7 @@ def extract_relations(articles: list[Article], entities: list[Entity]) -> list[R
                                 text: str = sent.text) -> Evidence:
                         return Evidence(doc, path, art.index, text, s, e, pattern)
 
-                    _match_sentence(_Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start)),
+                    _match_sentence(_Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state),
                                     entities, emit)
                 for sl in inside:
                     if entities[sl.entity].type == "Park":

@@ -104,8 +104,17 @@ def tagged(articles: list[Article], entities: list[Entity], evidence: str) -> st
     return "(sentence not found)"
 
 
-def gold_docs() -> dict[str, dict]:
-    return {d["doc"]: d for d in (json.loads(ln) for ln in GOLD.read_text(encoding="utf-8").splitlines() if ln)}
+def gold_docs(gold: Path = GOLD) -> dict[str, dict]:
+    """Gold documents by name, from a ``.jsonl`` file or a folder of per-article ``.json``/``.jsonl`` files."""
+    files = [gold] if gold.is_file() else sorted(p for p in gold.iterdir() if p.suffix == ".json")
+    if gold.is_dir() and not files:
+        files = sorted(gold.glob("*.jsonl"))
+    out: dict[str, dict] = {}
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        docs = [json.loads(text)] if f.suffix == ".json" else [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+        out.update((d["doc"], d) for d in docs if isinstance(d, dict) and "doc" in d)  # not sources.json
+    return out
 
 
 def key_sets(doc: dict) -> tuple[dict[str, int], list[tuple[int, str, int]]]:
@@ -159,12 +168,17 @@ def main() -> int:
     ap.add_argument("--errors", action="store_true", help="list false positives and misses")
     ap.add_argument("--rel", default="", help="only list errors of this relation type")
     ap.add_argument("--doc", default="", help="only this doc (prefix)")
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help=f"folder of input texts (default {CORPUS}, or GOLD/corpus when --gold is a folder)")
+    ap.add_argument("--gold", type=Path, default=GOLD,
+                    help="gold: a .jsonl file or a folder of per-article .json files (dev2: /work/shared/gold/dev2)")
     ap.add_argument("--bench", action="store_true",
                     help="also time one jieba pass over the same article texts, for comparison")
     args = ap.parse_args()
 
-    golds = gold_docs()
+    golds = gold_docs(args.gold)
+    if args.corpus is None:
+        args.corpus = args.gold / "corpus" if args.gold.is_dir() else CORPUS
     all_texts: list[str] = []
     inputs: list[tuple[list[Article], list[Entity]]] = []
     pred_docs: dict[str, dict] = {}
