@@ -996,8 +996,11 @@ def _park_of(entities: list[Entity], forms: list[list[str]]) -> dict[int, int]:
 
 
 
-def extract_relations(articles: list[Article], entities: list[Entity]) -> list[Relation]:
-    """All relations stated in one document's articles between its linked entities."""
+def extract_relations(articles: list[Article], entities: list[Entity], use_model: bool = True) -> list[Relation]:
+    """All relations stated in one document's articles between its linked entities.
+
+    ``use_model=False`` leaves out the learned ``locatedIn`` check (:mod:`kg.relation_model`), for
+    training it and for measuring the patterns alone."""
     if not articles or not entities:
         return []
     codes = [_CODE.get(e.type, "") for e in entities]
@@ -1030,4 +1033,10 @@ def extract_relations(articles: list[Article], entities: list[Entity]) -> list[R
                         prev_park = sl.entity
     owners = _name_relations(entities, forms, {a.index: a for a in articles}, emit, doc, path)
     _propagate_owners(emit, entities, owners)
+    if not use_model:
+        return emit.result()
+    from .relation_model import predict
+
+    for mover, park, ev in predict(articles, entities, emit.result()):
+        emit.add("locatedIn", mover, park, ev, (ev.article, ev.start, 1 << 30))
     return emit.result()
