@@ -749,6 +749,10 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     return list(dict.fromkeys(found))
 
 
+# after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…)
+_SETTLE_AFTER = re.compile(f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))")
+
+
 @cache
 def _settle_sign() -> re.Pattern[str]:
     """An investment or settlement agreement (投资协议, 入驻签约): signed with a park it is ``locatedIn``."""
@@ -829,9 +833,13 @@ def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -
                 rank = (*sent.rank, m.start())
                 pairs = [(h, t) for i, h in enumerate(heads) for t in heads[i + 1 :]] if hg == tg else \
                     [(h, t) for h in heads for t in tails]
-                settling = rel == "cooperatesWith" and _settle_sign().search(m.group()) is not None
+                settling = rel == "cooperatesWith" and (
+                    _settle_sign().search(m.group()) is not None
+                    or (pat.name == "sign-with" and _SETTLE_AFTER.match(skel, m.end()) is not None))
+                if settling:  # only a signing with a park (or its committee) settles
+                    settling = any(sent.at[i].entity in emit.park_of for i in range(*m.span()) if i in sent.at)
                 for h, t in pairs:
-                    if settling and (h in emit.park_of or t in emit.park_of):
+                    if settling:
                         # signing to settle with a park (or its committee) places the signer there
                         for mover, park in ((t, h), (h, t)):
                             if park in emit.park_of and mover not in emit.park_of:
@@ -851,6 +859,7 @@ _LEGAL_FORM = re.compile(
 )
 
 
+_PLAN = re.compile(r"(?:计划|方案|行动|规划|工程|政策|战略|专项|纲要|试点|工作|基金|资金)[”\"》]?$")
 _BRANCH = re.compile(r"(?:公司|总部|分部|事业部|分厂|工厂|分行|支行|办事处|研究院|中心|基地|集团)$")
 _GOV_BODY = re.compile(r"^[省市区县]?(?:委|政府|人大|政协)$")
 
@@ -863,6 +872,9 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
     if st == "Project":
         if pt == "Government":
             return "establishedBy"
+        if pt == "Park" and sub.name.startswith(tuple(f for f in (parent.name, *parent.aliases) if len(f) >= 3)) \
+                and not _PLAN.search(sub.name):
+            return "locatedIn"  # X园二期项目 is built in X园; a park's plan (X区行动方案) is its own undertaking
         return "partOf" if pt == "Project" else "undertakes"
     if pt == "Project":
         return None

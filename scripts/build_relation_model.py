@@ -11,6 +11,11 @@ rounded: the same inputs give the same bytes).
 
     .venv/bin/python scripts/build_relation_model.py            # report and write
     .venv/bin/python scripts/build_relation_model.py --dry-run  # report only
+    .venv/bin/python scripts/build_relation_model.py --dry-run --e2e  # + end to end, out of fold
+
+``--e2e`` also runs the real pipeline (``kg.pipeline.process_raw``: predicted entities) on every
+article twice, once without the model and once with the model of the fold that did not see it, and
+prints the official scores (``kg.evaluate``) of both per gold set.
 """
 
 from __future__ import annotations
@@ -85,10 +90,52 @@ def prf(tp: int, pred: int, gold: int) -> str:
     return f"pred {pred:4d} tp {tp:4d}  P {p:.3f}  R {r:.3f}  F1 {f:.3f}"
 
 
+def end_to_end(x: object, y: np.ndarray, groups: list[str], vec: DictVectorizer) -> None:
+    """Official scores end to end, patterns alone and patterns + the out-of-fold model."""
+    import kg.relation_model as rm
+    from kg.evaluate import format_table, score
+    from kg.pipeline import process_raw
+
+    fold_of: dict[str, int] = {}
+    models: list[rm.Model] = []
+    for n, (train, test) in enumerate(GroupKFold(n_splits=FOLDS).split(x, y, groups)):
+        model = LogisticRegression(C=1.0, max_iter=5000)
+        model.fit(x[train], y[train])  # type: ignore[index]
+        weights = dict(zip(vec.get_feature_names_out(), map(float, model.coef_[0]), strict=True))
+        models.append(rm.Model(weights, float(model.intercept_[0]), THRESHOLD, WORDS))
+        for i in test:
+            fold_of[groups[i]] = n
+    for set_name, gold_path, corpus in SETS:
+        golds = rd.gold_docs(gold_path)
+        preds: dict[str, dict[str, dict]] = {"patterns": {}, "patterns+model (out of fold)": {}}
+        for path in sorted(corpus.glob("*.txt")):
+            for raw in read_path(path):
+                if raw.doc not in golds:
+                    continue
+                key = f"{set_name}/{raw.doc}"
+                for label, model in (("patterns", None), ("patterns+model (out of fold)",
+                                                         models[fold_of[key]] if key in fold_of else None)):
+                    rm.load_model = lambda model=model: model  # type: ignore[assignment]
+                    res = process_raw(raw)
+                    preds[label][raw.doc] = {
+                        "doc": raw.doc,
+                        "entities": [{"name": e.name, "type": e.type, "aliases": e.aliases} for e in res.entities],
+                        "relations": [{"head": r.head, "relation": r.relation, "tail": r.tail}
+                                      for r in res.relations],
+                    }
+        for label, docs in preds.items():
+            print(f"\n== {set_name}, end to end, {label}")
+            print(format_table(score(golds, docs)))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dry-run", action="store_true", help="report the cross-validation, write nothing")
+    ap.add_argument("--e2e", action="store_true", help="also score end to end (real entities), out of fold")
+    ap.add_argument("--threshold", type=float, default=0.5, help="decision threshold (default 0.5)")
     args = ap.parse_args()
+    global THRESHOLD  # noqa: PLW0603 - one run, one threshold
+    THRESHOLD = args.threshold
     rows, y, groups, info, n_gold = collect()
     vec = DictVectorizer(sort=True)
     x = vec.fit_transform(rows)
@@ -106,6 +153,8 @@ def main() -> int:
         both = [i for i in idx if info[i][1] or oof[i] >= THRESHOLD]
         print(f"  {set_name:7s} patterns        {prf(int(y[pat].sum()), len(pat), n_gold[set_name])}")
         print(f"  {set_name:7s} patterns+model  {prf(int(y[both].sum()), len(both), n_gold[set_name])}")
+    if args.e2e:
+        end_to_end(x, y, groups, vec)
     model = LogisticRegression(C=1.0, max_iter=5000)
     model.fit(x, y)
     weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True)}
