@@ -750,7 +750,8 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
 
 
 # after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…)
-_SETTLE_AFTER = re.compile(f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))")
+_SETTLE_AFTER = re.compile(
+    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))")
 
 
 @cache

@@ -1,10 +1,10 @@
 """Clean prose that states each relation in its standard phrasings, through the real pipeline.
 
 Every sentence is invented (no name or phrase from the sample pages or dev2). Easy text must come
-out exactly: each case lists every relation the pipeline (entities, linking, relations and the
-learned ``locatedIn`` check) must find in it, and nothing else. The second half tests the pattern
-families that resolve what a clause leaves unsaid, with the entities given, so that they do not
-depend on the entity extractor.
+out exactly: each case lists every relation the pipeline (entities, linking, relations, and the
+learned ``locatedIn`` check whenever its weights ship) must find in it, and nothing else. The
+second half tests the pattern families that resolve what a clause leaves unsaid, with the
+entities given, so that they do not depend on the entity extractor.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def test_an_agreement_named_after_what_it_builds() -> None:
 
 
 def test_projects_starting_in_a_story_about_a_park() -> None:
-    text = "滨海高新区今年全力推进重大项目建设。截至6月底，海风储能基地项目、蓝湾新材料产业园项目等12个重点项目如期开工。"
+    text = ("滨海高新区今年全力推进重大项目建设。"
+            "截至6月底，海风储能基地项目、蓝湾新材料产业园项目等12个重点项目如期开工。")
     arts, ents = doc(text, {"滨海高新区": "Park", "海风储能基地项目": "Project", "蓝湾新材料产业园项目": "Project"})
     found = triples(extract_relations(arts, ents, use_model=False))
     assert ("海风储能基地项目", L, "滨海高新区") in found and ("蓝湾新材料产业园项目", L, "滨海高新区") in found
