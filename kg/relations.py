@@ -158,7 +158,7 @@ def _not_subject() -> re.Pattern[str]:
     return re.compile(f"{trig['COVERB']}|(?:{trig['OBJECT_VERB']}|、)[了起出]?[“\"《「]?$")
 
 
-_TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%B|%M")
+_TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%H|%B|%M")
 
 
 def _compile(
@@ -232,6 +232,8 @@ def _compile(
             out.append(_SLOT_CLASS)
         elif tok == "%P":
             out.append(_CODE["Park"])
+        elif tok == "%H":
+            out.append(_CODE["Person"])
         elif tok == "%B":
             out.append(_BOUNDARY)
         elif tok == "%M":
