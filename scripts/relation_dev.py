@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.model import RELATION_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Mention, Relation  # noqa: E402
-from kg.normalize import normalize  # noqa: E402
+from kg.normalize import normalize, to_simplified  # noqa: E402
 from kg.read import read_path  # noqa: E402
 from kg.relations import extract_relations  # noqa: E402
 from kg.segment import segment  # noqa: E402
@@ -57,7 +57,7 @@ def oracle_entities(articles: list[Article], gold_entities: list[dict]) -> list[
     ents = [Entity(name=g["name"], type=g["type"], aliases=list(g.get("aliases", []))) for g in gold_entities]
     surfaces: list[tuple[str, int]] = []
     for k, g in enumerate(gold_entities):
-        for s in {norm(x) for x in [g["name"], *g.get("aliases", [])]}:
+        for s in {norm(y) for x in [g["name"], *g.get("aliases", [])] for y in (x, to_simplified(x))}:
             if s:
                 surfaces.append((s, k))
     for art in articles:
@@ -202,7 +202,7 @@ def main() -> int:
                 elapsed += time.perf_counter() - t0
             else:
                 text, meta = normalize(raw.text)
-                articles = segment(raw, text, meta)
+                articles = segment(raw, to_simplified(text), meta)  # as the pipeline matches traditional pages
                 entities = oracle_entities(articles, gold["entities"])
                 t0 = time.perf_counter()
                 rels = extract_relations(articles, entities)
