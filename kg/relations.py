@@ -706,6 +706,9 @@ _SUBJ_LEAD = re.compile(
     "当天|当日|随后|此前|本报讯|讯|据悉|据了解|据介绍)*")
 
 
+_RESPECTIVELY = re.compile("分别(?:与|同|和|跟)")
+
+
 @dataclass
 class _StoryState:
     """What later sentences of one story may refer back to: the parties of the last agreement (双方)."""
@@ -741,8 +744,9 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     s, e = m.span(group)
     if s == e:
         return []
-    if group in pat.subjects and _not_subject().search(sent.clause_before(s)):
-        return []
+    if group in pat.subjects and (_not_subject().search(sent.clause_before(s))
+                                  or _RESPECTIVELY.search(sent.skel, 0, s)):
+        return []  # 甲分别与乙，丙、丁签署: 乙, 丙, 丁 are each 甲's partner, not the subject of a list
     glue = group in pat.lists
     found = [sent.at[i].entity for i in range(s, e)
              if i in sent.at and not (glue and _glued(sent.skel, i, e)) and not _COUNTED.match(sent.skel, i + 1)]
