@@ -82,7 +82,7 @@ _LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和
 _FILLER = f"[^、，,。！？；;：:（）()“”\"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
-_CLAUSE_START = "(?:^|(?<=[，,；;：:“]))\\s*"
+_CLAUSE_START = "(?:^|(?<=[，,；;：:“—]))\\s*"
 # what may follow the thing a verb creates or brings in: punctuation, a coordinator, or a verb that
 # goes on about it; a noun instead means the name was only a modifier (引进X体系的项目, 建立“X”基金)
 _BOUNDARY = (
