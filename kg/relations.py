@@ -879,9 +879,11 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
     if st == "Project":
         if pt == "Government":
             return "establishedBy"
-        if pt == "Park" and sub.name.startswith(tuple(f for f in (parent.name, *parent.aliases) if len(f) >= 3)) \
-                and not _PLAN.search(sub.name):
-            return "locatedIn"  # X园二期项目 is built in X园; a park's plan (X区行动方案) is its own undertaking
+        if pt == "Park" and not _PLAN.search(sub.name):
+            # X园二期项目 is built in X园; a park's plan (X区行动方案) is its own undertaking. A short
+            # form (光谷城市大脑) only names the area: no relation
+            prefixes = tuple(f for f in (parent.name, *parent.aliases) if len(f) >= 3)
+            return "locatedIn" if any(f.startswith(prefixes) for f in (sub.name, *sub.aliases)) else None
         return "partOf" if pt == "Project" else "undertakes"
     if pt == "Project":
         return None
