@@ -117,3 +117,36 @@ def test_companies_that_sign_to_settle_with_a_park_are_not_its_partners() -> Non
     found = triples(extract_relations(arts, ents, use_model=False))
     assert ("甲科技有限公司", L, "丙科技城") in found and ("乙材料有限公司", L, "丙科技城") in found
     assert not {t for t in found if t[1] == C}
+
+
+def test_a_park_that_already_hosts_a_list_of_companies() -> None:
+    arts, ents = doc("滨江智造园占地约300亩，目前已入驻甲精工、乙电子、丙材料等一批制造企业。",
+                     {"滨江智造园": "Park", "甲精工": "Company", "乙电子": "Company", "丙材料": "Company"})
+    found = triples(extract_relations(arts, ents, use_model=False))
+    assert {("甲精工", L, "滨江智造园"), ("乙电子", L, "滨江智造园"), ("丙材料", L, "滨江智造园")} <= found
+
+
+def test_a_list_member_that_only_qualifies_what_settled_is_not_placed() -> None:
+    arts, ents = doc("滨江智造园已入驻甲大学等5所高校的新型研发平台。", {"滨江智造园": "Park", "甲大学": "University"})
+    assert ("甲大学", L, "滨江智造园") not in triples(extract_relations(arts, ents, use_model=False))
+
+
+def test_the_projects_a_ceremony_started_are_in_the_park_named_before() -> None:
+    arts, ents = doc("滨海高新区举行重大项目集中开工仪式。此次开工的项目包括海风储能基地项目、蓝湾新材料产业园项目。",
+                     {"滨海高新区": "Park", "海风储能基地项目": "Project", "蓝湾新材料产业园项目": "Project"})
+    found = triples(extract_relations(arts, ents, use_model=False))
+    assert ("海风储能基地项目", L, "滨海高新区") in found and ("蓝湾新材料产业园项目", L, "滨海高新区") in found
+
+
+def test_a_respective_signing_makes_no_partners_among_the_counterparts() -> None:
+    arts, ents = doc("甲研究院分别与乙大学、丙集团签署合作协议。",
+                     {"甲研究院": "Institute", "乙大学": "University", "丙集团": "Company"})
+    found = triples(extract_relations(arts, ents, use_model=False))
+    assert ("丙集团", C, "乙大学") not in found and ("乙大学", C, "丙集团") not in found
+
+
+def test_titles_in_a_list_of_officials_belong_to_the_name_after_them() -> None:
+    arts, ents = doc("甲市副市长张明，乙集团副总经理李华出席仪式。",
+                     {"张明": "Person", "乙集团": "Company", "李华": "Person"})
+    found = triples(extract_relations(arts, ents, use_model=False))
+    assert ("李华", W, "乙集团") in found and ("张明", W, "乙集团") not in found
