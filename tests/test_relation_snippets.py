@@ -150,3 +150,11 @@ def test_titles_in_a_list_of_officials_belong_to_the_name_after_them() -> None:
                      {"张明": "Person", "乙集团": "Company", "李华": "Person"})
     found = triples(extract_relations(arts, ents, use_model=False))
     assert ("李华", W, "乙集团") in found and ("张明", W, "乙集团") not in found
+
+
+def test_a_project_two_organisations_carry_out_together() -> None:
+    arts, ents = doc("甲光电公司与乙大学合作的“柔性显示模组产业化项目”获得省科技进步奖。",
+                     {"甲光电公司": "Company", "乙大学": "University", "柔性显示模组产业化项目": "Project"})
+    found = triples(extract_relations(arts, ents, use_model=False))
+    assert {("甲光电公司", U, "柔性显示模组产业化项目"), ("乙大学", U, "柔性显示模组产业化项目")} <= found
+    assert ("乙大学", C, "甲光电公司") in found or ("甲光电公司", C, "乙大学") in found
