@@ -11,11 +11,11 @@ The weights are data (``kg/data/lexicons/relation_located_model.json``), written
 ``scripts/build_relation_model.py`` from the sample and dev2 gold, with its article-level
 cross-validated scores; inference is a dot product, so nothing but the standard library runs here.
 
-The weights are not shipped today: out of fold the model added little end to end (dev2 relation F1
-0.291 -> 0.293), its gain with gold entities changed with every small change of the candidate set
-(locatedIn 0.437 -> 0.45 to 0.49), and it placed companies merely signing with a park. Without the
-file :func:`predict` finds nothing and the patterns work alone; the script reports whether a new
-candidate set or feature makes it worth shipping.
+Shipped because, article-level 5-fold out of fold, it beats the patterns alone: locatedIn with gold
+entities on dev2 0.580 -> 0.604, end to end 0.174 -> 0.199 (relation F1 0.314 -> 0.319), the
+sample unchanged. It only speaks for movers named in a placing sentence (落户, 入驻, 开工 …), abstains
+on pairs the patterns relate otherwise and never overrides a pattern; without the file
+:func:`predict` finds nothing and the patterns work alone.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
 from kg.atomic import write_text  # noqa: E402
-from kg.normalize import normalize  # noqa: E402
+from kg.normalize import normalize, to_simplified  # noqa: E402
 from kg.read import read_path  # noqa: E402
 from kg.relation_model import MODEL_FILE, candidates  # noqa: E402
 from kg.relations import extract_relations  # noqa: E402
@@ -70,7 +70,7 @@ def collect() -> tuple[list[dict[str, float]], np.ndarray, list[str], list[tuple
                 if gold is None:
                     continue
                 text, meta = normalize(raw.text)
-                articles = segment(raw, text, meta)
+                articles = segment(raw, to_simplified(text), meta)  # as the pipeline reads traditional pages
                 entities = rd.oracle_entities(articles, gold["entities"])
                 rels = extract_relations(articles, entities, use_model=False)
                 name_to, gold_rels = rd.key_sets(gold)
