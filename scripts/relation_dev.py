@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Dev harness for relation extraction: score ``kg.relations`` against the dev gold.
+"""Dev harness for relation extraction: score ``kg.extract.relations`` against the dev gold.
 
 By default the entities are an *oracle*: every gold entity name and alias of a file is located in
 each article's text (longest match first, non-overlapping, NFKC- and white-space-insensitive), so
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.extract.relations import extract_relations  # noqa: E402
-from kg.ingest.normalize import normalize  # noqa: E402
+from kg.ingest.normalize import normalize, to_simplified  # noqa: E402
 from kg.ingest.read import read_path  # noqa: E402
 from kg.ingest.segment import segment  # noqa: E402
 from kg.model import RELATION_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Mention, Relation  # noqa: E402
@@ -57,7 +57,7 @@ def oracle_entities(articles: list[Article], gold_entities: list[dict]) -> list[
     ents = [Entity(name=g["name"], type=g["type"], aliases=list(g.get("aliases", []))) for g in gold_entities]
     surfaces: list[tuple[str, int]] = []
     for k, g in enumerate(gold_entities):
-        for s in {norm(x) for x in [g["name"], *g.get("aliases", [])]}:
+        for s in {norm(y) for x in [g["name"], *g.get("aliases", [])] for y in (x, to_simplified(x))}:
             if s:
                 surfaces.append((s, k))
     for art in articles:
@@ -104,8 +104,17 @@ def tagged(articles: list[Article], entities: list[Entity], evidence: str) -> st
     return "(sentence not found)"
 
 
-def gold_docs() -> dict[str, dict]:
-    return {d["doc"]: d for d in (json.loads(ln) for ln in GOLD.read_text(encoding="utf-8").splitlines() if ln)}
+def gold_docs(gold: Path = GOLD) -> dict[str, dict]:
+    """Gold documents by name, from a ``.jsonl`` file or a folder of per-article ``.json``/``.jsonl`` files."""
+    files = [gold] if gold.is_file() else sorted(p for p in gold.iterdir() if p.suffix == ".json")
+    if gold.is_dir() and not files:
+        files = sorted(gold.glob("*.jsonl"))
+    out: dict[str, dict] = {}
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        docs = [json.loads(text)] if f.suffix == ".json" else [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+        out.update((d["doc"], d) for d in docs if isinstance(d, dict) and "doc" in d)  # not sources.json
+    return out
 
 
 def key_sets(doc: dict) -> tuple[dict[str, int], list[tuple[int, str, int]]]:
@@ -159,12 +168,17 @@ def main() -> int:  # noqa: C901
     ap.add_argument("--errors", action="store_true", help="list false positives and misses")
     ap.add_argument("--rel", default="", help="only list errors of this relation type")
     ap.add_argument("--doc", default="", help="only this doc (prefix)")
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help=f"folder of input texts (default {CORPUS}, or GOLD/corpus when --gold is a folder)")
+    ap.add_argument("--gold", type=Path, default=GOLD,
+                    help="gold: a .jsonl file or a folder of per-article .json files (dev2: /work/shared/gold/dev2)")
     ap.add_argument("--bench", action="store_true",
                     help="also time one jieba pass over the same article texts, for comparison")
     args = ap.parse_args()
 
-    golds = gold_docs()
+    golds = gold_docs(args.gold)
+    if args.corpus is None:
+        args.corpus = args.gold / "corpus" if args.gold.is_dir() else CORPUS
     all_texts: list[str] = []
     inputs: list[tuple[list[Article], list[Entity]]] = []
     pred_docs: dict[str, dict] = {}
@@ -188,7 +202,7 @@ def main() -> int:  # noqa: C901
                 elapsed += time.perf_counter() - t0
             else:
                 text, meta = normalize(raw.text)
-                articles = segment(raw, text, meta)
+                articles = segment(raw, to_simplified(text), meta)  # as the pipeline matches traditional pages
                 entities = oracle_entities(articles, gold["entities"])
                 t0 = time.perf_counter()
                 rels = extract_relations(articles, entities)

@@ -46,9 +46,10 @@ def triples(rels: list[Relation]) -> set[tuple[str, str, str]]:
     return {(r.head, r.relation, r.tail) for r in rels}
 
 
-def run(texts: str | list[str], names: dict[str, str], **kw: object) -> set[tuple[str, str, str]]:
+def run(texts: str | list[str], names: dict[str, str], model: bool = False, **kw: object) -> set[tuple[str, str, str]]:
+    """The relations of the patterns (and, with ``model``, of the learned locatedIn check too)."""
     articles, entities = doc(texts, names, **kw)  # type: ignore[arg-type]
-    return triples(extract_relations(articles, entities))
+    return triples(extract_relations(articles, entities, use_model=model))
 
 
 # --------------------------------------------------------------------------- locatedIn
@@ -204,6 +205,7 @@ def test_branch_and_sub_institute_by_name() -> None:
 )
 def test_co_occurrence_is_not_a_relation(text: str, names: dict[str, str]) -> None:
     assert run(text, names) == set()
+    assert run(text, names, model=True) == set()  # nor for the learned check
 
 
 # --------------------------------------------------------------------------- evidence and merging

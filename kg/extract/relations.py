@@ -81,7 +81,7 @@ _LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和
 _FILLER = f"[^、，,。！？；;：:（）()“”\"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
-_CLAUSE_START = "(?:^|(?<=[，,；;：:“]))\\s*"
+_CLAUSE_START = "(?:^|(?<=[，,；;：:“—]))\\s*"
 # what may follow the thing a verb creates or brings in: punctuation, a coordinator, or a verb that
 # goes on about it; a noun instead means the name was only a modifier (引进X体系的项目, 建立“X”基金)
 _BOUNDARY = (
@@ -117,7 +117,7 @@ class Pattern:
     family: str
     regex: re.Pattern[str]
     emits: tuple[tuple[str, str, str], ...]  # (relation, head group, tail group)
-    bound: dict[str, str]  # groups bound to a park instead of text: group -> TOPIC | LASTPARK
+    bound: dict[str, str]  # groups bound to no text: group -> TOPIC | LASTPARK | SUBJ | PAIR
     chains: frozenset[str]  # title chains: only their organisations count
     subjects: frozenset[str]  # groups that must stand in subject position
     requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
@@ -157,7 +157,7 @@ def _not_subject() -> re.Pattern[str]:
     return re.compile(f"{trig['COVERB']}|(?:{trig['OBJECT_VERB']}|、)[了起出]?[“\"《「]?$")
 
 
-_TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%B|%M")
+_TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%H|%B|%M")
 
 
 def _compile(  # noqa: C901
@@ -182,7 +182,7 @@ def _compile(  # noqa: C901
             if subj:
                 subjects.add(group)
             optional = source[: m.start()].endswith("(?:")
-            if spec in ("TOPIC", "LASTPARK"):
+            if spec in ("TOPIC", "LASTPARK", "SUBJ", "PAIR"):
                 bound[group] = spec
                 out.append(f"(?P<{group}>)")
             elif spec == "CHAIN":
@@ -231,6 +231,8 @@ def _compile(  # noqa: C901
             out.append(_SLOT_CLASS)
         elif tok == "%P":
             out.append(_CODE["Park"])
+        elif tok == "%H":
+            out.append(_CODE["Person"])
         elif tok == "%B":
             out.append(_BOUNDARY)
         elif tok == "%M":
@@ -630,6 +632,7 @@ class _Collector:
     """Merges relations by (head, relation, tail), keeping every distinct piece of evidence."""
 
     entities: list[Entity]
+    park_of: dict[int, int] = field(default_factory=dict)  # a park, or a park's committee -> the park
     rels: dict[tuple[str, str, str], Relation] = field(default_factory=dict)
     order: dict[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
 
@@ -664,6 +667,7 @@ class _Sentence:
     prev_park: int | None  # the last park named before this sentence in the story
     make_ev: Callable[[str], Evidence]
     rank: tuple[int, int]
+    story: _StoryState | None = None
     _breaks: list[int] | None = None
     _parks: tuple[list[int], list[int]] | None = None
 
@@ -675,6 +679,19 @@ class _Sentence:
         start = self._breaks[i - 1] + 1 if i else 0
         return self.skel[max(start, pos - 40) : pos]
 
+    def subject_before(self, pos: int, entities: list[Entity]) -> int | None:
+        """Who a clause without its own subject speaks for: the first organisation (or project) before
+        ``pos`` that stands at the head of its clause, ungoverned by a coverb (X落户A，与B签署…: X);
+        else the story's park when the story is about it."""
+        for i in sorted(k for k in self.at if k < pos):
+            ent = entities[self.at[i].entity]
+            if ent.type not in ORG_TYPES and ent.type != "Project":
+                continue
+            before = self.clause_before(i)
+            if _SUBJ_LEAD.fullmatch(before):
+                return self.at[i].entity
+        return self.topic
+
     def park_before(self, pos: int, entities: list[Entity]) -> int | None:
         """The last park named before ``pos`` in this sentence, else before the sentence."""
         if self._parks is None:
@@ -682,6 +699,23 @@ class _Sentence:
             self._parks = (idx, [self.at[i].entity for i in idx])
         i = bisect.bisect_left(self._parks[0], pos)
         return self._parks[1][i - 1] if i else self.prev_park
+
+
+# what may precede a clause's subject in its clause: dates, times and sentence adverbs (a verb or a
+# coverb before a name makes it an object)
+_SUBJ_LEAD = re.compile(
+    "(?:[0-9年月日号时分上下午晚间\\s“\"《]|今年|去年|近日|日前|近期|近年来|目前|当前|同时|此外|另外|其中|"
+    "当天|当日|随后|此前|本报讯|讯|据悉|据了解|据介绍)*")
+
+
+_RESPECTIVELY = re.compile("分别(?:与|同|和|跟)")
+
+
+@dataclass
+class _StoryState:
+    """What later sentences of one story may refer back to: the parties of the last agreement (双方)."""
+
+    pair: list[int] = field(default_factory=list)
 
 
 # a "name" followed by a count (实施重大转化项目6项, 新开工重大工业项目13个) names a category, not a thing
@@ -702,19 +736,36 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     if kind == "LASTPARK":
         park = sent.park_before(m.start(), entities)
         return [park] if park is not None else []
+    if kind == "SUBJ":
+        subj = sent.subject_before(m.start(), entities)
+        return [subj] if subj is not None else []
+    if kind == "PAIR":
+        return list(sent.story.pair) if sent.story is not None else []
     if m.group(group) is None:
         return []
     s, e = m.span(group)
     if s == e:
         return []
-    if group in pat.subjects and _not_subject().search(sent.clause_before(s)):
-        return []
+    if group in pat.subjects and (_not_subject().search(sent.clause_before(s))
+                                  or _RESPECTIVELY.search(sent.skel, 0, s)):
+        return []  # 甲分别与乙，丙、丁签署: 乙, 丙, 丁 are each 甲's partner, not the subject of a list
     glue = group in pat.lists
     found = [sent.at[i].entity for i in range(s, e)
              if i in sent.at and not (glue and _glued(sent.skel, i, e)) and not _COUNTED.match(sent.skel, i + 1)]
     if group in pat.chains:
         found = [k for k in found if entities[k].type in ORG_TYPES]
     return list(dict.fromkeys(found))
+
+
+# after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…)
+_SETTLE_AFTER = re.compile(
+    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))")
+
+
+@cache
+def _settle_sign() -> re.Pattern[str]:
+    """An investment or settlement agreement (投资协议, 入驻签约): signed with a park it is ``locatedIn``."""
+    return re.compile(_triggers()["SETTLE_SIGN"])
 
 
 @cache
@@ -789,14 +840,23 @@ def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -
                     continue
                 ev = ev or sent.make_ev(pat.name)
                 rank = (*sent.rank, m.start())
-                if hg == tg:
-                    for i, h in enumerate(heads):
-                        for t in heads[i + 1 :]:
-                            emit.add(rel, h, t, ev, rank)
-                else:
-                    for h in heads:
-                        for t in tails:
-                            emit.add(rel, h, t, ev, rank)
+                pairs = [(h, t) for i, h in enumerate(heads) for t in heads[i + 1 :]] if hg == tg else \
+                    [(h, t) for h in heads for t in tails]
+                settling = rel == "cooperatesWith" and (
+                    _settle_sign().search(m.group()) is not None
+                    or (pat.name == "sign-with" and _SETTLE_AFTER.match(skel, m.end()) is not None))
+                if settling:  # only a signing with a park (or its committee) settles
+                    settling = any(sent.at[i].entity in emit.park_of for i in range(*m.span()) if i in sent.at)
+                for h, t in pairs:
+                    if settling:
+                        # signing to settle with a park (or its committee) places the signer there
+                        for mover, park in ((t, h), (h, t)):
+                            if park in emit.park_of and mover not in emit.park_of:
+                                emit.add("locatedIn", mover, emit.park_of[park], ev, rank)
+                        continue
+                    emit.add(rel, h, t, ev, rank)
+                if rel == "cooperatesWith" and sent.story is not None and not settling:
+                    sent.story.pair = list(dict.fromkeys(heads + (tails if hg != tg else [])))
 
 
 # --------------------------------------------------------------------------- names
@@ -808,6 +868,7 @@ _LEGAL_FORM = re.compile(
 )
 
 
+_PLAN = re.compile(r"(?:计划|方案|行动|规划|工程|政策|战略|专项|纲要|试点|工作|基金|资金)[”\"》]?$")
 _BRANCH = re.compile(r"(?:公司|总部|分部|事业部|分厂|工厂|分行|支行|办事处|研究院|中心|基地|集团)$")
 _GOV_BODY = re.compile(r"^[省市区县]?(?:委|政府|人大|政协)$")
 
@@ -820,6 +881,11 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
     if st == "Project":
         if pt == "Government":
             return "establishedBy"
+        if pt == "Park" and not _PLAN.search(sub.name):
+            # X园二期项目 is built in X园; a park's plan (X区行动方案) is its own undertaking. A short
+            # form (光谷城市大脑) only names the area: no relation
+            prefixes = tuple(f for f in (parent.name, *parent.aliases) if len(f) >= 3)
+            return "locatedIn" if any(f.startswith(prefixes) for f in (sub.name, *sub.aliases)) else None
         return "partOf" if pt == "Project" else "undertakes"
     if pt == "Project":
         return None
@@ -935,20 +1001,41 @@ def _propagate_owners(emit: _Collector, entities: list[Entity], owners: dict[int
 
 # --------------------------------------------------------------------------- entry point
 
+_COMMITTEE = re.compile("(?:管委会|管理委员会|党工委|管委|管理局|管理办公室)$")
 
-def extract_relations(articles: list[Article], entities: list[Entity]) -> list[Relation]:
-    """All relations stated in one document's articles between its linked entities."""
+
+def _park_of(entities: list[Entity], forms: list[list[str]]) -> dict[int, int]:
+    """Each park, and each government body named as a park's committee (X高新区管委会), -> the park."""
+    parks = {f: k for k, e in enumerate(entities) if e.type == "Park" for f in forms[k]}
+    out = {k: k for k in parks.values()}
+    for k, e in enumerate(entities):
+        if e.type == "Government":
+            for f in forms[k]:
+                stem = _COMMITTEE.sub("", f)
+                if stem != f and stem in parks:
+                    out[k] = parks[stem]
+                    break
+    return out
+
+
+
+def extract_relations(articles: list[Article], entities: list[Entity], use_model: bool = True) -> list[Relation]:
+    """All relations stated in one document's articles between its linked entities.
+
+    ``use_model=False`` leaves out the learned ``locatedIn`` check (:mod:`kg.extract.relation_model`), for
+    training it and for measuring the patterns alone."""
     if not articles or not entities:
         return []
     codes = [_CODE.get(e.type, "") for e in entities]
     forms = [[f for f in dict.fromkeys(norm_name(x) for x in [e.name, *e.aliases]) if len(f) >= 2] for e in entities]
-    emit = _Collector(entities)
+    emit = _Collector(entities, _park_of(entities, forms))
     doc, path = articles[0].doc, articles[0].path
     mentions = _mentions_by_article(entities)
     for story in _stories(articles):
         story_slots, park, about_park = _story_slots(story, entities, forms, mentions)
         topic = park if about_park else None
         prev_park: int | None = None
+        state = _StoryState()
         for art, slots in zip(story, story_slots, strict=True):
             slot_starts = [s.start for s in slots]
             for sent in art.sentences:
@@ -962,11 +1049,17 @@ def extract_relations(articles: list[Article], entities: list[Entity]) -> list[R
                                 text: str = sent.text) -> Evidence:
                         return Evidence(doc, path, art.index, text, s, e, pattern)
 
-                    _match_sentence(_Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start)),
+                    _match_sentence(_Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state),
                                     entities, emit)
                 for sl in inside:
                     if entities[sl.entity].type == "Park":
                         prev_park = sl.entity
     owners = _name_relations(entities, forms, {a.index: a for a in articles}, emit, doc, path)
     _propagate_owners(emit, entities, owners)
+    if not use_model:
+        return emit.result()
+    from .relation_model import predict
+
+    for mover, park, ev in predict(articles, entities, emit.result()):
+        emit.add("locatedIn", mover, park, ev, (ev.article, ev.start, 1 << 30))
     return emit.result()
