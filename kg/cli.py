@@ -49,17 +49,25 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     """
     from .cache import default_cache_dir
     from .parallel import file_keys
+    from .pipeline import INPUT_SUFFIXES, describe_ignored, discover, sample_corpus
     from .pipeline import build as run_build
-    from .pipeline import discover, sample_corpus
     from .write import OUTPUTS, LastBuild, Stage, TextStore, write_outputs
 
     started = time.perf_counter()
+    ignored: list[Path] = []
     if inputs:
-        files, errors = discover(inputs)
+        files, errors = discover(inputs, ignored)
     else:
         files, errors = sample_corpus(), []
     for err in errors:
         click.echo(f"kg: skipped {err}", err=True)
+    for line in describe_ignored(ignored):
+        click.echo(f"kg: note: {line}", err=True)
+    if not files:  # an empty folder, or one of PDFs' scans, CSVs…: an empty graph would look like a result
+        what = "nothing could be read" if errors else (
+            f"nothing to build: no {', '.join(INPUT_SUFFIXES)} file in {' '.join(inputs)}")
+        click.echo(f"kg: {what}; the outputs in {out}/ are left as they were", err=True)
+        sys.exit(1)
     show_bar = sys.stderr.isatty() and len(files) > 3
     n_jobs, cache = jobs or os.cpu_count() or 1, None if no_cache else (cache_dir or default_cache_dir())
     last = LastBuild.of(out, cache) if cache is not None else None
@@ -93,7 +101,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             click.echo(f"kg: skipped {err}", err=True)
         for notice in result.notices:
             click.echo(f"kg: note: {notice}", err=True)
-        if not result.doc_ids and (errors or result.errors):
+        if not result.doc_ids:
             # Every input failed: an empty graph in place of the last good build would only lose it.
             click.echo(f"kg: nothing could be read; the outputs in {out}/ are left as they were", err=True)
             sys.exit(1)

@@ -11,6 +11,7 @@ so rare characters outside GBK do not turn into errors.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -22,6 +23,7 @@ from .model import RawDoc
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PDF_SUFFIXES = (".pdf",)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -186,6 +188,26 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
+def pdf_to_text(data: bytes, path: str) -> str:
+    """The text of a PDF's pages, page after page: newspaper pages are PDFs in origin, and their hard
+    wraps and columns are what :func:`kg.normalize.normalize` joins."""
+    from pypdf import PdfReader
+
+    if not data.strip():
+        raise InputError(path, "empty file (no text to read)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")  # many PDFs are "encrypted" with an empty password only
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except Exception as exc:  # pypdf raises many kinds on broken files; one bad PDF must not end the build
+        raise InputError(path, f"cannot read the PDF: {exc}") from exc
+    text = "\n\n".join(p for p in pages if p)
+    if not text:
+        raise InputError(path, "no text in the PDF (a scanned page would need OCR, which kg does not do)")
+    return text + "\n"
+
+
 def _read_bytes(path: Path) -> bytes:
     spath = str(path)
     if path.is_symlink() and not path.exists():
@@ -253,6 +275,8 @@ def read_path(path: Path, errors: list[InputError] | None = None) -> list[RawDoc
     path = Path(path)
     data = _read_bytes(path)
     suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return [RawDoc(doc=path.name, path=str(path), text=pdf_to_text(data, str(path)))]
     declared = None
     if suffix in HTML_SUFFIXES:
         m = _META_CHARSET.search(data[:4096])

@@ -84,3 +84,81 @@ def test_jsonl_metadata_is_in_the_graph_and_queryable(tmp_path: Path) -> None:
     shapes = rdflib.Graph().parse(REPO / "ontology" / "shapes.ttl")
     conforms, _, text = pyshacl.validate(g, shacl_graph=shapes, inference="none", advanced=True)
     assert conforms, text
+
+
+def _make_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF showing ``lines`` in a CID font whose codes are the characters' code points (with a
+    ToUnicode map, as PDF exports of newspaper pages carry), written by hand: no PDF writer needed."""
+    ops = ["BT", "/F1 12 Tf", "14 TL", "40 800 Td"]
+    for line in lines:
+        ops.append("<" + "".join(f"{ord(ch):04X}" for ch in line) + "> Tj T*")
+    ops.append("ET")
+    content = "\n".join(ops).encode("ascii")
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def "
+            b"1 begincodespacerange <0000> <FFFF> endcodespacerange "
+            b"1 beginbfrange <0000> <FFFF> <0000> endbfrange endcmap "
+            b"CMapName currentdict /CMap defineresource pop end end")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H "
+        b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_an_empty_folder_builds_nothing_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, output, out = _build(tmp_path, str(tmp_path / "empty"))
+    assert code == 1
+    assert "nothing to build" in output and str(tmp_path / "empty") in output
+    assert not out.exists()
+
+
+def test_unsupported_files_are_named_with_the_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "table.csv").write_text("园区,企业\n", encoding="utf-8")
+    (folder / "README").write_text("贵阳高新区\n", encoding="utf-8")
+    (folder / "sub" / "scan.pdf").write_bytes(b"")
+    (folder / ".DS_Store").write_bytes(b"\0\1")
+    code, output, out = _build(tmp_path, str(folder))
+    assert code == 1 and not out.exists()
+    assert f"ignored 1 .csv file ({folder / 'table.csv'})" in output
+    assert f"ignored 1 file without an extension ({folder / 'README'})" in output
+    assert f"skipped {folder / 'sub' / 'scan.pdf'}: empty file" in output
+    assert ".DS_Store" not in output
+    assert "nothing could be read" in output
+
+
+def test_pdf_pages_are_read(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "page1.pdf").write_bytes(_make_pdf(["本报讯 贵阳高新区管委会与中国科学院", "签署合作协议。"]))
+    (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    code, output, out = _build(tmp_path, str(folder))
+    assert code == 0, output  # a build that built something is not failed by an ignored file
+    assert "ignored 1 .csv file" in output
+    [art] = [json.loads(line) for line in (out / "articles.jsonl").read_text("utf-8").splitlines()]
+    assert (art["doc"], art["text"]) == ("page1.pdf", "贵阳高新区管委会与中国科学院签署合作协议。")
+    rels = (out / "relations.csv").read_text("utf-8")
+    assert "贵阳高新区管委会" in rels and "中国科学院" in rels
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really")
+    code, output, out = _build(tmp_path, str(folder), name="out2")
+    assert code == 1 and f"skipped {folder / 'broken.pdf'}: cannot read the PDF" in output
+    assert (out / "articles.jsonl").exists()
