@@ -131,6 +131,11 @@ def _report(summary: dict, skipped: int, elapsed: float, out: Path, note: str = 
     )
 
 
+def _graph_file(ctx: click.Context, param: click.Parameter, graph: Path) -> Path:
+    """A build folder stands for the kg.ttl in it (kg build -o out, then kg query --graph out)."""
+    return graph / "kg.ttl" if graph.is_dir() else graph
+
+
 @main.command("eval")
 @click.option("--gold", "gold", required=True, type=click.Path(exists=True, path_type=Path),
               help="Gold extractions: a .jsonl file or a folder of them.")
@@ -145,8 +150,9 @@ def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
-              show_default=True, help="The Turtle graph to query.")
+@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
+              show_default=True, show_envvar=True, callback=_graph_file,
+              help="The Turtle graph to query: a kg.ttl, or the folder kg build wrote it to.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the bundled example queries and exit.")
 def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
@@ -157,8 +163,9 @@ def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
 
 
 @main.command()
-@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
-              show_default=True, help="The Turtle graph to serve.")
+@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
+              show_default=True, show_envvar=True, callback=_graph_file,
+              help="The Turtle graph to serve: a kg.ttl, or the folder kg build wrote it to.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
 @click.option("--writable", is_flag=True, help="Allow SPARQL updates and writes (read-only by default).")
@@ -170,8 +177,9 @@ def serve(graph: Path, host: str, port: int, writable: bool) -> None:
 
 
 @main.command()
-@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
-              show_default=True, help="The Turtle graph to draw.")
+@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
+              show_default=True, show_envvar=True, callback=_graph_file,
+              help="The Turtle graph to draw: a kg.ttl, or the folder kg build wrote it to.")
 @click.option("--focus", default=None, help="Draw only the neighbourhood of this entity (name or alias).")
 @click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True,
               help="How far from --focus to go.")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pyshacl
+import pytest
 import rdflib
 from click.testing import CliRunner
 
@@ -162,3 +163,24 @@ def test_pdf_pages_are_read(tmp_path: Path) -> None:
     code, output, out = _build(tmp_path, str(folder), name="out2")
     assert code == 1 and f"skipped {folder / 'broken.pdf'}: cannot read the PDF" in output
     assert (out / "articles.jsonl").exists()
+
+
+def test_a_build_folder_or_kg_graph_names_the_graph_for_every_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _short_build(tmp_path)
+    runner = CliRunner()
+    served: list[Path] = []
+    monkeypatch.setattr("kg.serve.run_serve", lambda graph, *args: served.append(graph) or 0)
+    for env, args in (({}, ["--graph", str(out)]), ({"KG_GRAPH": str(out)}, []),
+                      ({"KG_GRAPH": str(out / "kg.ttl")}, [])):
+        res = runner.invoke(main, ["query", *args, "--format", "csv",
+                                   "SELECT (COUNT(*) AS ?n) WHERE { ?a a hkg:Article }"], env=env)
+        assert res.exit_code == 0, res.output
+        assert res.output.split() == ["n", str(len(SHORT_DOCS))]
+        html = tmp_path / "v.html"
+        res = runner.invoke(main, ["viz", *args, "-o", str(html)], env=env)
+        assert res.exit_code == 0 and html.is_file(), res.output
+        html.unlink()
+        res = runner.invoke(main, ["serve", *args], env=env)
+        assert res.exit_code == 0, res.output
+        assert served.pop() == out / "kg.ttl"
