@@ -153,7 +153,8 @@ def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
 @click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
               show_default=True, show_envvar=True, callback=_graph_file,
               help="The Turtle graph to query: a kg.ttl, or the folder kg build wrote it to.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table: aligned columns for reading; csv and json: the W3C SPARQL CSV and JSON results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the bundled example queries and exit.")
 def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
     """Run a SPARQL QUERY: SPARQL text, a .rq file, or the name of a bundled example."""
@@ -167,7 +168,7 @@ def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
               show_default=True, show_envvar=True, callback=_graph_file,
               help="The Turtle graph to serve: a kg.ttl, or the folder kg build wrote it to.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on.")
 @click.option("--writable", is_flag=True, help="Allow SPARQL updates and writes (read-only by default).")
 def serve(graph: Path, host: str, port: int, writable: bool) -> None:
     """Serve the graph at a SPARQL HTTP endpoint (the Oxigraph server)."""
@@ -186,7 +187,7 @@ def serve(graph: Path, host: str, port: int, writable: bool) -> None:
 @click.option("--max-nodes", type=click.IntRange(min=1), default=None,
               help="Keep only the N best-connected entities.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/viz.html"),
-              show_default=True)
+              show_default=True, help="The HTML file to write (one self-contained page that opens from disk).")
 def viz(graph: Path, focus: str | None, hops: int, max_nodes: int | None, out: Path) -> None:
     """Write an interactive HTML network of the graph, or of one entity's neighbourhood."""
     from .viz import run_viz

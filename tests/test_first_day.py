@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pyshacl
 import pytest
 import rdflib
@@ -184,3 +185,24 @@ def test_a_build_folder_or_kg_graph_names_the_graph_for_every_command(
         res = runner.invoke(main, ["serve", *args], env=env)
         assert res.exit_code == 0, res.output
         assert served.pop() == out / "kg.ttl"
+
+
+def test_options_have_help_texts() -> None:
+    for command in ("build", "eval", "query", "serve", "viz"):
+        ctx = click.Context(main.commands[command], info_name=command)  # type: ignore[attr-defined]
+        for param in main.commands[command].params:  # type: ignore[attr-defined]
+            if isinstance(param, click.Option) and param.name != "help":
+                assert (param.help or "").strip(), f"kg {command} {param.opts[0]} has no help text"
+        assert ctx.command.get_help(ctx)
+
+
+def test_eval_of_an_articles_file_says_what_it_is(tmp_path: Path) -> None:
+    out = _short_build(tmp_path)
+    gold = out / "extractions.jsonl"
+    res = CliRunner().invoke(main, ["eval", "--gold", str(gold), str(out / "articles.jsonl")])
+    assert res.exit_code == 2
+    assert "a line of articles.jsonl, not of extractions.jsonl" in res.output
+    assert "appears twice" not in res.output
+    corpus = tmp_path / "short.jsonl"
+    res = CliRunner().invoke(main, ["eval", "--gold", str(gold), str(corpus)])
+    assert res.exit_code == 2 and 'not an extraction record: no "entities" or "relations"' in res.output
