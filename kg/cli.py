@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -88,6 +89,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             sys.exit(0)
         # The articles' text goes to a spill file in the staging folder as files are extracted.
         texts = TextStore(stage.path / "texts.spill")
+        lines = None if show_bar else ProgressLines(started, len(files))
         if show_bar:
             from rich.progress import Progress
 
@@ -96,7 +98,8 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
                 result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache,
                                    texts=texts, keys=keys, keep=False)
         else:
-            result = run_build(files, jobs=n_jobs, cache_dir=cache, texts=texts, keys=keys, keep=False)
+            result = run_build(files, progress=lines.files if lines else None, jobs=n_jobs, cache_dir=cache,
+                               texts=texts, keys=keys, keep=False)
         for err in result.errors:
             click.echo(f"kg: skipped {err}", err=True)
         for notice in result.notices:
@@ -110,6 +113,8 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             "articles": result.articles, "sentences": result.sentences,
             "entities": len(result.graph.nodes), "relations": len(result.graph.edges), "notices": result.notices,
         }
+        if lines:
+            lines.stage("writing the outputs")
         write_outputs(stage.path, result.doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs,
                       reuse=last)
         written = stage.staged(OUTPUTS)
@@ -120,6 +125,39 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     skipped = len(errors) + len(result.errors)
     _report(summary, skipped, time.perf_counter() - started, out)
     sys.exit(1 if skipped else 0)
+
+
+PROGRESS_AFTER = 3.0  # seconds of a build before ProgressLines says anything
+PROGRESS_EVERY = 10.0  # seconds between two counts of the extraction
+
+
+class ProgressLines:
+    """Progress of a build whose stderr is no terminal (a log, CI, a pipe), where rich's bar shows
+    nothing: a line when a stage starts and a file count every PROGRESS_EVERY seconds, once the build
+    has run PROGRESS_AFTER seconds (a quick build stays quiet)."""
+
+    def __init__(self, started: float, total: int, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.started, self.total, self.clock = started, total, clock
+        self.done, self.last = 0, -float("inf")
+
+    def _say(self, text: str) -> bool:
+        now = self.clock()
+        if now - self.started < PROGRESS_AFTER:
+            return False
+        click.echo(f"kg: {text} ({now - self.started:.0f}s)", err=True)
+        self.last = now
+        return True
+
+    def files(self, n: int) -> None:
+        """Called as files are extracted (n more done)."""
+        self.done += n
+        if self.done >= self.total:
+            self._say(f"extracted {self.done}/{self.total} files; linking the graph")
+        elif self.clock() - self.last >= PROGRESS_EVERY:
+            self._say(f"extracting: {self.done}/{self.total} files")
+
+    def stage(self, name: str) -> None:
+        self._say(name)
 
 
 def _report(summary: dict, skipped: int, elapsed: float, out: Path, note: str = "") -> None:

@@ -12,7 +12,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from kg.cli import main
+from kg.cli import PROGRESS_AFTER, PROGRESS_EVERY, ProgressLines, main
 from kg.query import load_store, select_rows
 
 REPO = Path(__file__).resolve().parent.parent
@@ -206,3 +206,29 @@ def test_eval_of_an_articles_file_says_what_it_is(tmp_path: Path) -> None:
     corpus = tmp_path / "short.jsonl"
     res = CliRunner().invoke(main, ["eval", "--gold", str(gold), str(corpus)])
     assert res.exit_code == 2 and 'not an extraction record: no "entities" or "relations"' in res.output
+
+
+def test_progress_lines_once_a_build_runs_a_few_seconds(capsys: pytest.CaptureFixture[str]) -> None:
+    now = [100.0]
+    lines = ProgressLines(100.0, total=4, clock=lambda: now[0])
+    lines.files(1)  # at once: quiet
+    now[0] = 100.0 + PROGRESS_AFTER + 0.5
+    lines.files(1)
+    now[0] += 1
+    lines.files(1)  # too soon after the last line
+    now[0] += PROGRESS_EVERY
+    lines.files(1)
+    lines.stage("writing the outputs")
+    assert capsys.readouterr().err.splitlines() == [
+        "kg: extracting: 2/4 files (4s)",
+        "kg: extracted 4/4 files; linking the graph (14s)",
+        "kg: writing the outputs (14s)",
+    ]
+
+
+def test_a_build_logged_to_a_file_shows_its_stages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kg.cli.PROGRESS_AFTER", 0.0)  # as if the build were slow
+    code, output, _ = _build(tmp_path, str(REPO / "kg" / "data" / "sample"))
+    assert code == 0, output
+    assert "linking the graph" in output and "kg: writing the outputs" in output
+    assert output.index("linking the graph") < output.index("writing the outputs") < output.index("entities")
