@@ -4,15 +4,19 @@ HTML page furniture, empty or unsupported inputs, build folders as graphs, progr
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
+import lxml.html
 import pyshacl
 import pytest
 import rdflib
 from click.testing import CliRunner
 
 from kg.cli import PROGRESS_AFTER, PROGRESS_EVERY, ProgressLines, main
+from kg.model import Article
+from kg.pipeline import process_file
 from kg.query import load_store, select_rows
 
 REPO = Path(__file__).resolve().parent.parent
@@ -232,3 +236,55 @@ def test_a_build_logged_to_a_file_shows_its_stages(tmp_path: Path, monkeypatch: 
     assert code == 0, output
     assert "linking the graph" in output and "kg: writing the outputs" in output
     assert output.index("linking the graph") < output.index("writing the outputs") < output.index("entities")
+
+
+HTML = REPO / "tests" / "data" / "html"
+# each page's furniture: menus, breadcrumbs, share and pager lines, sidebars, footers
+FURNITURE = ["首页", "联系我们", "版权所有", "ICP备", "当前位置", "上一篇", "分享到", "热点新闻", "友情链接",
+             "相关阅读", "网站地图", "请输入关键词", "浏览次数", "往期回顾"]
+
+
+def _page_articles(name: str) -> list[Article]:
+    [res], errors = process_file(HTML / name)
+    assert not errors
+    return res.articles
+
+
+def _paragraphs(name: str) -> list[str]:
+    page = lxml.html.fromstring((HTML / name).read_bytes())
+    return ["".join(p.text_content().split()) for p in page.xpath(
+        "//div[@class='content']/p | //article/p[not(@class)] | //div[@class='story']/p")
+            if "".join(p.text_content().split())]
+
+
+def test_html_main_content_without_the_page_furniture() -> None:
+    for name in ("news_portal.html", "gov_notice.html", "epaper_page.html"):
+        articles = _page_articles(name)
+        text = "".join("".join(a.text.split()) for a in articles)
+        for word in FURNITURE:
+            assert word not in text, (name, word)
+        for para in _paragraphs(name):  # every paragraph of the story (a lead marker is outside the text)
+            assert para.removeprefix("本报讯").removeprefix("科技日报讯") in text, (name, para)
+    [story] = _page_articles("news_portal.html")
+    assert story.title == "西安高新区企业与西北工业大学共建联合实验室"  # the headline above the content is kept
+    assert [a.title for a in _page_articles("epaper_page.html")] == [
+        "武汉东湖高新区光谷实验室揭牌", "成都高新区签约12个重大项目", "长沙高新区发布人才新政"]
+
+
+def test_html_fragments_are_read_whole(tmp_path: Path) -> None:
+    frag = tmp_path / "frag.html"
+    frag.write_text("<h2>贵阳高新区</h2><div>首页</div><p>贵阳高新区管委会与中国科学院签署合作协议。</p>",
+                    encoding="utf-8")
+    [res], errors = process_file(frag)
+    assert not errors
+    assert "".join(a.text for a in res.articles) == "首页贵阳高新区管委会与中国科学院签署合作协议。"
+
+
+def test_readme_commands_name_files_of_the_repository() -> None:
+    # a user's clone has no ../shared: every file a README command reads must be in the repository
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    golds = re.findall(r"kg eval --gold (\S+)", readme)
+    assert golds
+    for gold in golds:
+        assert not gold.startswith(".."), gold
+        assert (REPO / gold).exists(), f"README's kg eval --gold {gold}: no such file in the repository"
