@@ -279,13 +279,13 @@ def _with_doc_meta(raw: RawDoc, articles: list[Article]) -> list[Article]:
 def _headings_only(raw: RawDoc, text: str, blocks: list[_Block], meta: dict[str, list[str]]) -> list[Article]:
     """A page with no paragraph: each heading line is an article's text, since a document of one short
     sentence (a .jsonl line, a title) reads as a headline and would otherwise give nothing to extract;
-    a page of only bylines or captions still gives one article, with no text, carrying them."""
+    a page of only bylines, captions or an end mark still gives one article, with no text (carrying them)."""
     articles: list[Article] = []
     for blk in blocks:
         start = text.find(blk.text, blk.start)  # the heading's text, after its "# " marker
         articles.append(Article(doc=raw.doc, path=raw.path, index=len(articles), title="", text=blk.text,
                                 span=(start, blk.end), sentences=split_sentences(blk.text)))
-    if not articles and any(v for k, v in meta.items() if not k.endswith("_at")):
+    if not articles and raw.text.strip():
         articles.append(Article(doc=raw.doc, path=raw.path, index=0, title="", text="", span=(0, 0)))
     if articles:
         _assign_meta(articles, blocks, {i: i for i in range(len(blocks))}, meta)

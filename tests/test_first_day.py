@@ -288,3 +288,16 @@ def test_readme_commands_name_files_of_the_repository() -> None:
     for gold in golds:
         assert not gold.startswith(".."), gold
         assert (REPO / gold).exists(), f"README's kg eval --gold {gold}: no such file in the repository"
+
+
+def test_a_document_of_page_furniture_keeps_it_as_metadata(tmp_path: Path) -> None:
+    src = tmp_path / "bits.jsonl"
+    docs = [{"id": "by", "text": "本报记者 张三"}, {"id": "cap", "text": "图为贵阳高新区"},
+            {"id": "end", "text": "（完）"}]
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    code, output, out = _build(tmp_path, str(src))
+    assert code == 0, output
+    arts = {a["doc"]: a for a in map(json.loads, (out / "articles.jsonl").read_text("utf-8").splitlines())}
+    assert arts["bits.jsonl#by"]["meta"] == {"bylines": ["本报记者 张三"]}
+    assert arts["bits.jsonl#cap"]["meta"] == {"captions": ["图为贵阳高新区"]}
+    assert arts["bits.jsonl#end"]["text"] == ""
