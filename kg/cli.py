@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -89,7 +90,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             sys.exit(0)
         # The articles' text goes to a spill file in the staging folder as files are extracted.
         texts = TextStore(stage.path / "texts.spill")
-        lines = None if show_bar else ProgressLines(started, len(files))
+        lines = ProgressLines(started, len(files))
         if show_bar:
             from rich.progress import Progress
 
@@ -98,8 +99,9 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
                 result = run_build(files, progress=lambda n: bar.advance(task, n), jobs=n_jobs, cache_dir=cache,
                                    texts=texts, keys=keys, keep=False)
         else:
-            result = run_build(files, progress=lines.files if lines else None, jobs=n_jobs, cache_dir=cache,
-                               texts=texts, keys=keys, keep=False)
+            with lines:
+                result = run_build(files, progress=lines.files, jobs=n_jobs, cache_dir=cache, texts=texts, keys=keys,
+                                   keep=False)
         for err in result.errors:
             click.echo(f"kg: skipped {err}", err=True)
         for notice in result.notices:
@@ -113,7 +115,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             "articles": result.articles, "sentences": result.sentences,
             "entities": len(result.graph.nodes), "relations": len(result.graph.edges), "notices": result.notices,
         }
-        if lines:
+        if not show_bar:
             lines.stage("writing the outputs")
         write_outputs(stage.path, result.doc_ids, result.texts, result.graph, max_nodes=max_nodes, jobs=n_jobs,
                       reuse=last)
@@ -133,28 +135,44 @@ PROGRESS_EVERY = 10.0  # seconds between two counts of the extraction
 
 class ProgressLines:
     """Progress of a build whose stderr is no terminal (a log, CI, a pipe), where rich's bar shows
-    nothing: a line when a stage starts and a file count every PROGRESS_EVERY seconds, once the build
-    has run PROGRESS_AFTER seconds (a quick build stays quiet)."""
+    nothing: once the build has run PROGRESS_AFTER seconds (a quick build stays quiet), the count of
+    files extracted every PROGRESS_EVERY seconds (from a timer thread, since the first file may take
+    that long) and a line when a stage starts."""
 
     def __init__(self, started: float, total: int, clock: Callable[[], float] = time.perf_counter) -> None:
         self.started, self.total, self.clock = started, total, clock
-        self.done, self.last = 0, -float("inf")
+        self.done = 0
+        self._stop = threading.Event()
 
-    def _say(self, text: str) -> bool:
+    def _say(self, text: str) -> None:
         now = self.clock()
-        if now - self.started < PROGRESS_AFTER:
-            return False
-        click.echo(f"kg: {text} ({now - self.started:.0f}s)", err=True)
-        self.last = now
-        return True
+        if now - self.started >= PROGRESS_AFTER:
+            click.echo(f"kg: {text} ({now - self.started:.0f}s)", err=True)
 
     def files(self, n: int) -> None:
         """Called as files are extracted (n more done)."""
         self.done += n
         if self.done >= self.total:
+            self._stop.set()
             self._say(f"extracted {self.done}/{self.total} files; linking the graph")
-        elif self.clock() - self.last >= PROGRESS_EVERY:
+
+    def tick(self) -> None:
+        """Say how far the extraction is, while it runs."""
+        if self.done < self.total:
             self._say(f"extracting: {self.done}/{self.total} files")
+
+    def __enter__(self) -> ProgressLines:
+        def run() -> None:
+            wait = PROGRESS_AFTER - (self.clock() - self.started)
+            while not self._stop.wait(max(wait, 0.0)):
+                self.tick()
+                wait = PROGRESS_EVERY
+
+        threading.Thread(target=run, name="kg-progress", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
 
     def stage(self, name: str) -> None:
         self._say(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import click
@@ -215,19 +216,33 @@ def test_eval_of_an_articles_file_says_what_it_is(tmp_path: Path) -> None:
 def test_progress_lines_once_a_build_runs_a_few_seconds(capsys: pytest.CaptureFixture[str]) -> None:
     now = [100.0]
     lines = ProgressLines(100.0, total=4, clock=lambda: now[0])
-    lines.files(1)  # at once: quiet
+    lines.tick()  # at once: quiet
+    lines.files(1)
     now[0] = 100.0 + PROGRESS_AFTER + 0.5
-    lines.files(1)
-    now[0] += 1
-    lines.files(1)  # too soon after the last line
+    lines.tick()
+    lines.files(2)
     now[0] += PROGRESS_EVERY
+    lines.tick()
     lines.files(1)
+    lines.tick()  # extraction over: nothing more to count
     lines.stage("writing the outputs")
     assert capsys.readouterr().err.splitlines() == [
-        "kg: extracting: 2/4 files (4s)",
+        "kg: extracting: 1/4 files (4s)",
+        "kg: extracting: 3/4 files (14s)",
         "kg: extracted 4/4 files; linking the graph (14s)",
         "kg: writing the outputs (14s)",
     ]
+
+
+def test_progress_lines_come_while_the_first_file_is_still_extracted(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kg.cli.PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr("kg.cli.PROGRESS_EVERY", 0.01)
+    with ProgressLines(time.perf_counter(), total=2) as lines:
+        time.sleep(0.2)  # no file done yet
+        lines.files(2)
+    err = capsys.readouterr().err
+    assert "kg: extracting: 0/2 files" in err and "kg: extracted 2/2 files; linking the graph (0s)" in err
 
 
 def test_a_build_logged_to_a_file_shows_its_stages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
