@@ -37,6 +37,7 @@ from urllib.parse import unquote
 from .atomic import file_identity
 from .errors import InputError
 from .model import (
+    ARTICLE_META_KEYS,
     ENTITY_TYPES,
     RELATION_TYPES,
     SYMMETRIC_RELATIONS,
@@ -922,11 +923,14 @@ def _graph_from_triples(triples: list[tuple[Any, Any, Any]]) -> KnowledgeGraph:
         if any(_value(t) == ONT + "Article" for t in props.get(RDF_TYPE, [])):
             titles = props.get(DCTERMS + "title", [])
             paths = props.get(ONT + "sourcePath", [])
+            meta = [(key, _value(v)) for key, p in (("date", DCTERMS + "issued"), ("url", SCHEMA + "url"),
+                                                     ("source", DCTERMS + "publisher")) for v in props.get(p, [])]
             articles[s] = ArticleRef(
                 doc=_value(props[DCTERMS + "source"][0]),
                 path=_value(paths[0]) if paths else "",
                 index=int(_value(props[ONT + "articleIndex"][0])),
                 title=_value(titles[0]) if titles else "",
+                meta=tuple(sorted(meta, key=lambda kv: ARTICLE_META_KEYS.index(kv[0]))),
             )
 
     nodes: dict[str, Node] = {}

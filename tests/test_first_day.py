@@ -19,6 +19,7 @@ from kg.cli import PROGRESS_AFTER, PROGRESS_EVERY, ProgressLines, main
 from kg.model import Article
 from kg.pipeline import process_file
 from kg.query import load_store, select_rows
+from kg.rdf import load_graph, write_turtle
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -316,3 +317,9 @@ def test_a_document_of_page_furniture_keeps_it_as_metadata(tmp_path: Path) -> No
     assert arts["bits.jsonl#by"]["meta"] == {"bylines": ["本报记者 张三"]}
     assert arts["bits.jsonl#cap"]["meta"] == {"captions": ["图为贵阳高新区"]}
     assert arts["bits.jsonl#end"]["text"] == ""
+
+
+def test_article_metadata_survives_reading_the_graph_back(tmp_path: Path) -> None:
+    out = _short_build(tmp_path)
+    write_turtle(tmp_path / "again.ttl", load_graph(out / "kg.ttl"))
+    assert (tmp_path / "again.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
