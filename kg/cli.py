@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -50,6 +52,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     """
     from .build.builder import Builder
     from .build.executors import EXECUTORS
+    from .build.inputs import INPUT_SUFFIXES, describe_ignored, discover, sample_corpus
     from .writers.tables import Stage
 
     started = time.perf_counter()
@@ -58,9 +61,17 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
                                  param_hint="'--executor'")
     builder = Builder(out=out, jobs=jobs, cache_dir=cache_dir, use_cache=not no_cache, max_nodes=max_nodes,
                       executor=executor)
-    files, errors = builder.discover(inputs)
+    ignored: list[Path] = []
+    files, errors = discover(inputs, ignored) if inputs else (sample_corpus(), [])
     for err in errors:
         click.echo(f"kg: skipped {err}", err=True)
+    for line in describe_ignored(ignored):
+        click.echo(f"kg: note: {line}", err=True)
+    if not files:  # an empty folder, or one of PDFs' scans, CSVs…: an empty graph would look like a result
+        what = "nothing could be read" if errors else (
+            f"nothing to build: no {', '.join(INPUT_SUFFIXES)} file in {' '.join(inputs)}")
+        click.echo(f"kg: {what}; the outputs in {out}/ are left as they were", err=True)
+        sys.exit(1)
     show_bar = sys.stderr.isatty() and len(files) > 3
     with ExitStack() as stack:
         try:  # the staging folder is made first, to report an unusable output folder before any work
@@ -68,12 +79,16 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
         except OSError as exc:  # -o under a file, on a read-only or full device
             raise click.BadParameter(f"cannot write to {out}: {exc.strerror or exc}",
                                      param_hint="'-o' / '--out'") from None
+        lines = ProgressLines(started, len(files))
         if show_bar:
             from rich.progress import Progress
 
             bar = stack.enter_context(Progress(transient=True))
             task = bar.add_task("extracting", total=len(files))
             builder.progress = lambda n: bar.advance(task, n)
+        else:
+            stack.enter_context(lines)
+            builder.progress, builder.on_stage = lines.files, lines.stage
         report = builder.build(files, errors, stage)
     if report.unchanged:
         for notice in report.notices:
@@ -92,6 +107,55 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     sys.exit(1 if skipped else 0)
 
 
+PROGRESS_AFTER = 3.0  # seconds of a build before ProgressLines says anything
+PROGRESS_EVERY = 10.0  # seconds between two counts of the extraction
+
+
+class ProgressLines:
+    """Progress of a build whose stderr is no terminal (a log, CI, a pipe), where rich's bar shows
+    nothing: once the build has run PROGRESS_AFTER seconds (a quick build stays quiet), the count of
+    files extracted every PROGRESS_EVERY seconds (from a timer thread, since the first file may take
+    that long) and a line when a stage starts."""
+
+    def __init__(self, started: float, total: int, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.started, self.total, self.clock = started, total, clock
+        self.done = 0
+        self._stop = threading.Event()
+
+    def _say(self, text: str) -> None:
+        now = self.clock()
+        if now - self.started >= PROGRESS_AFTER:
+            click.echo(f"kg: {text} ({now - self.started:.0f}s)", err=True)
+
+    def files(self, n: int) -> None:
+        """Called as files are extracted (n more done)."""
+        self.done += n
+        if self.done >= self.total:
+            self._stop.set()
+            self._say(f"extracted {self.done}/{self.total} files; linking the graph")
+
+    def tick(self) -> None:
+        """Say how far the extraction is, while it runs."""
+        if self.done < self.total:
+            self._say(f"extracting: {self.done}/{self.total} files")
+
+    def __enter__(self) -> ProgressLines:
+        def run() -> None:
+            wait = PROGRESS_AFTER - (self.clock() - self.started)
+            while not self._stop.wait(max(wait, 0.0)):
+                self.tick()
+                wait = PROGRESS_EVERY
+
+        threading.Thread(target=run, name="kg-progress", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+
+    def stage(self, name: str) -> None:
+        self._say(name)
+
+
 def _report(summary: dict, skipped: int, elapsed: float, out: Path, note: str = "") -> None:
     click.echo(
         f"kg: {summary['files']} files, {summary['documents']} documents, {summary['articles']} articles, "
@@ -99,6 +163,11 @@ def _report(summary: dict, skipped: int, elapsed: float, out: Path, note: str = 
         f"{f', {skipped} skipped' if skipped else ''} in {elapsed:.2f}s → {out}/{f' ({note})' if note else ''}",
         err=True,
     )
+
+
+def _graph_file(ctx: click.Context, param: click.Parameter, graph: Path) -> Path:
+    """A build folder stands for the kg.ttl in it (kg build -o out, then kg query --graph out)."""
+    return graph / "kg.ttl" if graph.is_dir() else graph
 
 
 @main.command("eval")
@@ -115,9 +184,11 @@ def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
-              show_default=True, help="The Turtle graph to query.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
+              show_default=True, show_envvar=True, callback=_graph_file,
+              help="The Turtle graph to query: a kg.ttl, or the folder kg build wrote it to.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table: aligned columns for reading; csv and json: the W3C SPARQL CSV and JSON results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the bundled example queries and exit.")
 def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
     """Run a SPARQL QUERY: SPARQL text, a .rq file, or the name of a bundled example."""
@@ -127,10 +198,11 @@ def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
 
 
 @main.command()
-@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
-              show_default=True, help="The Turtle graph to serve.")
+@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
+              show_default=True, show_envvar=True, callback=_graph_file,
+              help="The Turtle graph to serve: a kg.ttl, or the folder kg build wrote it to.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on.")
 @click.option("--writable", is_flag=True, help="Allow SPARQL updates and writes (read-only by default).")
 def serve(graph: Path, host: str, port: int, writable: bool) -> None:
     """Serve the graph at a SPARQL HTTP endpoint (the Oxigraph server)."""
@@ -140,15 +212,16 @@ def serve(graph: Path, host: str, port: int, writable: bool) -> None:
 
 
 @main.command()
-@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/kg.ttl"),
-              show_default=True, help="The Turtle graph to draw.")
+@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
+              show_default=True, show_envvar=True, callback=_graph_file,
+              help="The Turtle graph to draw: a kg.ttl, or the folder kg build wrote it to.")
 @click.option("--focus", default=None, help="Draw only the neighbourhood of this entity (name or alias).")
 @click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True,
               help="How far from --focus to go.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=None,
               help="Keep only the N best-connected entities.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/viz.html"),
-              show_default=True)
+              show_default=True, help="The HTML file to write (one self-contained page that opens from disk).")
 def viz(graph: Path, focus: str | None, hops: int, max_nodes: int | None, out: Path) -> None:
     """Write an interactive HTML network of the graph, or of one entity's neighbourhood."""
     from .writers.viz import run_viz

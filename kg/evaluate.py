@@ -61,6 +61,11 @@ def _check_doc(obj: Any, path: Path, line: int) -> Doc:
 
     if not isinstance(obj, dict):
         raise fail(f"expected a JSON object, got {type(obj).__name__}")
+    if "entities" not in obj and "relations" not in obj:  # articles.jsonl, a corpus .jsonl…: say so, once
+        if "article" in obj and "text" in obj:
+            raise fail("a line of articles.jsonl, not of extractions.jsonl: kg eval scores the extractions.jsonl "
+                       "kg build writes beside it")
+        raise fail('not an extraction record: no "entities" or "relations" (kg eval scores an extractions.jsonl)')
     doc = obj.get("doc")
     if not isinstance(doc, str) or not doc:
         raise fail('missing or empty "doc"')

@@ -182,12 +182,17 @@ class Edge:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+# The keys of a .jsonl document's metadata that the graph states of its articles (see kg.writers.rdf).
+ARTICLE_META_KEYS: tuple[str, ...] = ("date", "url", "source", "site")
+
+
 @dataclass
 class ArticleRef:
     doc: str
     path: str
     index: int
     title: str
+    meta: tuple[tuple[str, str], ...] = ()  # (key, value) of ARTICLE_META_KEYS, in that order
 
 
 @dataclass

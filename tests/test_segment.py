@@ -117,7 +117,19 @@ def test_plain_text_without_structure_is_one_article() -> None:
 
 def test_empty_page_has_no_articles() -> None:
     assert _segment("")[1] == []
-    assert _segment("# 只有标题\n")[1] == []
+
+
+def test_a_page_of_headings_only_is_text_too() -> None:
+    # a one-line document reads as a headline; its text is all there is to extract (issue 15)
+    clean, [art] = _segment("# 只有标题\n")
+    assert (art.text, art.title, clean[art.span[0]: art.span[1]]) == ("只有标题", "", "只有标题")
+    clean, arts = _segment("# 贵阳高新区\n\n## 苏州工业园区\n")
+    assert [a.text for a in arts] == ["贵阳高新区", "苏州工业园区"]
+    assert all(clean[a.span[0]: a.span[1]] == a.text for a in arts)
+    # page furniture alone is set aside as metadata, but the document still has its article
+    for page, kind in (("本报记者 张三", "bylines"), ("图为贵阳高新区", "captions"), ("（完）", None)):
+        _, [art] = _segment(page)
+        assert art.text == "" and (kind is None or art.meta[kind] == [page])
 
 
 def test_jsonl_title_titles_an_untitled_first_article() -> None:

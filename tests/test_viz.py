@@ -1,4 +1,4 @@
-"""kg.viz without a browser: what the page holds, that it is self-contained, deterministic and escaped,
+"""kg.writers.viz without a browser: what the page holds, that it is self-contained, deterministic and escaped,
 and how --max-nodes / --focus choose what is drawn. The browser checks are in test_browser.py."""
 
 from __future__ import annotations
@@ -248,7 +248,7 @@ def test_kg_viz_command(tmp_path: Path, fixture_ttl: Path, kgraph: KnowledgeGrap
 
 
 # ----------------------------------------------------------------------------------------------
-# pyvis stays the reference for the node, edge and options dicts that kg.viz now assembles directly
+# pyvis stays the reference for the node, edge and options dicts that kg.writers.viz now assembles directly
 
 
 def _pyvis_network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[dict], list[dict], dict]:

@@ -146,7 +146,8 @@ def test_graphml_is_what_networkx_writes(tmp_path: Path) -> None:
                        sentence=rdf._xml_safe(e.evidence[0].sentence) if e.evidence else "")
         out = tmp_path / "nx.graphml"
         with out.open("wb") as fh:
-            nx.write_graphml(g, fh, encoding="utf-8", prettyprint=True, named_key_ids=True)
+            # the plain-XML writer: nx.write_graphml is lxml's when lxml is installed (readability-lxml needs it)
+            nx.write_graphml_xml(g, fh, encoding="utf-8", prettyprint=True, named_key_ids=True)
         return out.read_bytes()
 
     sample = build_graph(_sample_docs())

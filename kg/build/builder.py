@@ -82,6 +82,7 @@ class Builder:
     executor: str = "processes"
     writers: Sequence[str] | None = None
     progress: Callable[[int], None] | None = None
+    on_stage: Callable[[str], None] | None = None  # told when a stage after extraction starts (progress lines)
 
     def discover(self, inputs: Sequence[str]) -> tuple[list[Path], list[InputError]]:
         """The files of ``inputs`` (files, folders, globs), or the bundled sample when there are none."""
@@ -114,8 +115,8 @@ class Builder:
                                   keep=False, executor=self.executor)
         report.result, report.notices = result, result.notices
         report.errors += result.errors
-        if not result.doc_ids and report.errors:
-            # Every input failed: an empty graph in place of the last good build would only lose it.
+        if not result.doc_ids:
+            # Every input failed (or none held a document): an empty graph in place of the last good build would only lose it.
             report.nothing_read = True
             return report
         report.summary = {
@@ -123,6 +124,8 @@ class Builder:
             "articles": result.articles, "sentences": result.sentences,
             "entities": len(result.graph.nodes), "relations": len(result.graph.edges), "notices": result.notices,
         }
+        if self.on_stage is not None:
+            self.on_stage("writing the outputs")
         write_outputs(stage.path, result.doc_ids, result.texts, result.graph, max_nodes=self.max_nodes, jobs=jobs,
                       reuse=last, writers=self.writers)
         outputs = OUTPUTS if self.writers is None else tuple(o for o in OUTPUTS if any(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import InputError
 
-INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf")
 
 
 def sample_corpus() -> list[Path]:
@@ -19,8 +19,10 @@ def sample_corpus() -> list[Path]:
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
 
 
-def discover(inputs: Iterable[str]) -> tuple[list[Path], list[InputError]]:
-    """Expand files, folders (recursively) and globs into a sorted, de-duplicated file list."""
+def discover(inputs: Iterable[str], ignored: list[Path] | None = None) -> tuple[list[Path], list[InputError]]:
+    """Expand files, folders (recursively) and globs into a sorted, de-duplicated file list.
+    The files of a folder that are not of an input format are appended to ``ignored``, so the user can
+    be told (hidden files, such as .DS_Store or a .git folder's, are not worth telling)."""
     files: list[Path] = []
     errors: list[InputError] = []
     for item in inputs:
@@ -38,6 +40,9 @@ def discover(inputs: Iterable[str]) -> tuple[list[Path], list[InputError]]:
                         errors.append(InputError(str(sub), "folder is not readable (permission denied)"))
                     elif sub.is_file() and sub.suffix.lower() in INPUT_SUFFIXES:
                         files.append(sub)
+                    elif sub.is_file() and ignored is not None and not any(
+                            part.startswith(".") for part in sub.relative_to(path).parts):
+                        ignored.append(sub)
             elif path.is_symlink() and not path.exists():
                 errors.append(InputError(str(path), "broken symbolic link"))
             elif path.exists():
@@ -54,3 +59,17 @@ def discover(inputs: Iterable[str]) -> tuple[list[Path], list[InputError]]:
             seen.add(key)
             unique.append(f)
     return unique, errors
+
+
+def describe_ignored(ignored: list[Path], shown: int = 5) -> list[str]:
+    """One line per kind of ignored file (its suffix), naming the first few of them."""
+    by_kind: dict[str, list[Path]] = {}
+    for path in ignored:
+        by_kind.setdefault(path.suffix.lower(), []).append(path)
+    lines = []
+    for kind, paths in sorted(by_kind.items()):
+        names = ", ".join(str(p) for p in paths[:shown])
+        names += f" and {len(paths) - shown} more" if len(paths) > shown else ""
+        what = (f"{kind} file" if kind else "file without an extension") + ("s" if len(paths) > 1 else "")
+        lines.append(f"ignored {len(paths)} {what} ({names}): kg reads {', '.join(INPUT_SUFFIXES)} files")
+    return lines

@@ -1,6 +1,6 @@
 """Normalize a raw newspaper page into clean, Markdown-like text.
 
-The output keeps the page's structure in a form :mod:`kg.segment` can read back: one block a line,
+The output keeps the page's structure in a form :mod:`kg.ingest.segment` can read back: one block a line,
 blocks separated by a blank line, headings as ``#`` lines, paragraphs as single lines. What is not
 content (bylines, photo captions and credits, pull quotes) is taken out into the metadata.
 
@@ -26,7 +26,7 @@ Rules, in order (each one a linear pass with compiled regexes):
 5. Headings: ``#`` lines, ``**bold**`` lines, ■/【】-marked short lines; on pages without ``#`` (PDF
    text) also a short punctuation-free line after a finished paragraph (shorter than the column, or
    with its parts set apart by a space), and a run of headline-shaped lines followed by a lead, a
-   heading or the end of the page (a block of headlines, matched to their stories by kg.segment).
+   heading or the end of the page (a block of headlines, matched to their stories by kg.ingest.segment).
 6. Spaces: inside paragraphs, spaces touching a Chinese character are dropped (``猪八戒贵州 公 司`` →
    ``猪八戒贵州公司``, ``209 家`` → ``209家``, ``工业 4.0的`` → ``工业4.0的``); spaces between Latin
    words and numbers stay. Headings keep one space where they had any (it separates headline parts).

@@ -11,6 +11,7 @@ so rare characters outside GBK do not turn into errors.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -22,6 +23,7 @@ from ..model import RawDoc
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PDF_SUFFIXES = (".pdf",)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -186,6 +188,63 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
+_WHOLE_PAGE = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
+_NO_SPACE = re.compile(r"\s+")
+
+
+def main_text(html: str) -> str:
+    """The text of a web page's main content, without its menus, sidebars, share buttons and footer.
+
+    readability-lxml finds the content; it was chosen over trafilatura on pages with those parts and
+    on a newspaper e-paper page of several stories (tests/data/html, docs/html-extraction.md): it kept
+    every story's headline, where trafilatura kept one of three, and gave structured paragraphs on a
+    table-laid page. The page's headline, which readability leaves out when it stands above the
+    content, is put back (a heading whose text the <title> contains). A fragment (no <html> or <body>)
+    or a page where readability finds no text is read whole, as :func:`html_to_text` reads it.
+    """
+    if not _WHOLE_PAGE.search(html):
+        return html_to_text(html)
+    try:
+        import lxml.html
+        from readability import Document
+
+        page = Document(html)
+        text = html_to_text(page.summary(html_partial=True))
+        title = _NO_SPACE.sub("", page.title())
+        headings = lxml.html.fromstring(html).xpath("//h1|//h2|//h3")
+    except Exception:  # a page lxml cannot parse is still text to read
+        return html_to_text(html)
+    if not text.strip():
+        return html_to_text(html)
+    for heading in headings:
+        words = " ".join(heading.text_content().split())
+        if words and _NO_SPACE.sub("", words) in title:
+            if _NO_SPACE.sub("", words) not in _NO_SPACE.sub("", text):
+                text = f"# {words}\n\n{text}"
+            break
+    return text
+
+
+def pdf_to_text(data: bytes, path: str) -> str:
+    """The text of a PDF's pages, page after page: newspaper pages are PDFs in origin, and their hard
+    wraps and columns are what :func:`kg.ingest.normalize.normalize` joins."""
+    from pypdf import PdfReader
+
+    if not data.strip():
+        raise InputError(path, "empty file (no text to read)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")  # many PDFs are "encrypted" with an empty password only
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except Exception as exc:  # pypdf raises many kinds on broken files; one bad PDF must not end the build
+        raise InputError(path, f"cannot read the PDF: {exc}") from exc
+    text = "\n\n".join(p for p in pages if p)
+    if not text:
+        raise InputError(path, "no text in the PDF (a scanned page would need OCR, which kg does not do)")
+    return text + "\n"
+
+
 def _read_bytes(path: Path) -> bytes:
     spath = str(path)
     if path.is_symlink() and not path.exists():
@@ -253,6 +312,8 @@ def read_path(path: Path, errors: list[InputError] | None = None) -> list[RawDoc
     path = Path(path)
     data = _read_bytes(path)
     suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return [RawDoc(doc=path.name, path=str(path), text=pdf_to_text(data, str(path)))]
     declared = None
     if suffix in HTML_SUFFIXES:
         m = _META_CHARSET.search(data[:4096])
@@ -262,7 +323,7 @@ def read_path(path: Path, errors: list[InputError] | None = None) -> list[RawDoc
     if suffix in JSONL_SUFFIXES:
         return _jsonl_docs(path, text, errors)
     if suffix in HTML_SUFFIXES:
-        text = html_to_text(text)
+        text = main_text(text)
         if not text.strip():
             raise InputError(str(path), "no visible text in the HTML page")
     return [RawDoc(doc=path.name, path=str(path), text=text)]

@@ -130,7 +130,7 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
     blocks = _parse(text)
     paras = [i for i, b in enumerate(blocks) if b.kind == "para"]
     if not paras:
-        return []
+        return _headings_only(raw, text, blocks, meta)
     para_pos = {b: k for k, b in enumerate(paras)}  # block index → paragraph index
     stories: dict[int, _Story] = {0: _Story(0, story_start=True)}
     # a story starts at a news lead, and at a paragraph a byline stands over (where no heading does,
@@ -266,9 +266,18 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
             )
         )
     _assign_meta(articles, blocks, owner_of_heading, meta)
+    return _with_doc_meta(raw, articles)
+
+
+def _with_doc_meta(raw: RawDoc, articles: list[Article]) -> list[Article]:
+    """Give every article its document's metadata (a .jsonl line's keys but id and text)."""
     # a .jsonl document may carry its title beside the text
     if articles and not articles[0].title and raw.meta.get("title", "").strip():
         articles[0].title = " ".join(raw.meta["title"].split())
+    for art in articles:
+        for key, value in raw.meta.items():
+            if key != "id" and key not in art.meta:
+                art.meta[key] = [value]
     return articles
 
 
@@ -286,6 +295,22 @@ def with_headline(art: Article) -> Article:
     head = len(title) + 1
     sentences = split_sentences(title) + [Sentence(s.start + head, s.end + head, s.text) for s in art.sentences]
     return replace(art, text=text, head=head, sentences=sentences)
+
+
+def _headings_only(raw: RawDoc, text: str, blocks: list[_Block], meta: dict[str, list[str]]) -> list[Article]:
+    """A page with no paragraph: each heading line is an article's text, since a document of one short
+    sentence (a .jsonl line, a title) reads as a headline and would otherwise give nothing to extract;
+    a page of only bylines, captions or an end mark still gives one article, with no text (carrying them)."""
+    articles: list[Article] = []
+    for blk in blocks:
+        start = text.find(blk.text, blk.start)  # the heading's text, after its "# " marker
+        articles.append(Article(doc=raw.doc, path=raw.path, index=len(articles), title="", text=blk.text,
+                                span=(start, blk.end), sentences=split_sentences(blk.text)))
+    if not articles and raw.text.strip():
+        articles.append(Article(doc=raw.doc, path=raw.path, index=0, title="", text="", span=(0, 0)))
+    if articles:
+        _assign_meta(articles, blocks, {i: i for i in range(len(blocks))}, meta)
+    return _with_doc_meta(raw, articles)
 
 
 def _assign_meta(

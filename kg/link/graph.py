@@ -7,6 +7,7 @@ from functools import cache
 from typing import Generic, TypeVar
 
 from ..model import (
+    ARTICLE_META_KEYS,
     SYMMETRIC_RELATIONS,
     ArticleRef,
     DocResult,
@@ -59,7 +60,11 @@ def summarize(res: DocResult) -> DocSummary:
             for ent in res.entities
         ],
         relations=res.relations,
-        articles=[ArticleRef(doc=a.doc, path=a.path, index=a.index, title=a.title) for a in res.articles],
+        articles=[
+            ArticleRef(doc=a.doc, path=a.path, index=a.index, title=a.title,
+                       meta=tuple((k, v) for k in ARTICLE_META_KEYS for v in a.meta.get(k, [])[:1]))
+            for a in res.articles
+        ],
         sentences=sum(len(a.sentences) for a in res.articles),
     )
 

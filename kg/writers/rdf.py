@@ -26,6 +26,7 @@ import pickle
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
@@ -34,6 +35,7 @@ from urllib.parse import unquote
 from ..atomic import atomic_open, file_identity
 from ..errors import InputError
 from ..model import (
+    ARTICLE_META_KEYS,
     ENTITY_TYPES,
     ORGANIZATION_TYPES,
     RELATION_TYPES,
@@ -197,6 +199,36 @@ def _str(text: str) -> Literal:
     return Literal(text)
 
 
+XSD_DATE = XSD + "date"
+_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T ].*)?\s*")
+_SAFE_IRI = re.compile(r"https?://[^\x00-\x20<>\"{}|\\^`\x7f]+")
+
+
+def _date(value: str) -> Literal:
+    """An xsd:date where the value is a real date (2024-01-10, 2024/1/10, 2024年1月10日, an ISO date-time),
+    so queries can compare dates; anything else stays the plain string it was."""
+    m = _DATE.fullmatch(value)
+    if m:
+        try:
+            return Literal(date(int(m[1]), int(m[2]), int(m[3])).isoformat(), None, XSD_DATE)
+        except ValueError:  # 2024-02-30
+            pass
+    return _str(value)
+
+
+def _article_meta(meta: tuple[tuple[str, str], ...]) -> list[tuple[str, Term]]:
+    """A .jsonl document's known metadata as triples of its articles (see ARTICLE_META_KEYS)."""
+    pos: list[tuple[str, Term]] = []
+    for key, value in meta:
+        if key == "date":
+            pos.append((DCTERMS + "issued", _date(value)))
+        elif key == "url":  # an IRI when it is a well-formed web address, else kept as written
+            pos.append((SCHEMA + "url", value if _SAFE_IRI.fullmatch(value) else _str(value)))
+        else:  # source, site
+            pos.append((DCTERMS + "publisher", _str(value)))
+    return pos
+
+
 class _Memo(dict):  # type: ignore[type-arg]
     """A dict that computes a missing value once: entity and article IRIs and literals repeat a lot."""
 
@@ -250,6 +282,7 @@ def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
         po.add((ONT + "articleIndex", _int(art.index)))
         if art.path:
             po.add((ONT + "sourcePath", _str(art.path)))
+        po.update(_article_meta(art.meta))
     assertion_type = (RDF_TYPE, ONT + "Assertion")
     for edge in graph.edges:
         h, t, p = ent[edge.head], ent[edge.tail], ONT + edge.relation
@@ -371,7 +404,7 @@ def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:  # noqa: C901
         pos += [(_P_SOURCE, source[art.doc]), (ONT + "articleIndex", _int(art.index))]
         if art.path:
             pos.append((ONT + "sourcePath", _str(art.path)))
-        return pos
+        return pos + sorted(set(_article_meta(art.meta)) - set(pos), key=_po_key)
 
     last = None
     for i, (s, kind, what) in enumerate(index):
@@ -869,11 +902,14 @@ def _graph_from_triples(triples: list[tuple[Any, Any, Any]]) -> KnowledgeGraph:
         if any(_value(t) == ONT + "Article" for t in props.get(RDF_TYPE, [])):
             titles = props.get(DCTERMS + "title", [])
             paths = props.get(ONT + "sourcePath", [])
+            meta = [(key, _value(v)) for key, p in (("date", DCTERMS + "issued"), ("url", SCHEMA + "url"),
+                                                     ("source", DCTERMS + "publisher")) for v in props.get(p, [])]
             articles[s] = ArticleRef(
                 doc=_value(props[DCTERMS + "source"][0]),
                 path=_value(paths[0]) if paths else "",
                 index=int(_value(props[ONT + "articleIndex"][0])),
                 title=_value(titles[0]) if titles else "",
+                meta=tuple(sorted(meta, key=lambda kv: ARTICLE_META_KEYS.index(kv[0]))),
             )
 
     nodes: dict[str, Node] = {}
