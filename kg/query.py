@@ -135,6 +135,23 @@ def query_names(sparql: str) -> list[Name]:
     return out
 
 
+def with_prefixes(sparql: str) -> str:
+    """The query with PREFIX lines for the predeclared prefixes it uses and does not declare, all put
+    before its first line (so a server's error positions keep their line numbers): what lets a query
+    typed for ``kg query`` run on any SPARQL endpoint. A query that needs none comes back unchanged."""
+    declared: set[str] = set()
+    used: set[str] = set()
+    for m in _TOKENS.finditer(sparql):
+        if m.group("decl"):
+            declared.add(m.group("dprefix") or "")
+        elif m.group("local") is not None and not m.group("string") and not m.group("comment"):
+            used.add(m.group("prefix") or "")
+    missing = [p for p in PREFIXES if p in used and p not in declared]
+    if not missing:
+        return sparql
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in missing) + sparql
+
+
 @functools.lru_cache(maxsize=1)
 def ontology_terms() -> frozenset[str]:
     """The local names the ontology defines in the hkg: namespace."""

@@ -229,3 +229,44 @@ def test_virtuoso_answers_like_in_process(virtuoso: tuple[str, str, Path], graph
     for name, text in EXAMPLES.items():
         variables, expected = local_rows(graph_ttl, text)
         assert http_rows(endpoint, text, variables, params) == expected, name
+
+
+def test_kg_serve_accepts_queries_without_prefix_lines(fixture_ttl: Path) -> None:
+    """Issue 15: a query typed for ``kg query`` (predeclared hkg:, rdfs: …) failed at the endpoint."""
+    if find_oxigraph() is None:
+        pytest.skip("the `oxigraph` server binary (PyPI package oxigraph) is not installed")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph", str(fixture_ttl),
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("SPARQL endpoint:")
+        endpoint = f"http://127.0.0.1:{port}/query"
+        bare = "SELECT ?name WHERE { ?p a hkg:Park ; rdfs:label ?name }"
+        variables, expected = local_rows(fixture_ttl, bare)
+        assert len(expected) == 3
+        assert http_rows(endpoint, bare, variables) == expected  # POST, form-encoded
+        get = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': bare})}",
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(get, timeout=20) as resp:
+            assert len(json.load(resp)["results"]["bindings"]) == 3
+        direct = urllib.request.Request(endpoint, data=bare.encode(), headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(direct, timeout=20) as resp:
+            assert len(json.load(resp)["results"]["bindings"]) == 3
+        # a prefix the query declares itself wins over the predeclared one
+        own = "PREFIX hkg: <http://example.org/> ASK { ?p a hkg:Park }"
+        ask = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': own})}",
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(ask, timeout=20) as resp:
+            assert json.load(resp)["boolean"] is False
+        # an unknown prefix is still the server's error
+        bad = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': 'ASK { ?p a nope:Park }'})}")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(bad, timeout=20)
+        assert err.value.code == 400
+    finally:
+        stop(proc)
+    assert proc.returncode == 0
