@@ -39,7 +39,7 @@ from .query import with_prefixes
 
 # Headers that belong to one connection, not to the request or response passed on.
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-               "transfer-encoding", "upgrade", "host", "content-length"}
+               "transfer-encoding", "upgrade", "host", "content-length", "expect"}
 _SPARQL_PATHS = {"/query": "query", "/update": "update"}
 _SPARQL_BODY_TYPES = {"application/sparql-query", "application/sparql-update"}
 
@@ -103,7 +103,7 @@ def make_proxy(host: str, port: int, upstream: tuple[str, int]) -> http.server.T
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = _forward
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-            pass  # the Oxigraph server behind logs the requests
+            pass  # no log of requests, as the Oxigraph server keeps none
 
     class Server(http.server.ThreadingHTTPServer):
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -165,13 +165,6 @@ def _wait_listening(proc: subprocess.Popen[bytes], host: str, port: int, timeout
     return False
 
 
-def _stderr_fd() -> int | None:
-    try:
-        return sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -214,7 +207,8 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
         proc = subprocess.Popen(
             [oxigraph, mode, "--location", str(store), "--bind", f"127.0.0.1:{inner}"],
             stdin=subprocess.DEVNULL,
-            stdout=_stderr_fd(),  # stdout is kept for the endpoint line
+            # its only line, "Listening … at" its inner port, would mislead; stdout is for the endpoint line
+            stdout=subprocess.DEVNULL,
         )
         if not _wait_listening(proc, "127.0.0.1", inner):
             click.echo(f"kg serve: the oxigraph server did not start on 127.0.0.1:{inner}", err=True)
