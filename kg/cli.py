@@ -190,11 +190,15 @@ def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table: aligned columns for reading; csv and json: the W3C SPARQL CSV and JSON results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the bundled example queries and exit.")
-def query(query: str | None, graph: Path, fmt: str, list_: bool) -> None:
+@click.option("--show", metavar="NAME", default=None, help="Print the SPARQL of the bundled example NAME and exit.")
+@click.option("--max-width", type=click.IntRange(min=0), default=None,
+              help="Cut table cells so each row fits N columns (0: never cut) [default: the terminal's width, "
+                   "160 when not a terminal].")
+def query(query: str | None, graph: Path, fmt: str, list_: bool, show: str | None, max_width: int | None) -> None:
     """Run a SPARQL QUERY: SPARQL text, a .rq file, or the name of a bundled example."""
     from .query import run_query
 
-    sys.exit(run_query(graph, query, fmt, list_))
+    sys.exit(run_query(graph, query, fmt, list_, show, max_width))
 
 
 @main.command()

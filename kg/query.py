@@ -16,7 +16,11 @@ Exit codes: 0 on success, 2 for a missing or unreadable graph, an unknown exampl
 
 from __future__ import annotations
 
+import difflib
+import functools
 import json
+import re
+import shutil
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from typing import IO, Any
 import click
 
 from .errors import InputError
-from .writers.rdf import PREFIXES, decode_segment
+from .writers.rdf import ONT, PREFIXES, decode_segment, ontology_file
 
 EXAMPLE_DIR = "queries"
 
@@ -61,7 +65,11 @@ def resolve_query(query: str) -> str:
     by_name = {e.name: e for e in examples()}
     stem = query[:-3] if query.endswith(".rq") else query
     path = Path(query)
-    if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()):
+    try:
+        is_file = "\n" not in query and path.is_file()
+    except OSError:  # a long one-line query is no file name
+        is_file = False
+    if query.endswith(".rq") or is_file:
         if path.is_file():
             try:
                 return path.read_text(encoding="utf-8")
@@ -77,6 +85,126 @@ def resolve_query(query: str) -> str:
         names = ", ".join(sorted(by_name))
         raise QueryError(f"unknown example query {query!r}; the examples are: {names} (see `kg query --list`)")
     return query
+
+
+def example_text(name: str) -> str:
+    """The SPARQL of a bundled example (``kg query --show NAME``)."""
+    stem = name[:-3] if name.endswith(".rq") else name
+    for e in examples():
+        if e.name == stem:
+            return e.text
+    names = ", ".join(e.name for e in examples())
+    raise QueryError(f"unknown example query {name!r}; the examples are: {names} (see `kg query --list`)")
+
+
+# Strings, IRIs and comments are matched first so that a ':' or '#' inside them is never taken for a
+# prefixed name; what is left of the query are its prefix declarations and prefixed names.
+_TOKENS = re.compile(
+    r'''(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
+    r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
+    r"|(?P<decl>(?i:PREFIX)\s+(?P<dprefix>[^\W\d][\w.-]*)?:\s*<(?P<dns>[^<>\s]*)>)"
+    r"|(?P<iri><[^<>\"{}|^`\\\s]*>)"
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?<![\w?$:])(?P<prefix>[^\W\d][\w.-]*)?:(?P<local>(?:[\w.%:-]|\\.)*)"
+)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A prefixed name or an IRI written in a query, and where (0-based offset)."""
+
+    prefix: str | None  # None for a full <IRI>
+    local: str
+    iri: str | None  # None when the prefix is declared neither in the query nor by kg
+    offset: int
+
+
+def query_names(sparql: str) -> list[Name]:
+    """The prefixed names and IRIs of a query, resolved with its PREFIX lines and kg's predeclared ones."""
+    declared = dict(PREFIXES)
+    out = []
+    for m in _TOKENS.finditer(sparql):
+        if m.group("decl"):
+            declared[m.group("dprefix") or ""] = m.group("dns")
+        elif m.group("iri"):
+            out.append(Name(None, m.group("iri")[1:-1], m.group("iri")[1:-1], m.start()))
+        elif m.group("local") is not None and not m.group("string") and not m.group("comment"):
+            prefix, local = m.group("prefix") or "", m.group("local").rstrip(".")
+            ns = declared.get(prefix)
+            out.append(Name(prefix, local, None if ns is None else ns + local, m.start()))
+    return out
+
+
+def with_prefixes(sparql: str) -> str:
+    """The query with PREFIX lines for the predeclared prefixes it uses and does not declare, all put
+    before its first line (so a server's error positions keep their line numbers): what lets a query
+    typed for ``kg query`` run on any SPARQL endpoint. A query that needs none comes back unchanged."""
+    declared: set[str] = set()
+    used: set[str] = set()
+    for m in _TOKENS.finditer(sparql):
+        if m.group("decl"):
+            declared.add(m.group("dprefix") or "")
+        elif m.group("local") is not None and not m.group("string") and not m.group("comment"):
+            used.add(m.group("prefix") or "")
+    missing = [p for p in PREFIXES if p in used and p not in declared]
+    if not missing:
+        return sparql
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in missing) + sparql
+
+
+@functools.lru_cache(maxsize=1)
+def ontology_terms() -> frozenset[str]:
+    """The local names the ontology defines in the hkg: namespace."""
+    import pyoxigraph as ox
+
+    terms = set()
+    for quad in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE):
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(ONT):
+            terms.add(quad.subject.value[len(ONT):])
+    return frozenset(terms)
+
+
+def undefined_terms(sparql: str) -> list[str]:
+    """Warnings for hkg: IRIs the ontology does not define: a misspelt term matches nothing, silently."""
+    terms = ontology_terms()
+    by_lower = {t.lower(): t for t in terms}
+    warnings = []
+    for name in query_names(sparql):
+        if name.iri is None or not name.iri.startswith(ONT):
+            continue
+        local = name.iri[len(ONT):]
+        if not local or local in terms:
+            continue
+        shown = f"{name.prefix}:{name.local}" if name.prefix is not None else f"<{name.iri}>"
+        guess = by_lower.get(local.lower()) or next(iter(difflib.get_close_matches(local, sorted(terms), 1)), None)
+        hint = f" (did you mean hkg:{guess}?)" if guess else ""
+        warning = f"{shown} is not defined by the ontology and matches nothing{hint}"
+        if warning not in warnings:
+            warnings.append(warning)
+    return warnings
+
+
+def _position(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def syntax_message(sparql: str, err: Exception) -> str:
+    """One line for a SPARQL syntax error: the parser's own lists every Unicode range a name may hold."""
+    for name in query_names(sparql) if "Prefix not found" in str(err) else []:
+        if name.iri is None:
+            known = ", ".join(sorted(p for p in PREFIXES if p))
+            return (f"invalid SPARQL at {_position(sparql, name.offset)}: unknown prefix '{name.prefix}:' in "
+                    f"{name.prefix}:{name.local}; declare it with PREFIX {name.prefix}: <…> "
+                    f"(kg predeclares {known})")
+    message = " ".join(str(err).split())
+    m = re.match(r"error at (\d+):(\d+): (.*)", message)
+    if m:
+        detail = m.group(3)
+        if len(detail) > 120:
+            detail = detail[:detail.find(", [")] if ", [" in detail else detail[:120] + "…"
+        message = f"at line {m.group(1)}, column {m.group(2)}: {detail}"
+    return f"invalid SPARQL {message}" if m else f"invalid SPARQL: {message}"
 
 
 def load_store(graph: Path) -> Any:
@@ -104,7 +232,7 @@ def execute(store: Any, sparql: str) -> Any:
     try:
         return store.query(sparql, prefixes=dict(PREFIXES))
     except SyntaxError as err:
-        raise QueryError(f"invalid SPARQL: {err}") from err
+        raise QueryError(syntax_message(sparql, err)) from err
     except (OSError, ValueError) as err:
         raise QueryError(f"the query failed: {err}") from err
 
@@ -158,12 +286,43 @@ def _cell(text: str) -> str:
     return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
 
 
-def format_table(variables: list[str], rows: list[list[str]]) -> str:
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns, an ellipsis marking the cut."""
+    if text_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = text_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def column_cap(widths: list[int], max_width: int) -> int | None:
+    """The widest a column may be for a row of ``widths`` to fit ``max_width`` columns (None: it fits)."""
+    gaps = 2 * (len(widths) - 1)
+    if not widths or sum(widths) + gaps <= max_width:
+        return None
+    cap = max(widths)
+    while cap > 8 and sum(min(w, cap) for w in widths) + gaps > max_width:
+        cap -= 1
+    return cap
+
+
+def format_table(variables: list[str], rows: list[list[str]], max_width: int = 0) -> str:
+    """An aligned table; with ``max_width`` (terminal columns, 0 for none) the widest cells are cut."""
     cells = [[_cell(c) for c in row] for row in rows]
     widths = [text_width(v) for v in variables]
     for row in cells:
         for i, c in enumerate(row):
             widths[i] = max(widths[i], text_width(c))
+    cap = column_cap(widths, max_width) if max_width > 0 else None
+    if cap is not None:
+        variables = [_clip(v, cap) for v in variables]
+        cells = [[_clip(c, cap) for c in row] for row in cells]
+        widths = [min(w, cap) for w in widths]
 
     def line(values: list[str]) -> str:
         padded = [v + " " * (widths[i] - text_width(v)) for i, v in enumerate(values)]
@@ -174,7 +333,14 @@ def format_table(variables: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_results(res: Any, fmt: str, out: IO[str]) -> int:
+def default_max_width() -> int:
+    """The terminal's width when output goes to one; else 160 columns, readable in any pager or editor."""
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((160, 24)).columns
+    return 160
+
+
+def write_results(res: Any, fmt: str, out: IO[str], max_width: int = 0) -> int:
     """Print a query result; returns the number of rows (or triples)."""
     import pyoxigraph as ox
 
@@ -203,12 +369,20 @@ def write_results(res: Any, fmt: str, out: IO[str]) -> int:
         return max(text.count("\n") - 1, 0)
     variables = [v.value for v in res.variables]
     rows = [[display(sol[v]) for v in variables] for sol in res]
-    out.write(format_table(variables, rows))
+    out.write(format_table(variables, rows, max_width))
     return len(rows)
 
 
-def run_query(graph: Path, query: str | None, fmt: str, list_: bool) -> int:
+def run_query(graph: Path, query: str | None, fmt: str, list_: bool, show: str | None = None,
+              max_width: int | None = None) -> int:
     """The ``kg query`` command; returns the exit code."""
+    if show is not None:
+        try:
+            click.echo(example_text(show), nl=False)
+        except QueryError as err:
+            click.echo(f"kg query: {err}", err=True)
+            return 2
+        return 0
     if list_:
         items = examples()
         width = max((len(e.name) for e in items), default=0)
@@ -220,9 +394,11 @@ def run_query(graph: Path, query: str | None, fmt: str, list_: bool) -> int:
         return 2
     try:
         sparql = resolve_query(query)
+        for warning in undefined_terms(sparql):
+            click.echo(f"kg query: warning: {warning}", err=True)
         store = load_store(graph)
         res = execute(store, sparql)
-        n = write_results(res, fmt, sys.stdout)
+        n = write_results(res, fmt, sys.stdout, default_max_width() if max_width is None else max_width)
     except (QueryError, InputError) as err:
         click.echo(f"kg query: {err}", err=True)
         return 2

@@ -5,10 +5,18 @@ The graph is loaded with ``oxigraph load`` into a scratch store in a temporary f
 served with ``oxigraph serve-read-only`` (or ``oxigraph serve`` with ``--writable``; updates then go
 to the scratch store and are discarded on exit: kg.ttl is never changed). The scratch store is
 removed when the server stops.
+
+The Oxigraph server has no predeclared prefixes (its CLI offers no option for them), so it listens on
+a loopback port of its own and ``kg serve`` answers at the address asked for with a small proxy that
+adds the PREFIX lines of the prefixes ``kg query`` predeclares to each query or update that uses them
+without declaring them (:func:`kg.query.with_prefixes`), and passes everything else on unchanged: a
+query that works in ``kg query`` works at the endpoint too.
 """
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import os
 import shutil
 import signal
@@ -19,6 +27,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -26,6 +35,81 @@ from typing import Any
 import click
 
 from .errors import InputError
+from .query import with_prefixes
+
+# Headers that belong to one connection, not to the request or response passed on.
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+               "transfer-encoding", "upgrade", "host", "content-length", "expect"}
+_SPARQL_PATHS = {"/query": "query", "/update": "update"}
+_SPARQL_BODY_TYPES = {"application/sparql-query", "application/sparql-update"}
+
+
+def _rewrite(path: str, method: str, content_type: str, body: bytes) -> tuple[str, bytes]:
+    """The request's path and body with the predeclared prefixes added to its query or update."""
+    url = urllib.parse.urlsplit(path)
+    key = _SPARQL_PATHS.get(url.path)
+    if key is None:
+        return path, body
+    if url.query:
+        params = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+        if any(k == key for k, _ in params):
+            params = [(k, with_prefixes(v) if k == key else v) for k, v in params]
+            path = urllib.parse.urlunsplit(url._replace(query=urllib.parse.urlencode(params)))
+    if method == "POST" and body:
+        kind = content_type.split(";", 1)[0].strip().lower()
+        try:
+            if kind in _SPARQL_BODY_TYPES:
+                body = with_prefixes(body.decode("utf-8")).encode("utf-8")
+            elif kind == "application/x-www-form-urlencoded":
+                params = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+                body = urllib.parse.urlencode([(k, with_prefixes(v) if k == key else v) for k, v in params]).encode()
+        except UnicodeDecodeError:
+            pass  # passed on as it is, for the server to refuse
+    return path, body
+
+
+def make_proxy(host: str, port: int, upstream: tuple[str, int]) -> http.server.ThreadingHTTPServer:
+    """An HTTP server on (host, port) passing every request on to ``upstream``, SPARQL with prefixes added."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            path, body = _rewrite(self.path, self.command, self.headers.get("Content-Type", ""), body)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+            if body or self.command in ("POST", "PUT", "PATCH"):
+                headers["Content-Length"] = str(len(body))
+            conn = http.client.HTTPConnection(*upstream, timeout=3600)
+            try:
+                conn.request(self.command, path, body=body or None, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except OSError as err:
+                self.send_error(502, f"the Oxigraph server did not answer: {err}")
+                return
+            finally:
+                conn.close()
+            self.send_response(resp.status, resp.reason)
+            for k, v in resp.getheaders():
+                if k.lower() not in _HOP_BY_HOP:
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = _forward
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+            pass  # no log of requests, as the Oxigraph server keeps none
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        daemon_threads = True
+
+    return Server((host, port), Handler)
 
 
 def find_oxigraph() -> str | None:
@@ -81,13 +165,6 @@ def _wait_listening(proc: subprocess.Popen[bytes], host: str, port: int, timeout
     return False
 
 
-def _stderr_fd() -> int | None:
-    try:
-        return sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -113,6 +190,7 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="kg-serve-"))
     proc: subprocess.Popen[bytes] | None = None
+    proxy: http.server.ThreadingHTTPServer | None = None
 
     def _stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -125,14 +203,22 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
         store = scratch / "store"
         load_store(oxigraph, graph, store)
         mode = "serve" if writable else "serve-read-only"
+        inner = _free_port("127.0.0.1")  # the Oxigraph server, behind the prefix-adding proxy
         proc = subprocess.Popen(
-            [oxigraph, mode, "--location", str(store), "--bind", f"{_url_host(host)}:{port}"],
+            [oxigraph, mode, "--location", str(store), "--bind", f"127.0.0.1:{inner}"],
             stdin=subprocess.DEVNULL,
-            stdout=_stderr_fd(),  # stdout is kept for the endpoint line
+            # its only line, "Listening … at" its inner port, would mislead; stdout is for the endpoint line
+            stdout=subprocess.DEVNULL,
         )
-        if not _wait_listening(proc, host, port):
-            click.echo(f"kg serve: the oxigraph server did not start on {host}:{port}", err=True)
+        if not _wait_listening(proc, "127.0.0.1", inner):
+            click.echo(f"kg serve: the oxigraph server did not start on 127.0.0.1:{inner}", err=True)
             return 1
+        try:
+            proxy = make_proxy(host, port, ("127.0.0.1", inner))
+        except OSError as err:
+            click.echo(f"kg serve: cannot listen on {host}:{port}: {err.strerror or err}", err=True)
+            return 2
+        threading.Thread(target=proxy.serve_forever, name="kg-serve-proxy", daemon=True).start()
         base = f"http://{_url_host(host)}:{port}"
         if writable:
             click.echo(f"SPARQL endpoint: {base}/query (writable: updates at {base}/update, "
@@ -148,6 +234,9 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        if proxy is not None:
+            proxy.shutdown()
+            proxy.server_close()
         if proc is not None:
             stop_process(proc)
         for sig, handler in old_handlers.items():

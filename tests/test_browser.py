@@ -75,7 +75,24 @@ def open_page(browser: Any, path: Path, width: int = 1400, height: int = 900) ->
 _DOM_POINT = """([kind, id]) => {
   let p;
   if (kind === "node") { p = network.getPositions([id])[id]; }
-  else { p = network.body.edges[id].edgeType.getPoint(0.5); }
+  else {
+    // the point of the edge farthest from every other edge (its middle, unless edges cross there)
+    const others = [];
+    for (const o of network.body.data.edges.getIds()) {
+      if (o === id) { continue; }
+      for (let t = 0; t <= 1; t += 0.02) {
+        others.push(network.canvasToDOM(network.body.edges[o].edgeType.getPoint(t)));
+      }
+    }
+    let best = -1;
+    for (const t of [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7]) {
+      const q = network.body.edges[id].edgeType.getPoint(t), d = network.canvasToDOM(q);
+      if (network.getNodeAt(d) !== undefined) { continue; }
+      const gap = Math.min(Infinity, ...others.map((o) => Math.hypot(o.x - d.x, o.y - d.y)));
+      if (gap > best + 10) { best = gap; p = q; }
+    }
+    if (p === undefined) { p = network.body.edges[id].edgeType.getPoint(0.5); }
+  }
   const d = network.canvasToDOM(p);
   const r = document.getElementById("mynetwork").getBoundingClientRect();
   return [r.left + d.x, r.top + d.y];
@@ -236,3 +253,47 @@ def test_empty_graph_page(browser: Any, tmp_path: Path) -> None:
     assert loaded.eval("network.body.data.nodes.length") == 0
     assert "no entities" in loaded.page.inner_text("#kg-empty")
     assert_no_outside_requests(loaded)
+
+
+_LAYOUT = """() => {
+  const c = document.getElementById("mynetwork");
+  return { w: c.clientWidth, h: c.clientHeight, boxes: network.body.data.nodes.getIds().map((id) => {
+    const b = network.getBoundingBox(id);
+    const tl = network.canvasToDOM({ x: b.left, y: b.top }), br = network.canvasToDOM({ x: b.right, y: b.bottom });
+    return [id, tl.x, tl.y, br.x, br.y];
+  }) };
+}"""
+
+
+def test_small_pages_fit_the_view_without_overlapping_labels(browser: Any, sample_build: Path,
+                                                             tmp_path: Path) -> None:
+    """Issue 15: on small graphs nodes were huge and labels overlapped, and a focus page drew a few
+    nodes in the middle of an empty canvas with the park's label under its neighbours'."""
+    from kg.writers.rdf import load_graph
+    from kg.writers.viz import focus_page, render_html, top_nodes
+
+    graph = load_graph(sample_build / "kg.ttl")
+    deg = degrees(graph)
+    hub = max(graph.nodes, key=lambda n: (deg[n.id], -n.mentions, n.id))
+    focus, info = focus_page(graph, hub.name, 1, None)
+    assert 5 <= len(focus.nodes) <= 60
+    pages = {"top20.html": render_html(top_nodes(graph, 20), info.__class__(title="t")),
+             "focus.html": render_html(focus, info)}
+    for name, html in pages.items():
+        path = tmp_path / name
+        path.write_text(html, encoding="utf-8")
+        layout = open_page(browser, path).eval(_LAYOUT)
+        w, h, boxes = layout["w"], layout["h"], layout["boxes"]
+        # every node and its label on the canvas
+        for id_, left, top, right, bottom in boxes:
+            assert left >= 0 and top >= 0 and right <= w and bottom <= h, (name, id_)
+        # the drawing fills the canvas one way or the other
+        width = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+        height = max(b[4] for b in boxes) - min(b[2] for b in boxes)
+        assert max(width / w, height / h) > 0.8, name
+        # no two nodes (label included) overlap
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                overlap_x = min(a[3], b[3]) - max(a[1], b[1])
+                overlap_y = min(a[4], b[4]) - max(a[2], b[2])
+                assert overlap_x <= 1 or overlap_y <= 1, (name, a[0], b[0])

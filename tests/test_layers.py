@@ -21,11 +21,11 @@ LAYERS: dict[str, set[str]] = {
     "link": {"core", "resources", "ingest", "extract"},
     "writers": {"core", "resources"},
     "build": {"core", "resources", "ingest", "extract", "link", "writers"},
-    "apps": {"core", "resources", "ingest", "extract", "link", "writers"},  # query, serve, evaluate, loading
+    "apps": {"core", "resources", "ingest", "extract", "link", "writers"},  # query, serve, evaluate, loading, vocab
     "cli": {"core", "resources", "ingest", "extract", "link", "writers", "build", "apps"},
 }
 CORE = {"kg.model", "kg.errors", "kg.atomic"}
-APPS = {"kg.query", "kg.serve", "kg.evaluate", "kg.loading"}
+APPS = {"kg.query", "kg.serve", "kg.evaluate", "kg.loading", "kg.vocab"}
 
 
 def module_name(path: Path) -> str:

@@ -66,3 +66,49 @@ def test_notebook_runs_on_a_fresh_build(sample_build: Path, monkeypatch: pytest.
     assert any("image/png" in o.get("data", {}) for o in drawing.outputs)
     network = "".join(o["data"]["text/html"] for o in by_tag["network"][0].outputs if "data" in o)
     assert network.startswith("<div><iframe srcdoc=") and "vis.Network" in network
+
+
+def _dist_name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_notebook_extra_provides_what_the_notebook_needs() -> None:
+    """Issue 15: running the notebook as the README says needed nbconvert/jupyter, which nothing
+    installed: the `notebook` extra holds them and every library the notebook imports."""
+    import ast
+    from importlib import metadata
+
+    import nbformat
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extra = {_dist_name(r) for r in project["optional-dependencies"].get("notebook", [])}
+    assert {"nbconvert", "ipykernel"} <= extra and extra & {"notebook", "jupyterlab"}
+    # what the extra and the core dependencies bring, following the installed ones' own requirements
+    provided: set[str] = set()
+    todo = [*extra, *(_dist_name(r) for r in project["dependencies"])]
+    while todo:
+        name = todo.pop()
+        if name in provided:
+            continue
+        provided.add(name)
+        try:
+            todo += [_dist_name(r) for r in metadata.requires(name) or [] if "extra ==" not in r]
+        except metadata.PackageNotFoundError:
+            pass
+    dists = {m: {d.lower().replace("_", "-") for d in ds} for m, ds in metadata.packages_distributions().items()}
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    imported = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Import):
+                    imported |= {a.name.split(".")[0] for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    imported.add(node.module.split(".")[0])
+    third_party = {m for m in imported if m in dists and m != "kg"}
+    assert {"pandas", "matplotlib", "IPython"} <= third_party
+    for module in third_party:
+        assert dists[module] & provided, f"the notebook imports {module}, which neither kg nor kg[notebook] installs"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "pip install -e '.[notebook]'" in readme and "jupyter nbconvert --to notebook --execute" in readme

@@ -229,3 +229,130 @@ def test_virtuoso_answers_like_in_process(virtuoso: tuple[str, str, Path], graph
     for name, text in EXAMPLES.items():
         variables, expected = local_rows(graph_ttl, text)
         assert http_rows(endpoint, text, variables, params) == expected, name
+
+
+def test_kg_serve_accepts_queries_without_prefix_lines(fixture_ttl: Path) -> None:
+    """Issue 15: a query typed for ``kg query`` (predeclared hkg:, rdfs: …) failed at the endpoint."""
+    if find_oxigraph() is None:
+        pytest.skip("the `oxigraph` server binary (PyPI package oxigraph) is not installed")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph", str(fixture_ttl),
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("SPARQL endpoint:")
+        endpoint = f"http://127.0.0.1:{port}/query"
+        bare = "SELECT ?name WHERE { ?p a hkg:Park ; rdfs:label ?name }"
+        variables, expected = local_rows(fixture_ttl, bare)
+        assert len(expected) == 3
+        assert http_rows(endpoint, bare, variables) == expected  # POST, form-encoded
+        get = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': bare})}",
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(get, timeout=20) as resp:
+            assert len(json.load(resp)["results"]["bindings"]) == 3
+        direct = urllib.request.Request(endpoint, data=bare.encode(), headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(direct, timeout=20) as resp:
+            assert len(json.load(resp)["results"]["bindings"]) == 3
+        # a prefix the query declares itself wins over the predeclared one
+        own = "PREFIX hkg: <http://example.org/> ASK { ?p a hkg:Park }"
+        ask = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': own})}",
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(ask, timeout=20) as resp:
+            assert json.load(resp)["boolean"] is False
+        # an unknown prefix is still the server's error
+        bad = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': 'ASK { ?p a nope:Park }'})}")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(bad, timeout=20)
+        assert err.value.code == 400
+    finally:
+        stop(proc)
+    assert proc.returncode == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# The README's commands for loading kg.ttl into a store of one's own, run as written (issue 15)
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_block(name: str) -> str:
+    """The fenced block after ``<!-- tested by tests/test_stores.py: NAME -->`` in README.md."""
+    text = README.read_text(encoding="utf-8")
+    marker = f"<!-- tested by tests/test_stores.py: {name} -->"
+    assert marker in text, f"README.md has no {marker}"
+    after = text.split(marker, 1)[1].lstrip("\n")
+    assert after.startswith("```"), name
+    return after.split("\n", 1)[1].split("```", 1)[0]
+
+
+def _with_ports(text: str, ports: dict[str, int]) -> str:
+    # the README's ports, replaced by free ones so that the test never meets a server already there
+    for readme_port, port in ports.items():
+        text = text.replace(readme_port, str(port))
+    return text
+
+
+def _count_csv(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) >= 2 and lines[0].strip() in ('"n"', "n"), output
+    return lines[1].strip()
+
+
+def test_readme_oxigraph_commands(fixture_ttl: Path, tmp_path: Path) -> None:
+    binary = find_oxigraph()
+    if binary is None:
+        pytest.skip("the `oxigraph` server binary (PyPI package oxigraph) is not installed")
+    which_or_skip("curl")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kg.ttl").write_bytes(fixture_ttl.read_bytes())
+    port = free_port()
+    lines = [ln for ln in _with_ports(readme_block("oxigraph"), {"7878": port}).splitlines() if ln.strip()]
+    assert [ln.split()[:2] for ln in lines] == [["oxigraph", "load"], ["oxigraph", "serve-read-only"], ["curl", "-s"]]
+    env = {**os.environ, "PATH": f"{Path(binary).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    load = subprocess.run(["bash", "-c", lines[0]], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert load.returncode == 0, load.stderr
+    server = subprocess.Popen(["bash", "-c", f"exec {lines[1]}"], cwd=tmp_path, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", server)
+        query = subprocess.run(["bash", "-c", lines[2]], cwd=tmp_path, env=env, capture_output=True, text=True,
+                               timeout=60)
+        assert query.returncode == 0, query.stderr
+    finally:
+        stop(server)
+    _, local_count = local_rows(fixture_ttl, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert _count_csv(query.stdout) == local_count[0][0]
+
+
+def test_readme_virtuoso_commands(fixture_ttl: Path, tmp_path: Path) -> None:
+    which_or_skip("virtuoso-t")
+    which_or_skip("isql-vt")
+    which_or_skip("curl")
+    ports = {"1111": free_port(), "8890": free_port()}
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kg.ttl").write_bytes(fixture_ttl.read_bytes())
+    folder = tmp_path / "kg-virtuoso"
+    folder.mkdir()
+    (folder / "virtuoso.ini").write_text(_with_ports(readme_block("virtuoso.ini"), ports), encoding="utf-8")
+    script = _with_ports(readme_block("virtuoso"), ports)
+    try:
+        run = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "Error" not in run.stdout + run.stderr, run.stdout + run.stderr
+    finally:
+        # the server the script started in the background, should the script have failed before `-K`
+        lock = folder / "virtuoso.lck"
+        if lock.is_file():
+            pid = lock.read_text().strip().removeprefix("VIRT_PID=")
+            if pid.isdigit():
+                try:
+                    os.kill(int(pid), 15)
+                except ProcessLookupError:
+                    pass
+    _, local_count = local_rows(fixture_ttl, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    count_line = run.stdout[run.stdout.index('"n"'):]
+    assert _count_csv(count_line.split("OpenLink", 1)[0]) == local_count[0][0]

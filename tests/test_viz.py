@@ -428,3 +428,26 @@ def test_vis_lib_is_found_without_pyvis_and_problems_are_named(tmp_path: Path,
     (tmp_path / layout[2]).write_text("var s = '</SCRIPT>';", encoding="utf-8")
     with pytest.raises(RuntimeError, match="cannot be inlined"):
         _vis_lib()
+
+
+# --------------------------------------------------------------------------------------------------
+# issue 15: the header counts files and documents as kg build does; the edge legend is bilingual
+
+
+def test_header_counts_files_and_documents(kgraph: KnowledgeGraph) -> None:
+    from dataclasses import replace
+
+    from kg.model import ArticleRef
+
+    # a second document of the .jsonl file: 3 files, 4 documents (the header said "4 source files")
+    extra = ArticleRef(doc="news.jsonl#43", path="corpus/news.jsonl", index=0, title="")
+    graph = replace(kgraph, articles=sorted([*kgraph.articles, extra], key=lambda a: (a.doc, a.index)))
+    html = render_html(graph, PageInfo(title="t"))
+    assert "3 files, 4 documents" in html and "source files" not in html
+
+
+def test_edge_legend_is_bilingual(kgraph: KnowledgeGraph) -> None:
+    html = render_html(kgraph, PageInfo(title="t"))
+    for relation, zh in [("locatedIn", "位于"), ("partOf", "隶属于"), ("cooperatesWith", "合作"),
+                         ("establishedBy", "由…设立"), ("undertakes", "承担"), ("worksFor", "任职于")]:
+        assert re.search(rf'class="kg-rel-swatch"[^>]*></span>{relation} {zh}</span>', html), relation

@@ -68,6 +68,23 @@ RELATION_COLOR: dict[str, str] = {
     "worksFor": "#e57373",
 }
 _OTHER_RELATION_COLOR = "#bdbdbd"
+# The edge legend's labels, bilingual as the node legend's (the Chinese of the ontology's rdfs:label)
+RELATION_LABEL: dict[str, str] = {
+    "locatedIn": "locatedIn 位于",
+    "partOf": "partOf 隶属于",
+    "cooperatesWith": "cooperatesWith 合作",
+    "establishedBy": "establishedBy 由…设立",
+    "undertakes": "undertakes 承担",
+    "worksFor": "worksFor 任职于",
+}
+# Graphs up to this many entities get their nodes pulled apart after the layout so that no two
+# labels overlap (quadratic in n; a bigger graph is an overview where only the hubs' labels show).
+_SEPARATE_MAX = 600
+# Above 60 entities only the best-connected are kept clear of each other's labels, and the other
+# labels are drawn once the user zooms in (vis-network's drawThreshold): all of them would make the
+# fitted view too small to read.
+_SMALL = 60
+_LABELLED = 40
 
 _MAX_EVIDENCE = 3  # evidence sentences carried per edge into the page
 _MAX_LIST = 12  # aliases / files carried per node (the count of the rest is kept)
@@ -366,9 +383,24 @@ def _drawn_edges(graph: KnowledgeGraph) -> Iterator[tuple[Edge, dict[str, Any]]]
         }
 
 
+def _sizes(n: int) -> tuple[int, int, int, int, int]:
+    """Node size range, label size range and spring length for ``n`` entities.
+
+    vis-network scales sizes between the graph's least and most connected node, so a 4-node page
+    drew its park at the full 48 px; small graphs get a narrow range and long springs (room for the
+    labels), big ones a wide range so the hubs stand out once the view is fitted to 2,000 nodes.
+    """
+    if n <= 60:
+        return 10, 20, 14, 16, 160
+    if n <= 500:
+        return 8, 30, 12, 30, 110
+    return 10, 48, 13, 64, 90
+
+
 def _vis_options(n: int) -> dict[str, Any]:
     """vis-network's options for a graph of ``n`` entities."""
     big = n > 500
+    size_min, size_max, label_min, label_max, spring = _sizes(n)
     # Only JSON-native values (str keys, bool, int, float, str), so pyvis's json.dumps/json.loads round
     # trip of the options was the identity and is skipped.
     return {
@@ -377,13 +409,16 @@ def _vis_options(n: int) -> dict[str, Any]:
         "nodes": {
             "font": {"face": _FONT, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
             "scaling": {
-                "min": 10,
-                "max": 48,
-                "label": {"enabled": True, "min": 13, "max": 30, "drawThreshold": 7 if big else 4},
+                "min": size_min,
+                "max": size_max,
+                "label": {"enabled": True, "min": label_min, "max": label_max,
+                          "drawThreshold": 4 if n <= _SMALL else 9 if not big else 7},
             },
         },
         "edges": {
             "font": {"face": _FONT, "size": 10, "color": "#555555", "strokeWidth": 3, "align": "middle"},
+            # relation names along the edges once zoomed in, not over the whole first view of a big graph
+            "scaling": {"label": {"drawThreshold": 5 if n <= _SMALL else 9}},
             "width": 1.2,
             "selectionWidth": 2,
             "hoverWidth": 1.5,
@@ -399,12 +434,13 @@ def _vis_options(n: int) -> dict[str, Any]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -45,
+                # small graphs: stronger repulsion, so a park's companies go round it, not to one side
+                "gravitationalConstant": -150 if n <= _SMALL else -45,
                 "centralGravity": 0.025,
-                "springLength": 90,
+                "springLength": spring,
                 "springConstant": 0.08,
                 "damping": 0.5,
-                "avoidOverlap": 0.3,
+                "avoidOverlap": 1 if n <= 60 else 0.3,
             },
             "minVelocity": 1.0,
             "timestep": 0.5,
@@ -417,6 +453,25 @@ def _vis_options(n: int) -> dict[str, Any]:
             },
         },
     }
+
+
+def labelled_nodes(graph: KnowledgeGraph) -> list[str]:
+    """The nodes whose labels the first view keeps clear and inside the canvas: all of a small graph,
+    else the best-connected."""
+    if len(graph.nodes) <= _SMALL:
+        return sorted(n.id for n in graph.nodes)
+    deg = degrees(graph)
+    ranked = sorted(graph.nodes, key=lambda n: (-deg[n.id], -n.mentions, n.id))
+    return sorted(n.id for n in ranked[:_LABELLED])
+
+
+def source_counts(graph: KnowledgeGraph) -> tuple[int, int]:
+    """Input files and documents the graph was built from, counted as ``kg build`` reports them (a
+    .jsonl file holds many documents, ``FILE#ID``)."""
+    paths = {a.doc: a.path for a in graph.articles}
+    docs = set(paths) | {f for n in graph.nodes for f in n.files}
+    files = {paths.get(d) or d.split("#", 1)[0] for d in docs}
+    return len(files), len(docs)
 
 
 def render_html(graph: KnowledgeGraph, info: PageInfo) -> str:
@@ -436,9 +491,11 @@ def render_html(graph: KnowledgeGraph, info: PageInfo) -> str:
         for t in types
     ]
     rel_present = sorted({e.relation for e in graph.edges})
-    relations = [{"name": r, "color": RELATION_COLOR.get(r, _OTHER_RELATION_COLOR)} for r in rel_present]
-    sources = sorted({a.doc for a in graph.articles} | {f for n in graph.nodes for f in n.files})
-    data = {"nodes": nodes, "edges": edges, "options": options, "focus": list(info.focus)}
+    relations = [{"name": RELATION_LABEL.get(r, r), "color": RELATION_COLOR.get(r, _OTHER_RELATION_COLOR)}
+                 for r in rel_present]
+    n_files, n_documents = source_counts(graph)
+    data = {"nodes": nodes, "edges": edges, "options": options, "focus": list(info.focus),
+            "separate": len(nodes) <= _SEPARATE_MAX, "labelled": labelled_nodes(graph)}
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), keep_trailing_newline=True)
     return env.from_string(_TEMPLATE).render(
         info=info,
@@ -446,7 +503,8 @@ def render_html(graph: KnowledgeGraph, info: PageInfo) -> str:
         relations=relations,
         n_nodes=len(nodes),
         n_edges=len(edges),
-        n_sources=len(sources),
+        n_files=n_files,
+        n_documents=n_documents,
         data_json=_js_json(data),
         vis_js=js,
         vis_css=css,
@@ -595,7 +653,8 @@ div.vis-tooltip { white-space: normal; max-width: 32em; font-family: inherit; }
 <header id="kg-head">
   <h1>{{ info.title }}</h1>
   {% if info.subtitle %}<span id="kg-sub">{{ info.subtitle }}</span>{% endif %}
-  <span id="kg-stats">{{ n_nodes }} entities · {{ n_edges }} relations · {{ n_sources }} source files</span>
+  <span id="kg-stats">{{ n_nodes }} entities · {{ n_edges }} relations ·
+    {{ n_files }} file{{ "s" if n_files != 1 }}, {{ n_documents }} document{{ "s" if n_documents != 1 }}</span>
   <form id="kg-search-form" role="search" autocomplete="off">
     <input id="kg-search" type="search" list="kg-names" placeholder="Search a name or alias…"
       aria-label="Search entities">
@@ -679,9 +738,77 @@ var nodes, edges, network;
   var details = document.getElementById("kg-details");
   var detailsBody = document.getElementById("kg-details-body");
 
+  // The box each node needs: its shape, and its label too where the first view shows it.
+  var labelled = {};
+  KG.labelled.forEach(function (id) { labelled[id] = true; });
+  function layoutBoxes() {
+    var ids = nodes.getIds(), pos = network.getPositions(ids), out = [], pad = 6;
+    ids.forEach(function (id) {
+      var p = pos[id], b;
+      if (labelled[id]) {
+        b = network.getBoundingBox(id);
+        b = { l: b.left - p.x, r: b.right - p.x, t: b.top - p.y, b: b.bottom - p.y };
+      } else {
+        var size = network.body.nodes[id].options.size || 10;
+        b = { l: -size, r: size, t: -size, b: size };
+      }
+      out.push({ id: id, x: p.x, y: p.y, l: b.l - pad, r: b.r + pad, t: b.t - pad, b: b.b + pad });
+    });
+    return out;
+  }
+  // Pull overlapping boxes apart (physics only keeps the shapes apart, not the labels under them),
+  // each overlapping pair along the line between the two so that the layout keeps its shape.
+  function separateBoxes(box) {
+    var fixed = {};
+    KG.focus.forEach(function (id) { fixed[id] = true; });
+    for (var round = 0; round < 300; round++) {
+      var moved = false;
+      box.sort(function (a, b) { return (a.x + a.l) - (b.x + b.l) || (a.id < b.id ? -1 : 1); });
+      for (var i = 0; i < box.length; i++) {
+        var a = box[i];
+        for (var j = i + 1; j < box.length; j++) {
+          var c = box[j];
+          if (c.x + c.l >= a.x + a.r + 80) { break; }
+          var ox = Math.min(a.x + a.r, c.x + c.r) - Math.max(a.x + a.l, c.x + c.l);
+          var oy = Math.min(a.y + a.b, c.y + c.b) - Math.max(a.y + a.t, c.y + c.t);
+          if (ox <= 0 || oy <= 0) { continue; }
+          moved = true;
+          var ux = c.x - a.x, uy = c.y - a.y, len = Math.sqrt(ux * ux + uy * uy);
+          if (len < 1e-6) { ux = 0; uy = 1; } else { ux /= len; uy /= len; }
+          var step = Math.min(Math.abs(ux) > 1e-6 ? ox / Math.abs(ux) : Infinity,
+                              Math.abs(uy) > 1e-6 ? oy / Math.abs(uy) : Infinity) / 2 + 0.5;
+          step = Math.min(step, 40);
+          // a focus node stays put: its neighbours move round it
+          var sa = fixed[a.id] ? 0 : fixed[c.id] ? 2 * step : step, sc = 2 * step - sa;
+          a.x -= ux * sa; a.y -= uy * sa; c.x += ux * sc; c.y += uy * sc;
+        }
+      }
+      if (!moved) { break; }
+    }
+    box.forEach(function (a) { network.moveNode(a.id, a.x, a.y); });
+  }
+  // Fit the view to the boxes, labels included (vis fits the shapes, and no closer than 1:1, which
+  // left a small graph in the middle of an empty canvas with its outer labels cut off).
+  function fitBoxes(box) {
+    var l = Infinity, r = -Infinity, t = Infinity, b = -Infinity;
+    box.forEach(function (a) {
+      l = Math.min(l, a.x + a.l); r = Math.max(r, a.x + a.r); t = Math.min(t, a.y + a.t); b = Math.max(b, a.y + a.b);
+    });
+    var margin = 24;  // screen pixels around the drawing
+    var scale = Math.min((container.clientWidth - 2 * margin) / Math.max(r - l, 1),
+                         (container.clientHeight - 2 * margin) / Math.max(b - t, 1), 1.5);
+    network.moveTo({ position: { x: (l + r) / 2, y: (t + b) / 2 }, scale: scale, animation: false });
+  }
+
   function ready() {
     // Physics off once laid out: a big graph stays responsive and nodes stay where they are dragged.
     network.setOptions({ physics: { enabled: false } });
+    if (KG.nodes.length) {
+      network.redraw();  // labels are measured when drawn, and stabilization drew nothing
+      var box = layoutBoxes();
+      if (KG.separate) { separateBoxes(box); }
+      fitBoxes(box);
+    }
     loading.hidden = true;
     loading.style.display = "none";
     window.kgStable = true;
