@@ -344,7 +344,7 @@ def _jieba_tags() -> dict[str, str]:
 # Parts of speech (jieba's tag set) that never stand inside a name: verbs, prepositions, conjunctions,
 # particles, adverbs, pronouns, interjections and onomatopoeia.
 _BOUNDARY_TAGS = frozenset(
-    {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "vd", "i", "l", "s"}
+    {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "ad", "r", "y", "e", "o", "vd", "i", "l", "s"}
 )
 _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "公司")
 
@@ -352,7 +352,7 @@ _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "�
 def is_boundary(res: Resources, tok: str) -> bool:
     if tok in res.boundaries:
         return True
-    if len(tok) >= 3 and tok[-1] in "出到了给" and tok not in res.canonical_forms:
+    if len(tok) >= 3 and tok[-1] in "出到了给着" and tok not in res.canonical_forms:
         return True  # 培育出, 引进到: a verb with its complement
     if tok in res.name_words or len(tok) < 2 or tok in res.places:
         # a lone character is a boundary only if listed: trade names are runs of single characters
@@ -443,10 +443,30 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
-        if place_like and tok in res.action_verbs:
-            break
+        if k > 0 and toks[k - 1] + tok in res.boundaries:
+            break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
+        if tok in res.action_verbs and (place_like or _verb_opens(res, toks, k, suffix)):
+            break  # 建设X项目, 共同建设X研究院, 投资建设X总部: the action on the name
+        if start < s and type_ != "Government" and tok.endswith(_BODY_ENDINGS):
+            break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
         start -= len(tok)
     return start
+
+
+def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> bool:
+    """Whether the action verb ``toks[k]`` opens a clause (共同建设X研究院, 在某地投资建设X总部) rather
+    than stands in a name (软件研发中心, X投资集团): a registered company's name may carry it anywhere,
+    other names only after a noun of their own."""
+    if suffix.endswith(_LEGAL_FORMS):
+        return False
+    if k == 0:
+        return True
+    left = toks[k - 1]
+    return left in res.action_verbs or left in res.places or is_boundary(res, left)
+
+
+_LEGAL_FORMS = ("公司", "集团", "控股", "银行", "总厂", "制造厂")
+_BODY_ENDINGS = ("管委会", "管理委员会", "党工委", "人民政府", "政府")
 
 
 _JOINERS = frozenset({"和", "与"})
@@ -530,6 +550,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if suffix in ("计划", "行动", "工程") and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
             continue  # 计划明年上市: a verb, not a plan's name
+        if suffix == "计划" and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
+            continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)
         start = _trim(sent, start, s)
         for k in known_at.get(e, ()):
