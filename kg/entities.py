@@ -951,6 +951,7 @@ def sentence_candidates(sent: str) -> list[Candidate]:
     chosen = _siblings(res, sent, [_retype(res, sent, c) for c in _select(cands)])
     nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
     nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
+    nested += [p for c in chosen if (p := _park_in_name(res, sent, c)) is not None]
     return chosen + nested
 
 
@@ -1019,6 +1020,39 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
             if not any(is_boundary(res, t) for t in res.cut(owner, False)):
                 return Candidate(c.start, c.start + len(owner), "Company", "owner-in-project", 1)
     return None
+
+
+_ZONE_SUFFIXES = frozenset({
+    "高新区", "高新技术产业开发区", "高新技术产业园区", "经济技术开发区", "经济开发区", "经开区", "开发区",
+    "工业园区", "新区", "片区", "新片区", "科学城", "科技城", "综合保税区", "综保区", "保税区", "自贸试验区",
+    "自由贸易试验区", "自贸区", "示范区", "合作区",
+})
+
+
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
+    """某高新区管委会 / 某高新区投资促进局 names the park too, and 某工业园区纳米产业园二期项目 the zone it
+    is built in: the longest part of a government body's or project's name that ends in a park suffix
+    (for a project, an administrative zone's suffix: 某产业园项目 is the park being built, not another)."""
+    if c.name or c.type not in ("Government", "Project"):
+        return None
+    name = sent[c.start : c.end]
+    best, head = 0, ""
+    for end, (suffix, type_, _max, need) in res.suffixes.iter(name):
+        e = end + 1
+        if type_ != "Park" or e >= len(name) or e - len(suffix) < max(need, 2) or e <= best:
+            continue
+        if c.type == "Project" and suffix not in _ZONE_SUFFIXES:
+            continue
+        best, head = e, _BRACKETED.sub("", name[: e - len(suffix)])
+    if not best:
+        return None
+    park = name[:best]
+    if park in res.generic or len(head) < 2 or not (park in res.canonical_forms or has_proper_part(res, head)):
+        return None
+    return Candidate(c.start, c.start + best, "Park", "park-in-name", 1)
 
 
 _PARENT_FORM = re.compile(
