@@ -703,13 +703,121 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                     continue  # 大数据智能化: a process; 全国首个X: an achievement, not a company
                 if type_ == "Company" and _PRODUCT_ITEM.search(item):
                     type_ = "Project"  # 某某三期, 某某芯片生产线: a plant or product line being built
-                if type_ == "Park" and "项目" in m.group():
+                if (type_ == "Park" or (not typed and _project_like(res, item))) and "项目" in m.group():
                     type_ = "Project"  # 空天信息产业园等项目: parks being built are projects
                 out.append(Candidate(s, e, type_, "list", 1))
     return out
 
 
 _COMMON_FREQ = 500
+
+# 甲、乙和丙等21个重大项目开工 / 等项目5个: an enumeration the text itself calls projects
+_PROJECT_LIST_CLOSE = re.compile(
+    r"等(?:[\d一二三四五六七八九十百两几多]+(?:个|项|大|批))?[^，。；：、“”]{0,14}?(?:项目|工程)"
+)
+# 项目包括甲、乙及丙 / 投资建设甲、乙以及丙: the projects follow
+_PROJECT_LIST_OPEN = re.compile(
+    r"(?:项目|工程)(?:主要)?(?:包括|包含|涵盖|有|分别是|分别为)|(?<![不还])包括|(?:投资建设|开工建设|计划建设|规划建设|重点建设|新建|引进)"
+)
+_PROJECT_ITEM_SPLIT = re.compile(r"、|以及|；")
+_AMOUNT_LEAD = re.compile(r".*?(?:投资|投资额|总投资|总投资额|计划投资)[^的]{0,14}的")
+_PROJECT_ENDS = (
+    "项目", "工程", "总部", "中心", "基地", "工厂", "广场", "园", "园区", "谷", "生产线", "综合体", "大道", "管网",
+    "一期", "二期", "三期", "四期", "平台", "城",
+)
+
+
+def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """Items of an enumeration of projects: closed by 等N个…项目 (all its items are projects) or opened
+    by 项目包括 / 投资建设 (the items that end like a project: 总部, 研发中心, 生产基地, 二期 …)."""
+    out: list[Candidate] = []
+    spans: list[tuple[int, int, bool]] = []  # (segment start, end, closed by 项目)
+    for m in _PROJECT_LIST_CLOSE.finditer(sent):
+        i = m.start()
+        while i > 0 and sent[i - 1] not in "，。；：！？\n,;:!?":
+            i -= 1
+        spans.append((i, m.start(), True))
+    for m in _PROJECT_LIST_OPEN.finditer(sent):
+        j = m.end()
+        while j < len(sent) and sent[j] not in "，。；：！？\n,;:!?":
+            j += 1
+        close = _PROJECT_LIST_CLOSE.search(sent, m.end(), j)
+        spans.append((m.end(), close.start() if close else j, False))
+    for seg_start, seg_end, closed in spans:
+        segment = sent[seg_start:seg_end]
+        if "、" not in segment and "以及" not in segment and not (closed is False and segment):
+            continue
+        pos = seg_start
+        parts = _PROJECT_ITEM_SPLIT.split(segment)
+        for n, part in enumerate(parts):
+            k = sent.find(part, pos, seg_end + 1) if part else -1
+            if k < 0:
+                continue
+            pos = k + len(part)
+            s, e = k, k + len(part)
+            lead = _AMOUNT_LEAD.match(sent, s, e)
+            if lead:
+                s = lead.end()  # 总投资10亿元的某某项目: the amount describes the project
+            if n == 0 and closed:
+                edge = _left_edge(res, sent, e, e - s, "Project")
+                if any(is_boundary(res, t) or t in res.action_verbs for t in res.cut(_BRACKETED.sub("", sent[s:edge]), False)):
+                    s = edge  # 引进甲、乙等项目: the verb opening the clause is not the first item's
+            if sent[max(0, s - 2) : s] in _FIRST_OF_KIND or any(f in sent[s:e] for f in _FIRST_OF_KIND):
+                continue  # 全国首个X: an achievement, not a project's name
+            if n == len(parts) - 1 and not closed:
+                tail = re.search(r"(?:等|三大|两大|四大|[\d一二三四五六七八九十]+(?:个|项|大))[^、]{0,8}$", sent[s:e])
+                if tail:
+                    e = s + tail.start()
+            s = _trim(sent, s, e)
+            item = sent[s:e]
+            if not _project_item(res, item, closed):
+                continue
+            out.append(Candidate(s, e, "Project", "list", 1))
+    return out
+
+
+_MONEY = re.compile(r"[\d.]+(?:多|余)?(?:万|亿)?(?:元|美元|欧元|港元)")
+
+
+def _project_like(res: Resources, item: str) -> bool:
+    """An item of a list of projects names a project, not the company behind it (天马、联芯等重大项目):
+    it ends like a project, or is long and does not end in a trade name's industry word."""
+    bare = _BRACKETED.sub("", item)
+    if bare.endswith(_PROJECT_ENDS) or _PRODUCT_ITEM.search(bare):
+        return True
+    return len(bare) >= 7 and not bare.endswith(res.industry_tails)
+
+
+_RESEARCH_BODIES = (
+    "研究中心", "研究院", "研究所", "实验室", "协会", "联盟", "学会", "商会", "委员会", "交流中心", "促进会",
+)
+
+
+def _project_item(res: Resources, item: str, closed: bool) -> bool:
+    """Whether an enumeration's item can be a project's name: specific, not a place, not a company or
+    body already known, not a clause."""
+    if not 3 <= len(item) <= 48 or item in res.generic or item in res.places or item in res.canonical_forms:
+        return False
+    if not (_CJK.search(item) or _LATIN_NAME.fullmatch(item)) or any(c in _HARD_STOP for c in item):
+        return False
+    if item.endswith(_LEGAL_FORMS) or item.endswith(("大学", "学院", "研究院", "研究所", "管委会", "政府")):
+        return False  # the company or body itself, not its project
+    if not (_project_like(res, item) if closed else _BRACKETED.sub("", item).endswith(_PROJECT_ENDS)):
+        return False
+    if _MONEY.search(item) or item.count("(") + item.count("（") != item.count(")") + item.count("）"):
+        return False  # 超10亿美元某某: an amount and a company; a bracket cut in half
+    if item.endswith(_RESEARCH_BODIES):
+        return False  # 某研究中心, 某协会: a body, typed by its own suffix
+    if item.endswith("项目") and not _specific(res, item[:-2], "Project", "项目"):
+        return False  # 高层次人才项目: a kind of project
+    toks = res.cut(item, False)
+    if is_boundary(res, toks[0]) or toks[0] in res.action_verbs or toks[-1] in res.boundaries:
+        return False
+    if any(t in res.boundaries and t not in _JOINERS and t not in ("及",) for t in toks):
+        return False  # 行业带动力强的重大项目, 品牌企业进驻产业园: a clause, not a name
+    if any(len(t) >= 2 and res.word_tags.get(t) in ("v",) and t not in res.name_words for t in toks[:1]):
+        return False
+    return has_proper_part(res, item) or len(item) >= 6
 
 _FIRST_OF_KIND = frozenset({"首个", "首台", "首套", "首款", "首颗", "首条", "首座"})
 _PRODUCT_ITEM = re.compile(r"(?:[一二三四五六七八九十\d]期|生产线|芯片|基地|项目|产业集群)$")
@@ -945,6 +1053,7 @@ def sentence_candidates(sent: str) -> list[Candidate]:
         + _plan_candidates(res, sent)
         + _pattern_candidates(res, sent)
         + _list_candidates(res, sent)
+        + _project_list_candidates(res, sent)
         + _apposition_candidates(res, sent)
         + _person_candidates(res, sent)
     )
