@@ -443,6 +443,12 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
+        if (
+            len(tok) >= 3 and tok[0] in _GLUED and tok not in res.canonical_forms
+            and res.word_tags.get(tok) in (None, "nr", "nrt", "nrfg")
+        ):
+            start -= len(tok) - 1  # 和良渚 (新城): a joiner jieba glued to the name's first word
+            break
         if k > 0 and toks[k - 1] + tok in res.boundaries:
             break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
         if tok in res.action_verbs and (place_like or _verb_opens(res, toks, k, suffix)):
@@ -465,6 +471,7 @@ def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> b
     return left in res.action_verbs or left in res.places or is_boundary(res, left)
 
 
+_GLUED = frozenset("和与及在于")
 _LEGAL_FORMS = ("公司", "集团", "控股", "银行", "总厂", "制造厂")
 _BODY_ENDINGS = ("管委会", "管理委员会", "党工委", "人民政府", "政府")
 
@@ -573,6 +580,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if len(prefix) < need or name in res.generic or prefix in res.generic:
             continue
+        if suffix in _NAMED_ONLY and (not _names_something(res, prefix) or _QUALIFIERS.search(prefix)):
+            continue  # 智慧园区, 生态环保园区: a kind of zone unless a place or a proper name leads
         if not _specific(res, prefix, type_, suffix):
             continue
         if not _CJK.search(prefix) and not prefix.isascii():
@@ -596,6 +605,23 @@ _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里�
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
 _ASSOCIATION_SUFFIXES = frozenset({"联盟", "协会", "学会", "联合会", "促进会", "商会", "研究会", "委员会"})
 _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
+
+
+_NAMED_ONLY = frozenset({"园区", "新城", "分园"})
+
+
+def _names_something(res: Resources, prefix: str) -> bool:
+    """Whether a prefix holds a place, a known name, Latin letters or a proper noun of jieba's."""
+    if _LATIN_OR_DIGIT.search(prefix):
+        return True
+    freq = res.tokenizer.FREQ
+    for t in res.cut(prefix, False):
+        tag = res.word_tags.get(t)
+        if t in res.canonical_forms or (t in res.places and tag in (None, "ns", "nr", "nrt")):
+            return True
+        if len(t) >= 2 and (freq.get(t, 0) == 0 or (tag in ("ns", "nr", "nrt", "nz", "nt") and freq[t] < _COMMON_FREQ)):
+            return True  # a coined word or a rare proper noun: 华英, 良渚 (智慧, tagged nr, is common)
+    return False
 
 
 def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
@@ -804,6 +830,8 @@ def _project_item(res: Resources, item: str, closed: bool) -> bool:
         return False  # the company or body itself, not its project
     if not (_project_like(res, item) if closed else _BRACKETED.sub("", item).endswith(_PROJECT_ENDS)):
         return False
+    if not closed and any(v[1] == "Park" for end, v in res.suffixes.iter(item) if end == len(item) - 1):
+        return False  # 重点建设甲产业园、乙产业园: parks being built are parks, unless called projects
     if _MONEY.search(item) or item.count("(") + item.count("（") != item.count(")") + item.count("）"):
         return False  # 超10亿美元某某: an amount and a company; a bracket cut in half
     if item.endswith(_RESEARCH_BODIES):
