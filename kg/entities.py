@@ -451,7 +451,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break
         if k > 0 and toks[k - 1] + tok in res.boundaries:
             break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
-        if tok in res.action_verbs and (place_like or _verb_opens(res, toks, k, suffix)):
+        if tok in res.action_verbs and (place_like or (start < s and _verb_opens(res, toks, k, suffix))):
             break  # 建设X项目, 共同建设X研究院, 投资建设X总部: the action on the name
         if start < s and type_ != "Government" and tok.endswith(_BODY_ENDINGS):
             break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
@@ -785,9 +785,10 @@ def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
             if lead:
                 s = lead.end()  # 总投资10亿元的某某项目: the amount describes the project
             if n == 0 and closed:
-                edge = _left_edge(res, sent, e, e - s, "Project")
-                if any(is_boundary(res, t) or t in res.action_verbs for t in res.cut(_BRACKETED.sub("", sent[s:edge]), False)):
-                    s = edge  # 引进甲、乙等项目: the verb opening the clause is not the first item's
+                for t in res.cut(sent[s:e], False):  # 其中引进甲、乙等项目: the words opening the clause
+                    if not (is_boundary(res, t) or t in res.action_verbs or t in _HARD_STOP):
+                        break
+                    s += len(t)
             if sent[max(0, s - 2) : s] in _FIRST_OF_KIND or any(f in sent[s:e] for f in _FIRST_OF_KIND):
                 continue  # 全国首个X: an achievement, not a project's name
             if n == len(parts) - 1 and not closed:

@@ -1,0 +1,88 @@
+"""The entity rules' pattern families (issue 14), each on invented sentences: left edges that stop at
+context, zones named through their bodies or inside project names, projects named in enumerations,
+and zone suffixes."""
+
+from __future__ import annotations
+
+from kg.model import RawDoc
+from kg.pipeline import process_raw
+
+
+def entities_of(text: str) -> dict[str, str]:
+    res = process_raw(RawDoc(doc="t.txt", path="t.txt", text=text))
+    return {e.name: e.type for e in res.entities}
+
+
+def test_role_nouns_and_descriptors_do_not_start_a_name() -> None:
+    found = entities_of("据悉，项目运营方湖南青禾产业发展有限公司已完成注册。")
+    assert found.get("湖南青禾产业发展有限公司") == "Company", found
+    assert not any(n.startswith(("项目", "运营")) for n in found), found
+    found = entities_of("绵阳高新区管委会直属国有企业绵科投资集团负责园区运营。")
+    assert found.get("绵科投资集团") == "Company", found
+    assert found.get("绵阳高新区管委会") == "Government", found
+
+
+def test_verbs_before_a_name_end_its_left_edge() -> None:
+    found = entities_of("5个项目的开工，标志着鹰潭铜材精深加工产业园正式开园。")
+    assert "鹰潭铜材精深加工产业园" in found and not any(n.startswith("标志") for n in found), found
+    found = entities_of("市委书记赴宜兴高新区调研。")
+    assert found.get("宜兴高新区") == "Park", found
+    found = entities_of("双方将共同建设江汉大学智能制造研究院。")
+    assert found.get("江汉大学智能制造研究院") == "Institute", found
+    assert not any(n.startswith("建设") for n in found), found
+
+
+def test_an_action_verb_stays_inside_a_registered_company_or_a_field() -> None:
+    found = entities_of("江西赣江投资建设有限公司与园区签约。")
+    assert found.get("江西赣江投资建设有限公司") == "Company", found
+    found = entities_of("深圳云帆智能科技集团武汉研发总部落户光谷。")
+    assert "深圳云帆智能科技集团武汉研发总部" in found, found
+
+
+def test_a_zone_named_through_its_body_is_mentioned() -> None:
+    found = entities_of("会上，宜宾高新区党工委书记作了讲话。")
+    assert found.get("宜宾高新区党工委") == "Government" and found.get("宜宾高新区") == "Park", found
+    found = entities_of("湛江经开区投资促进局发布了招商政策。")
+    assert found.get("湛江经开区") == "Park", found
+
+
+def test_a_zone_inside_a_project_name_is_mentioned_too() -> None:
+    found = entities_of("昨日，无锡高新区智能传感产业园二期项目开工。")
+    assert found.get("无锡高新区智能传感产业园二期项目") == "Project", found
+    assert found.get("无锡高新区") == "Park", found
+    found = entities_of("昨日，晨光口腔健康产业园项目开工。")  # the 产业园 is the project, not another park
+    assert not any(t == "Park" for t in found.values()), found
+
+
+def test_items_of_an_enumeration_called_projects() -> None:
+    found = entities_of("东湖街道安置房、金湖第二实验小学、滨江大道改造工程等12个重大民生项目集中开工。")
+    assert {"东湖街道安置房", "金湖第二实验小学", "滨江大道改造工程"} <= {
+        n for n, t in found.items() if t == "Project"
+    }, found
+    found = entities_of("芯跃、锐晶等重大项目相继落地。")  # short trade names: the companies behind
+    assert found.get("芯跃") == "Company" and found.get("锐晶") == "Company", found
+
+
+def test_projects_opened_by_a_build_verb_or_includes() -> None:
+    found = entities_of("万科集团计划在惠州投资建设万科华南区域总部、万科智慧物流中心以及万科东江研发基地。")
+    assert {"万科华南区域总部", "万科智慧物流中心", "万科东江研发基地"} <= {
+        n for n, t in found.items() if t == "Project"
+    }, found
+    assert "万科集团计划" not in found, found
+    found = entities_of("签约项目包括总投资12亿元的青禾新材料年产5万吨锂电隔膜项目、蓝海医疗器械生产基地等。")
+    assert found.get("青禾新材料年产5万吨锂电隔膜项目") == "Project", found
+    assert not any(n.startswith("总投资") for n in found), found
+
+
+def test_parks_being_built_stay_parks() -> None:
+    found = entities_of("首批重点建设红谷人工智能产业园、赣江北斗产业园等特色产业园。")
+    assert found.get("红谷人工智能产业园") == "Park" and found.get("赣江北斗产业园") == "Park", found
+
+
+def test_zone_suffixes() -> None:
+    found = entities_of("临平新城和良渚新城签约了一批项目，华英食品深加工园区与中国西部智能创新港合作。")
+    for name in ("临平新城", "良渚新城", "华英食品深加工园区", "中国西部智能创新港"):
+        assert found.get(name) == "Park", (name, found)
+    found = entities_of("全市建成智慧园区12个，重庆高新区直管园新增企业30家。")
+    assert "智慧园区" not in found, found
+    assert found.get("重庆高新区直管园") == "Park", found
