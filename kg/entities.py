@@ -607,6 +607,8 @@ _ASSOCIATION_SUFFIXES = frozenset({"联盟", "协会", "学会", "联合会", "�
 _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
 
 
+_LEVEL = re.compile(r"国家级|省级|市级|区级|县级")
+_COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数]|\d+)(?:家|个|所|座)")
 _NAMED_ONLY = frozenset({"园区", "新城", "分园"})
 
 
@@ -633,6 +635,12 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
             return False
         if "国家" in q.group() and head.rstrip("省市") not in res.places:
             return False  # 黄河流域国家高新区: a region's national zones in general, not one zone
+    if type_ in ("Institute", "Park", "University"):
+        level = _LEVEL.search(prefix)
+        if level and (_COUNTED.search(prefix) or not has_proper_part(res, prefix[level.end() :] or "的")):
+            return False  # 光谷国家级科技企业孵化器, 市级科技企业孵化器: a rank of bodies, not one body
+    if _COUNTED.search(prefix) or (type_ != "Project" and prefix.startswith(("项目", "企业"))):
+        return False  # 光谷两家孵化器, 该项目研发中心: a count or a generic word, not a name
     bare = prefix.rstrip("省市区县")
     if type_ == "Company" and re.search(r"\d", prefix) and not re.search(r"[A-Za-z]", prefix):
         return False  # 投资2亿元建设…: an amount, not a company name

@@ -86,3 +86,10 @@ def test_zone_suffixes() -> None:
     found = entities_of("全市建成智慧园区12个，重庆高新区直管园新增企业30家。")
     assert "智慧园区" not in found, found
     assert found.get("重庆高新区直管园") == "Park", found
+
+
+def test_ranks_counts_venues_and_roads_are_not_names() -> None:
+    found = entities_of("目前，光谷国家级科技企业孵化器达9家，光谷三家孵化器获评优秀，黄石市级科技企业孵化器新增2家。")
+    assert not any(t == "Institute" for t in found.values()), found
+    found = entities_of("签约仪式在南昌国际会议中心举行，助力打造区域中心城市。园区东至学院路。")
+    assert not any(t in ("Institute", "University") for t in found.values()), found
