@@ -459,6 +459,38 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     return start
 
 
+_FUNCTION_CHARS = frozenset("的和与及在等为将对向从由被把是了也都已")
+
+
+def _lone_char_before(res: Resources, sent: str, start: int) -> bool:
+    """Whether the walk stopped at a lone character of a trade name (上海通正: 正 is listed as an adverb)."""
+    if start == 0 or not _CJK.match(sent[start - 1]) or sent[start - 1] in _FUNCTION_CHARS:
+        return False
+    toks = res.cut(sent[max(0, start - 4) : start], False)
+    return len(toks[-1]) == 1 and len(toks) >= 2 and len(toks[-2]) == 1 and _CJK.match(toks[-2]) is not None
+
+
+def _over_trade_name(res: Resources, sent: str, start: int, s: int, max_len: int) -> int:
+    """A registered company's name is place + trade name + industry + form: where the walk stopped
+    with only industry words left (生物科技有限公司, 管理有限公司), the word it stopped at is the trade
+    name (焕发, 瑞硕企业, 通正) when a place or a proper word stands before it; the walk goes on over it."""
+    lo = max(0, s - max_len)
+    toks = res.cut(sent[lo:start], False)
+    pos = start
+    for tok in reversed(toks[-2:]):
+        if tok in _LEFT_STOPS or tok in _FUNCTION_CHARS or tok in res.action_verbs or tok in res.roles_set:
+            break
+        if len(tok) >= 2 and tok in res.boundaries and tok != "企业":
+            break
+        if len(tok) >= 2 and res.word_tags.get(tok) in ("p", "c", "u", "uj", "r", "d", "ad"):
+            break
+        pos -= len(tok)
+        new = _left_edge(res, sent, pos, max_len - (s - pos), "Company", "有限公司")
+        if new < pos and has_proper_part(res, sent[new:pos]):
+            return new
+    return start
+
+
 def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> bool:
     """Whether the action verb ``toks[k]`` opens a clause (共同建设X研究院, 在某地投资建设X总部) rather
     than stands in a name (软件研发中心, X投资集团): a registered company's name may carry it anywhere,
@@ -560,6 +592,10 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         if suffix == "计划" and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
             continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)
+        if type_ == "Company" and suffix.endswith(_LEGAL_FORMS) and start < s and (
+            not has_proper_part(res, sent[start:s]) or _lone_char_before(res, sent, start)
+        ):
+            start = _over_trade_name(res, sent, start, s, max_len)
         start = _trim(sent, start, s)
         for k in known_at.get(e, ()):
             # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it
@@ -722,7 +758,7 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
         for s, e in items:
             item = sent[s:e].strip()
             if 2 <= len(item) <= 14 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
-                if any(tok in res.boundaries for tok in res.cut(item, False)):
+                if any(tok in res.boundaries or tok in res.roles_set for tok in res.cut(item, False)):
                     continue
                 if item in res.places or res.word_tags.get(item) == "ns" or re.search(r"\d", item):
                     continue

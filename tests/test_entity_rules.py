@@ -93,3 +93,17 @@ def test_ranks_counts_venues_and_roads_are_not_names() -> None:
     assert not any(t == "Institute" for t in found.values()), found
     found = entities_of("签约仪式在南昌国际会议中心举行，助力打造区域中心城市。园区东至学院路。")
     assert not any(t in ("Institute", "University") for t in found.values()), found
+
+
+def test_a_registered_company_keeps_its_trade_name() -> None:
+    found = entities_of("南昌瑞拓企业管理有限公司、赣州焕新生物科技有限公司与园区签约。")
+    assert found.get("南昌瑞拓企业管理有限公司") == "Company", found
+    assert found.get("赣州焕新生物科技有限公司") == "Company", found
+    assert "管理有限公司" not in found and "生物科技有限公司" not in found, found
+
+
+def test_roles_end_a_company_name() -> None:
+    found = entities_of("包括新能源车企一级供应商湖北骏拓工业科技股份有限公司投资的零部件项目。")
+    assert found.get("湖北骏拓工业科技股份有限公司") == "Company", found
+    found = entities_of("赣锋集团常务副总裁李明远、江铜控股集团总裁陈立等嘉宾出席。")
+    assert not any(t == "Company" and "总裁" in n for n, t in found.items()), found
