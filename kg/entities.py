@@ -949,6 +949,7 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if (
                     cand
                     and (b == 0 or sent[b - 1] in _HARD_STOP)
+                    and cand[-1] not in "副正总常委"  # 管委副主任: a body and a rank, not a name
                     and (cand[0] in res.surnames or cand[:2] in res.surnames)
                     and all(_CJK.match(c) for c in cand)
                     and _name_like(res, cand)
@@ -1215,10 +1216,11 @@ _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
 
 def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
-    """某高新区管委会 / 某高新区投资促进局 names the park too, and 某工业园区纳米产业园二期项目 the zone it
-    is built in: the longest part of a government body's or project's name that ends in a park suffix
-    (for a project, an administrative zone's suffix: 某产业园项目 is the park being built, not another)."""
-    if c.name or c.type not in ("Government", "Project"):
+    """某高新区管委会 / 某高新区投资促进局 names the park too, 某工业园区纳米产业园二期项目 the zone it
+    is built in, and 某新区某片区 / 某高新区直管园 the zone it is a part of: the longest part of the name
+    that ends in a park suffix (for a project or a park, an administrative zone's suffix: 某产业园项目 is
+    the park being built, not another)."""
+    if c.name or c.type not in ("Government", "Project", "Park"):
         return None
     name = sent[c.start : c.end]
     best, head = 0, ""
@@ -1226,8 +1228,10 @@ def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
         e = end + 1
         if type_ != "Park" or e >= len(name) or e - len(suffix) < max(need, 2) or e <= best:
             continue
-        if c.type == "Project" and suffix not in _ZONE_SUFFIXES:
-            continue
+        if c.type != "Government" and suffix not in _ZONE_SUFFIXES:
+            continue  # 某产业园项目 is the park being built; 某产业园西园 is a part of a park, not a zone
+        if name.count("(", 0, e) + name.count("（", 0, e) != name.count(")", 0, e) + name.count("）", 0, e):
+            continue  # 某区(某高新区)某产业园: the zone in brackets is another name of the place
         best, head = e, _BRACKETED.sub("", name[: e - len(suffix)])
     if not best:
         return None

@@ -107,3 +107,18 @@ def test_roles_end_a_company_name() -> None:
     assert found.get("湖北骏拓工业科技股份有限公司") == "Company", found
     found = entities_of("赣锋集团常务副总裁李明远、江铜控股集团总裁陈立等嘉宾出席。")
     assert not any(t == "Company" and "总裁" in n for n, t in found.items()), found
+
+
+def test_bodies_named_by_their_kind() -> None:
+    found = entities_of("九江市政协副主席、浔阳区人大常委会主任和九江海关负责人出席，赣江新区工委副书记讲话。")
+    for name in ("九江市政协", "浔阳区人大常委会", "九江海关", "赣江新区工委"):
+        assert found.get(name) == "Government", (name, found)
+    assert found.get("赣江新区") == "Park", found
+
+
+def test_a_part_of_a_zone_names_the_zone() -> None:
+    found = entities_of("中国(江西)自由贸易试验区九江片区与南昌高新区直管园签约。")
+    assert found.get("中国(江西)自由贸易试验区") == "Park", found
+    assert found.get("南昌高新区") == "Park", found
+    found = entities_of("沈河区(沈河高新区)国际产业园揭牌。")  # a zone in brackets is cut in half by no rule
+    assert not any(n.endswith("(沈河高新区") for n in found), found
