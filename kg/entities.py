@@ -1200,6 +1200,8 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
         owner = name[: k + len(tail)]
         head = owner[:k]
         if len(name) - len(owner) >= 2 and len(owner) <= 8 and _CJK.match(head) and has_proper_part(res, head):
+            if head in res.places or len(owner) not in _cut_ends(res, name):
+                continue  # 江西电子: a place and a trade, no name; 浙南科技城项目: 科技 is part of 科技城
             if not any(is_boundary(res, t) for t in res.cut(owner, False)):
                 return Candidate(c.start, c.start + len(owner), "Company", "owner-in-project", 1)
     return None
@@ -1239,6 +1241,15 @@ def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
     if park in res.generic or len(head) < 2 or not (park in res.canonical_forms or has_proper_part(res, head)):
         return None
     return Candidate(c.start, c.start + best, "Park", "park-in-name", 1)
+
+
+def _cut_ends(res: Resources, text: str) -> set[int]:
+    """The offsets where jieba's words end in ``text``."""
+    ends, pos = set(), 0
+    for tok in res.cut(text, False):
+        pos += len(tok)
+        ends.add(pos)
+    return ends
 
 
 _PARENT_FORM = re.compile(

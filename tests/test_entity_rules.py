@@ -122,3 +122,10 @@ def test_a_part_of_a_zone_names_the_zone() -> None:
     assert found.get("南昌高新区") == "Park", found
     found = entities_of("沈河区(沈河高新区)国际产业园揭牌。")  # a zone in brackets is cut in half by no rule
     assert not any(n.endswith("(沈河高新区") for n in found), found
+
+
+def test_a_project_named_after_a_place_or_a_park_names_no_company() -> None:
+    found = entities_of("赣东科技城项目启动，江西电子-某某航空产业基地项目签约。")
+    assert not any(t == "Company" for t in found.values()), found
+    found = entities_of("当日，园区龙头企业鼎晟科技二期项目正式开工。")
+    assert found.get("鼎晟科技") == "Company", found
