@@ -25,6 +25,8 @@ def test_role_nouns_and_descriptors_do_not_start_a_name() -> None:
 def test_verbs_before_a_name_end_its_left_edge() -> None:
     found = entities_of("5个项目的开工，标志着鹰潭铜材精深加工产业园正式开园。")
     assert "鹰潭铜材精深加工产业园" in found and not any(n.startswith("标志") for n in found), found
+    found = entities_of("该项目最终落子南昌青山湖科技园，并将扎根景德镇陶瓷科技园。")
+    assert found.get("南昌青山湖科技园") == "Park" and found.get("景德镇陶瓷科技园") == "Park", found
     found = entities_of("市委书记赴宜兴高新区调研。")
     assert found.get("宜兴高新区") == "Park", found
     found = entities_of("双方将共同建设江汉大学智能制造研究院。")
