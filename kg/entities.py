@@ -375,8 +375,13 @@ def _lexicon_candidates(res: Resources, sent: str) -> list[Candidate]:
         start = end - len(form) + 1
         if len(form) <= 2 and not on_token_boundaries(res, sent, start, end + 1):
             continue
+        if len(form) <= 3 and _STREET_AFTER.match(sent, end + 1):
+            continue  # 清华西路, 北大西门: a street or gate named after the short form
         out.append(Candidate(start, end + 1, type_, rule, 3))
     return out
+
+
+_STREET_AFTER = re.compile(r"[东西南北]?(?:路|街|门|大道|大街)")
 
 
 def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool:
@@ -422,7 +427,8 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     toks = res.cut(window, False)
     for k in range(len(toks) - 1, -1, -1):
         tok = toks[k]
-        if tok in _JOINERS and type_ == "Institute" and k > 0 and start < s and _joinable(res, toks[k - 1]):
+        joined = type_ in ("Institute", "University") and k > 0 and start < s
+        if tok in _JOINERS and joined and _joinable(res, toks[k - 1]):
             start -= len(tok)  # 电子信息和软件行业协会: two fields joined inside an association's name
             continue
         if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
@@ -597,6 +603,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         ):
             start = _over_trade_name(res, sent, start, s, max_len)
         start = _trim(sent, start, s)
+        if sent[start : start + 1] == "原" and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
+            start += 1  # 原某市职业大学: the former name of the place's university is still its name
         for k in known_at.get(e, ()):
             # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it
             if k.end == e and k.start > start and sent[start : k.start] not in res.places:

@@ -131,3 +131,12 @@ def test_a_project_named_after_a_place_or_a_park_names_no_company() -> None:
     assert not any(t == "Company" for t in found.values()), found
     found = entities_of("当日，园区龙头企业鼎晟科技二期项目正式开工。")
     assert found.get("鼎晟科技") == "Company", found
+
+
+def test_university_schools_streets_and_former_names() -> None:
+    found = entities_of("南昌大学材料与化学工程学院院长表示，学院位于原九江市职业大学校舍。")
+    assert found.get("南昌大学材料与化学工程学院") == "University", found
+    assert found.get("九江市职业大学") == "University", found
+    assert not any(n.startswith("原") for n in found), found
+    found = entities_of("园区北至清华西路，南临北大东门。")
+    assert not any(t == "University" for t in found.values()), found
