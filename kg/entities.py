@@ -431,6 +431,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         if tok in _JOINERS and joined and _joinable(res, toks[k - 1]):
             start -= len(tok)  # 电子信息和软件行业协会: two fields joined inside an association's name
             continue
+        if tok == "及" and type_ == "Project" and k > 0 and start < s and not toks[k - 1].endswith(_LEGAL_FORMS):
+            start -= len(tok)  # 某医药物流及冷链仓储基地项目: a project of two parts is one project
+            continue
         if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
             start -= len(tok)  # 优势企业培育工程, 中小企业服务中心: 企业 inside a programme or body's name
             continue
@@ -734,7 +737,7 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 
 _LIST_CLOSE = re.compile(
-    r"等(?:为代表的|在内的)?[^，。；,;、“”]{0,16}?(?:企业|公司|厂商|品牌|巨头|机构|项目)"
+    r"等(?!地)(?:为代表的|在内的)?[^，。；,;、“”]{0,16}?(?:企业|公司|厂商|品牌|巨头|机构|项目)"
     r"|(?:等(?:企业|公司)?|等?(?:已|相继|纷纷|陆续|先后|均|也)+)(?:入驻|落户|签约|进驻|落地|投产|入园)"
 )
 _LIST_SPLIT = re.compile(r"[、]|和|及|与|以及")
@@ -791,7 +794,7 @@ _COMMON_FREQ = 500
 
 # 甲、乙和丙等21个重大项目开工 / 等项目5个: an enumeration the text itself calls projects
 _PROJECT_LIST_CLOSE = re.compile(
-    r"等(?:[\d一二三四五六七八九十百两几多]+(?:个|项|大|批))?[^，。；：、“”]{0,14}?(?:项目|工程)"
+    r"等(?!地)(?:[\d一二三四五六七八九十百两几多]+(?:个|项|大|批))?[^，。；：、“”]{0,14}?(?:项目|工程)"
 )
 # 项目包括甲、乙及丙 / 投资建设甲、乙以及丙: the projects follow
 _PROJECT_LIST_OPEN = re.compile(
@@ -837,10 +840,14 @@ def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
             if lead:
                 s = lead.end()  # 总投资10亿元的某某项目: the amount describes the project
             if n == 0 and closed:
-                for t in res.cut(sent[s:e], False):  # 其中引进甲、乙等项目: the words opening the clause
-                    if not (is_boundary(res, t) or t in res.action_verbs or t in _HARD_STOP):
-                        break
-                    s += len(t)
+                # 其中引进甲、乙等项目, 某项目主要建设甲、乙等项目: the clause before the first item ends at
+                # its last verb, unless what follows is too short to be a name (街道安置房: 安置 is the name's)
+                cut, at = s, s
+                for t in res.cut(sent[s:e], False):
+                    at += len(t)
+                    if (is_boundary(res, t) or t in res.action_verbs or t in _HARD_STOP) and e - at >= 3:
+                        cut = at
+                s = cut
             if sent[max(0, s - 2) : s] in _FIRST_OF_KIND or any(f in sent[s:e] for f in _FIRST_OF_KIND):
                 continue  # 全国首个X: an achievement, not a project's name
             if n == len(parts) - 1 and not closed:

@@ -140,3 +140,17 @@ def test_university_schools_streets_and_former_names() -> None:
     assert not any(n.startswith("原") for n in found), found
     found = entities_of("园区北至清华西路，南临北大东门。")
     assert not any(t == "University" for t in found.values()), found
+
+
+def test_a_project_of_two_parts_and_kinds_of_projects() -> None:
+    found = entities_of("总投资8亿元的宏润医药物流及冷链仓储基地项目已签订入区协议。")
+    assert found.get("宏润医药物流及冷链仓储基地项目") == "Project", found
+    found = entities_of("九江市招商引资项目集中签约，柴桑战略性新兴产业项目开工。")
+    assert not any(t == "Project" for t in found.values()), found
+    found = entities_of("先后从上海张江、美国硅谷等地引进了20个高新技术项目。")
+    assert not any(t == "Project" for t in found.values()), found
+
+
+def test_the_clause_before_a_closed_list_ends_at_its_verb() -> None:
+    found = entities_of("该项目主要建设研发大楼、中试车间、员工公寓及其他辅助用房等项目。")
+    assert not any("主要建设" in n for n in found), found
