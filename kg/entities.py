@@ -605,7 +605,14 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             not has_proper_part(res, sent[start:s]) or _lone_char_before(res, sent, start)
         ):
             start = _over_trade_name(res, sent, start, s, max_len)
+        walked = start
         start = _trim(sent, start, s)
+        provincial = (
+            type_ == "Government" and start - walked in (0, 1) and sent[walked] in "省市" and suffix in _BUREAU_SUFFIXES
+            and (s - walked >= 3 if len(suffix) == 1 else e - walked >= 3)
+        )
+        if provincial:
+            start = walked  # 省商务厅, 市科委: the province's or city's own bureau, named by its field
         if sent[start : start + 1] == "原" and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
             start += 1  # 原某市职业大学: the former name of the place's university is still its name
         for k in known_at.get(e, ()):
@@ -629,7 +636,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if suffix in _NAMED_ONLY and (not _names_something(res, prefix) or _QUALIFIERS.search(prefix)):
             continue  # 智慧园区, 生态环保园区: a kind of zone unless a place or a proper name leads
-        if not _specific(res, prefix, type_, suffix):
+        if not provincial and not _specific(res, prefix, type_, suffix):
             continue
         if not _CJK.search(prefix) and not prefix.isascii():
             continue
@@ -646,6 +653,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
     return out
 
 
+_BUREAU_SUFFIXES = frozenset({"厅", "局", "科委", "发展改革委", "经济信息化委", "办公室", "发改委", "经信委", "工信委"})
 _SHARED_PLACE = re.compile(r"([省市区县])委[、和及与]$")
 _JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
 _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")

@@ -154,3 +154,11 @@ def test_a_project_of_two_parts_and_kinds_of_projects() -> None:
 def test_the_clause_before_a_closed_list_ends_at_its_verb() -> None:
     found = entities_of("该项目主要建设研发大楼、中试车间、员工公寓及其他辅助用房等项目。")
     assert not any("主要建设" in n for n in found), found
+
+
+def test_a_province_or_city_bureau_named_by_its_field() -> None:
+    found = entities_of("省发展改革委、市科委和省商务厅负责人出席。")
+    for name in ("省发展改革委", "市科委", "省商务厅"):
+        assert found.get(name) == "Government", (name, found)
+    found = entities_of("科技局和财政局联合发文。")
+    assert not any(t == "Government" for t in found.values()), found
