@@ -649,8 +649,29 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             place = name[: joint.end(1) - 1]  # 江西省
             out.append(Candidate(cut, e, type_, f"suffix:{suffix}", 2, name=place + "政府"))
             continue
+        if type_ == "Park":
+            inner = _zone_before_descriptor(res, sent, start, s, suffix)
+            if inner:  # 某示范区特色产业园, 某产业园园区: a descriptor of the zone, not another park
+                out.append(Candidate(start, inner, type_, "suffix:zone", 2))
+                continue
         out.append(Candidate(start, e, type_, f"suffix:{suffix}", 2))
     return out
+
+
+_ZONE_DESCRIPTORS = frozenset({"特色", "核心", "重点", "起步", "先行", "主"})
+
+
+def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffix: str) -> int:
+    """Where a park's name ends before a mere descriptor and a park suffix (中关村国家自主创新示范区
+    特色产业园: the zone's featured park, named by the zone; 某产业园园区: the park's area), or 0."""
+    outer = suffix
+    for end, (inner, type_, _max, _need) in res.suffixes.iter(sent, start, s):
+        e = end + 1
+        middle = sent[e:s]
+        descriptor = middle in _ZONE_DESCRIPTORS or (not middle and outer == "园区")
+        if type_ == "Park" and e - len(inner) - start >= 2 and descriptor:
+            return e
+    return 0
 
 
 _BUREAU_SUFFIXES = frozenset({"厅", "局", "科委", "发展改革委", "经济信息化委", "办公室", "发改委", "经信委", "工信委"})

@@ -162,3 +162,12 @@ def test_a_province_or_city_bureau_named_by_its_field() -> None:
         assert found.get(name) == "Government", (name, found)
     found = entities_of("科技局和财政局联合发文。")
     assert not any(t == "Government" for t in found.values()), found
+
+
+def test_a_descriptor_after_a_zone_names_the_zone() -> None:
+    found = entities_of("东湖国家自主创新示范区特色产业园揭牌，九龙湖人工智能产业园园区情况良好。")
+    assert found.get("东湖国家自主创新示范区") == "Park", found
+    assert found.get("九龙湖人工智能产业园") == "Park", found
+    assert not any(n.endswith(("特色产业园", "园园区")) for n in found), found
+    found = entities_of("南昌高新区医药园新增企业10家。")  # a sub-park with its own kind stays whole
+    assert found.get("南昌高新区医药园") == "Park", found
