@@ -44,7 +44,7 @@ _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LEADING_JUNK = re.compile(
     r"^(?:(?:第?(?:[\d０-９.．]+|[一二三四五六七八九十百千万亿两几]+)(?:余|多)?"
-    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．%％]+|[一二三四五六七八九两几十百千]+[十百千万亿]级?|年度|度|底|初|末|省|市|区|县|近|约)+"
+    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．]+(?:GWh|MWh|TWh|GW|MW|kW|KW)|[\d０-９.．%％]+(?![\d０-９.．%％A-Za-z])|[一二三四五六七八九两几十百千]+[十百千万亿]级?|年度|度|底|初|末|省|市|区|县|近|约)+"
 )
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
@@ -717,6 +717,9 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
             return False  # 光谷国家级科技企业孵化器, 市级科技企业孵化器: a rank of bodies, not one body
     if _COUNTED.search(prefix) or (type_ != "Project" and prefix.startswith(("项目", "企业"))):
         return False  # 光谷两家孵化器, 该项目研发中心: a count or a generic word, not a name
+    junk = _LEADING_JUNK.match(prefix)
+    if junk and junk.end() == len(prefix) and not prefix.isdigit():  # 985工程 is a name
+        return False  # 15GW项目, 2024年度计划: a measure or a date, nothing that names
     bare = prefix.rstrip("省市区县")
     if type_ == "Company" and re.search(r"\d", prefix) and not re.search(r"[A-Za-z]", prefix):
         return False  # 投资2亿元建设…: an amount, not a company name

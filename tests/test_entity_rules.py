@@ -171,3 +171,10 @@ def test_a_descriptor_after_a_zone_names_the_zone() -> None:
     assert not any(n.endswith(("特色产业园", "园园区")) for n in found), found
     found = entities_of("南昌高新区医药园新增企业10家。")  # a sub-park with its own kind stays whole
     assert found.get("南昌高新区医药园") == "Park", found
+
+
+def test_numbers_and_measures_before_a_suffix() -> None:
+    found = entities_of("园区建成3W孵化器，并签约15GW项目和2000亿元产业园，入选985工程。")
+    assert found.get("3W孵化器") == "Institute", found
+    assert found.get("985工程") == "Project", found
+    assert "15GW项目" not in found and "2000亿元产业园" not in found, found
