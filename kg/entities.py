@@ -520,6 +520,7 @@ _BODY_ENDINGS = ("管委会", "管理委员会", "党工委", "人民政府", "�
 _JOINERS = frozenset({"和", "与"})
 _ORG_ENDINGS = (
     "大学", "学院", "公司", "集团", "研究院", "研究所", "中心", "实验室", "局", "委", "厅", "部", "区", "园",
+    "基地", "平台",
 )
 
 
@@ -996,7 +997,7 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if (
                     cand
                     and (b == 0 or sent[b - 1] in _HARD_STOP)
-                    and cand[-1] not in "副正总常委"  # 管委副主任: a body and a rank, not a name
+                    and cand[-1] not in "副正总常委部局厅处室办"  # 管委副主任, 宣传部部长: a body or a rank
                     and (cand[0] in res.surnames or cand[:2] in res.surnames)
                     and all(_CJK.match(c) for c in cand)
                     and _name_like(res, cand)

@@ -178,3 +178,14 @@ def test_numbers_and_measures_before_a_suffix() -> None:
     assert found.get("3W孵化器") == "Institute", found
     assert found.get("985工程") == "Project", found
     assert "15GW项目" not in found and "2000亿元产业园" not in found, found
+
+
+def test_a_body_before_its_head_s_title_is_no_person() -> None:
+    found = entities_of("市委常委、宣传部部长，九江高新区党工委书记林某某出席。")
+    assert "宣传部" not in found and found.get("林某某") == "Person", found
+
+
+def test_a_base_is_not_a_field_joined_into_a_name() -> None:
+    found = entities_of("园区建设鄱阳湖生态科创基地和中科院成果转化中心。")
+    assert found.get("中科院成果转化中心") == "Institute", found
+    assert not any("基地和" in n for n in found), found
