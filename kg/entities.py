@@ -799,6 +799,8 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
         # the first item may carry the verb that opens the list: 引进甲 -> 甲
         first_s, first_e = items[0]
         items[0] = (_left_edge(res, sent, first_e, first_e - first_s, "Company"), first_e)
+        found: list[Candidate] = []
+        plain: list[tuple[int, int]] = []  # items of common words only, kept if the list names others
         for s, e in items:
             item = sent[s:e].strip()
             if 2 <= len(item) <= 14 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
@@ -810,6 +812,8 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if res.tokenizer.FREQ.get(item, 0) >= _COMMON_FREQ and not known:
                     continue
                 if not known and not _LATIN_NAME.fullmatch(item) and not has_proper_part(res, item):
+                    if 3 <= len(item) <= 8 and not item.endswith("化"):
+                        plain.append((s, e))
                     continue  # 投融资服务、产权交易等企业服务: a list of services, not of companies
                 typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
                 type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
@@ -819,8 +823,21 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:
                     type_ = "Project"  # 某某三期, 某某芯片生产线: a plant or product line being built
                 if (type_ == "Park" or (not typed and _project_like(res, item))) and "项目" in m.group():
                     type_ = "Project"  # 空天信息产业园等项目: parks being built are projects
-                out.append(Candidate(s, e, type_, "list", 1))
+                found.append(Candidate(s, e, type_, "list", 1))
+        out += found
+        if len(found) >= 2 and _COMPANY_CLOSE.search(m.group()) and len(plain) < len(found):
+            # 甲通信、乙风电、丙等多家企业: beside two named companies, an item of common words
+            # (特力佳风电) is a trade name jieba happens to know, not a service
+            out += [Candidate(s, e, "Company", "list", 1) for s, e in plain if not _suffixed(res, sent[s:e])]
     return out
+
+
+_COMPANY_CLOSE = re.compile(r"企业|公司|厂商|品牌")
+
+
+def _suffixed(res: Resources, item: str) -> bool:
+    """Whether an item ends in an entity suffix (its type would then be the suffix's, not a company)."""
+    return any(end == len(item) - 1 for end, _v in res.suffixes.iter(item))
 
 
 _COMMON_FREQ = 500

@@ -189,3 +189,10 @@ def test_a_base_is_not_a_field_joined_into_a_name() -> None:
     found = entities_of("园区建设鄱阳湖生态科创基地和中科院成果转化中心。")
     assert found.get("中科院成果转化中心") == "Institute", found
     assert not any("基地和" in n for n in found), found
+
+
+def test_an_item_of_common_words_beside_named_companies() -> None:
+    found = entities_of("园区已有鸿瑞通信、金田风电、赛诺菲斯等多家知名企业入驻。")
+    assert {"鸿瑞通信", "金田风电", "赛诺菲斯"} <= {n for n, t in found.items() if t == "Company"}, found
+    found = entities_of("中心提供投融资服务、产权交易等企业服务。")
+    assert "投融资服务" not in found and "产权交易" not in found, found
