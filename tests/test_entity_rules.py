@@ -196,3 +196,10 @@ def test_an_item_of_common_words_beside_named_companies() -> None:
     assert {"鸿瑞通信", "金田风电", "赛诺菲斯"} <= {n for n, t in found.items() if t == "Company"}, found
     found = entities_of("中心提供投融资服务、产权交易等企业服务。")
     assert "投融资服务" not in found and "产权交易" not in found, found
+
+
+def test_signed_projects_after_a_company_name() -> None:
+    found = entities_of("新能智造电池模组生产线、瑞丰光电二期、蓝天新材料研发中心等项目签约落户赣州经开区。")
+    projects = {n for n, t in found.items() if t == "Project"}
+    assert {"新能智造电池模组生产线", "瑞丰光电二期", "蓝天新材料研发中心"} <= projects, found
+    assert found.get("赣州经开区") == "Park", found
