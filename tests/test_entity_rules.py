@@ -203,3 +203,8 @@ def test_signed_projects_after_a_company_name() -> None:
     projects = {n for n, t in found.items() if t == "Project"}
     assert {"新能智造电池模组生产线", "瑞丰光电二期", "蓝天新材料研发中心"} <= projects, found
     assert found.get("赣州经开区") == "Park", found
+
+
+def test_a_science_park_run_by_a_university_is_a_park() -> None:
+    found = entities_of("赣南科技有限公司与江西理工大学国家大学科技园签署战略合作协议。")
+    assert found.get("江西理工大学国家大学科技园") == "Park", found
