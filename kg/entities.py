@@ -450,6 +450,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             start -= len(tok)
             qualified += len(tok)
             continue
+        if tok in _MEASURES and start < s and k > 0 and not _NUMERAL_END.search(toks[k - 1]):
+            start -= len(tok)  # 家纺, 名品: a measure word counts only after a number (3家企业)
+            continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
         if (
@@ -512,6 +515,8 @@ def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> b
     return left in res.action_verbs or left in res.places or is_boundary(res, left)
 
 
+_MEASURES = frozenset("个家所座批项位名")
+_NUMERAL_END = re.compile(r"[\d０-９一二三四五六七八九十百千万两几多余数]$")
 _GLUED = frozenset("和与及在于")
 _LEGAL_FORMS = ("公司", "集团", "控股", "银行", "总厂", "制造厂")
 _BODY_ENDINGS = ("管委会", "管理委员会", "党工委", "人民政府", "政府")

@@ -208,3 +208,11 @@ def test_signed_projects_after_a_company_name() -> None:
 def test_a_science_park_run_by_a_university_is_a_park() -> None:
     found = entities_of("赣南科技有限公司与江西理工大学国家大学科技园签署战略合作协议。")
     assert found.get("江西理工大学国家大学科技园") == "Park", found
+
+
+def test_measure_words_and_phases_inside_a_project_name() -> None:
+    found = entities_of("其中，锦程高端家纺面料项目总投资2亿元，云南烨星一期项目已投产。")
+    assert found.get("锦程高端家纺面料项目") == "Project", found
+    assert found.get("云南烨星一期项目") == "Project", found
+    found = entities_of("园区启动“N”个产业化示范工程，引进3家企业研究院。")
+    assert not any(n.startswith(("个", "家")) for n in found), found
