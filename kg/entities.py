@@ -604,6 +604,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if suffix in ("计划", "行动", "工程") and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
             continue  # 计划明年上市: a verb, not a plan's name
+        if suffix == "工委" and sent[max(0, s - 3) : s].endswith(("管委会", "管委")):
+            continue  # 某园管委会工委委员: the body named is the 管委会 before it
         if suffix == "计划" and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
             continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)

@@ -116,6 +116,9 @@ def test_bodies_named_by_their_kind() -> None:
     for name in ("九江市政协", "浔阳区人大常委会", "九江海关", "赣江新区工委"):
         assert found.get(name) == "Government", (name, found)
     assert found.get("赣江新区") == "Park", found
+    found = entities_of("赣州蓉江新区管委会工委委员、副主任出席。")
+    assert found.get("赣州蓉江新区管委会") == "Government", found
+    assert not any(n.endswith("管委会工委") for n in found), found
 
 
 def test_a_part_of_a_zone_names_the_zone() -> None:
