@@ -54,7 +54,7 @@ def test_every_executor_builds_the_same_files(tmp_path: Path) -> None:
 
 
 def test_the_rule_components_are_recognizers_and_rules_first_is_the_policy() -> None:
-    assert set(RULE_RECOGNIZERS) <= set(RECOGNIZERS) and len(RULE_RECOGNIZERS) == 8
+    assert set(RULE_RECOGNIZERS) <= set(RECOGNIZERS) and len(RULE_RECOGNIZERS) == 9
     assert "rules-first" in POLICIES
     sents = ["贵州翰斯智能技术有限公司落户贵阳高新区。", "清华大学与中国科学院签署合作协议。"]
     lexicon = RECOGNIZERS["lexicon"]()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.writers.rdf import ONT, PREFIXES
 from kg.vocab import short, vocabulary_markdown
+from kg.writers.rdf import ONT, PREFIXES
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "vocabulary.md"

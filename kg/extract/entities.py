@@ -43,7 +43,7 @@ _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LEADING_JUNK = re.compile(
     r"^(?:(?:第?(?:[\d０-９.．]+|[一二三四五六七八九十百千万亿两几]+)(?:余|多)?"
-    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．%％]+|[一二三四五六七八九两几十百千]+[十百千万亿]级?|年度|度|底|初|末|省|市|区|县|近|约)+"
+    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．]+(?:GWh|MWh|TWh|GW|MW|kW|KW)|[\d０-９.．%％]+(?![\d０-９.．%％A-Za-z])|[一二三四五六七八九两几十百千]+[十百千万亿]级?|年度|度|底|初|末|省|市|区|县|近|约)+"
 )
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
@@ -352,7 +352,7 @@ def _jieba_tags() -> dict[str, str]:
 # Parts of speech (jieba's tag set) that never stand inside a name: verbs, prepositions, conjunctions,
 # particles, adverbs, pronouns, interjections and onomatopoeia.
 _BOUNDARY_TAGS = frozenset(
-    {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "vd", "i", "l", "s"}
+    {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "ad", "r", "y", "e", "o", "vd", "i", "l", "s"}
 )
 _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "公司")
 
@@ -360,7 +360,7 @@ _COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "�
 def is_boundary(res: Resources, tok: str) -> bool:
     if tok in res.boundaries:
         return True
-    if len(tok) >= 3 and tok[-1] in "出到了给" and tok not in res.canonical_forms:
+    if len(tok) >= 3 and tok[-1] in "出到了给着" and tok not in res.canonical_forms:
         return True  # 培育出, 引进到: a verb with its complement
     if tok in res.name_words or len(tok) < 2 or tok in res.places:
         # a lone character is a boundary only if listed: trade names are runs of single characters
@@ -383,8 +383,13 @@ def _lexicon_candidates(res: Resources, sent: str) -> list[Candidate]:
         start = end - len(form) + 1
         if len(form) <= 2 and not on_token_boundaries(res, sent, start, end + 1):
             continue
+        if len(form) <= 3 and _STREET_AFTER.match(sent, end + 1):
+            continue  # 清华西路, 北大西门: a street or gate named after the short form
         out.append(Candidate(start, end + 1, type_, rule, 3))
     return out
+
+
+_STREET_AFTER = re.compile(r"[东西南北]?(?:路|街|门|大道|大街)")
 
 
 def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool:
@@ -433,8 +438,12 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     toks = res.cut(window, False)
     for k in range(len(toks) - 1, -1, -1):
         tok = toks[k]
-        if tok in _JOINERS and type_ == "Institute" and k > 0 and start < s and _joinable(res, toks[k - 1]):
+        joined = type_ in ("Institute", "University") and k > 0 and start < s
+        if tok in _JOINERS and joined and _joinable(res, toks[k - 1]):
             start -= len(tok)  # 电子信息和软件行业协会: two fields joined inside an association's name
+            continue
+        if tok == "及" and type_ == "Project" and k > 0 and start < s and not toks[k - 1].endswith(_LEGAL_FORMS):
+            start -= len(tok)  # 某医药物流及冷链仓储基地项目: a project of two parts is one project
             continue
         if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
             start -= len(tok)  # 优势企业培育工程, 中小企业服务中心: 企业 inside a programme or body's name
@@ -452,17 +461,82 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             start -= len(tok)
             qualified += len(tok)
             continue
+        if tok in _MEASURES and start < s and k > 0 and not _NUMERAL_END.search(toks[k - 1]):
+            start -= len(tok)  # 家纺, 名品: a measure word counts only after a number (3家企业)
+            continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
-        if place_like and tok in res.action_verbs:
+        if (
+            len(tok) >= 3 and tok[0] in _GLUED and tok not in res.canonical_forms
+            and res.word_tags.get(tok) in (None, "nr", "nrt", "nrfg")
+        ):
+            start -= len(tok) - 1  # 和良渚 (新城): a joiner jieba glued to the name's first word
             break
+        if k > 0 and toks[k - 1] + tok in res.boundaries:
+            break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
+        if tok in res.action_verbs and (place_like or (start < s and _verb_opens(res, toks, k, suffix))):
+            break  # 建设X项目, 共同建设X研究院, 投资建设X总部: the action on the name
+        if start < s and type_ != "Government" and tok.endswith(_BODY_ENDINGS):
+            break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
         start -= len(tok)
     return start
+
+
+_FUNCTION_CHARS = frozenset("的和与及在等为将对向从由被把是了也都已")
+
+
+def _lone_char_before(res: Resources, sent: str, start: int) -> bool:
+    """Whether the walk stopped at a lone character of a trade name (上海通正: 正 is listed as an adverb)."""
+    if start == 0 or not _CJK.match(sent[start - 1]) or sent[start - 1] in _FUNCTION_CHARS:
+        return False
+    toks = res.cut(sent[max(0, start - 4) : start], False)
+    return len(toks[-1]) == 1 and len(toks) >= 2 and len(toks[-2]) == 1 and _CJK.match(toks[-2]) is not None
+
+
+def _over_trade_name(res: Resources, sent: str, start: int, s: int, max_len: int) -> int:
+    """A registered company's name is place + trade name + industry + form: where the walk stopped
+    with only industry words left (生物科技有限公司, 管理有限公司), the word it stopped at is the trade
+    name (焕发, 瑞硕企业, 通正) when a place or a proper word stands before it; the walk goes on over it."""
+    lo = max(0, s - max_len)
+    toks = res.cut(sent[lo:start], False)
+    pos = start
+    for tok in reversed(toks[-2:]):
+        if tok in _LEFT_STOPS or tok in _FUNCTION_CHARS or tok in res.action_verbs or tok in res.roles_set:
+            break
+        if len(tok) >= 2 and tok in res.boundaries and tok != "企业":
+            break
+        if len(tok) >= 2 and res.word_tags.get(tok) in ("p", "c", "u", "uj", "r", "d", "ad"):
+            break
+        pos -= len(tok)
+        new = _left_edge(res, sent, pos, max_len - (s - pos), "Company", "有限公司")
+        if new < pos and has_proper_part(res, sent[new:pos]):
+            return new
+    return start
+
+
+def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> bool:
+    """Whether the action verb ``toks[k]`` opens a clause (共同建设X研究院, 在某地投资建设X总部) rather
+    than stands in a name (软件研发中心, X投资集团): a registered company's name may carry it anywhere,
+    other names only after a noun of their own."""
+    if suffix.endswith(_LEGAL_FORMS):
+        return False
+    if k == 0:
+        return True
+    left = toks[k - 1]
+    return left in res.action_verbs or left in res.places or is_boundary(res, left)
+
+
+_MEASURES = frozenset("个家所座批项位名")
+_NUMERAL_END = re.compile(r"[\d０-９一二三四五六七八九十百千万两几多余数]$")
+_GLUED = frozenset("和与及在于")
+_LEGAL_FORMS = ("公司", "集团", "控股", "银行", "总厂", "制造厂")
+_BODY_ENDINGS = ("管委会", "管理委员会", "党工委", "人民政府", "政府")
 
 
 _JOINERS = frozenset({"和", "与"})
 _ORG_ENDINGS = (
     "大学", "学院", "公司", "集团", "研究院", "研究所", "中心", "实验室", "局", "委", "厅", "部", "区", "园",
+    "基地", "平台",
 )
 
 
@@ -541,8 +615,25 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if suffix in ("计划", "行动", "工程") and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
             continue  # 计划明年上市: a verb, not a plan's name
+        if suffix == "工委" and sent[max(0, s - 3) : s].endswith(("管委会", "管委")):
+            continue  # 某园管委会工委委员: the body named is the 管委会 before it
+        if suffix == "计划" and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
+            continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)
+        if type_ == "Company" and suffix.endswith(_LEGAL_FORMS) and start < s and (
+            not has_proper_part(res, sent[start:s]) or _lone_char_before(res, sent, start)
+        ):
+            start = _over_trade_name(res, sent, start, s, max_len)
+        walked = start
         start = _trim(sent, start, s)
+        provincial = (
+            type_ == "Government" and start - walked in (0, 1) and sent[walked] in "省市" and suffix in _BUREAU_SUFFIXES
+            and (s - walked >= 3 if len(suffix) == 1 else e - walked >= 3)
+        )
+        if provincial:
+            start = walked  # 省商务厅, 市科委: the province's or city's own bureau, named by its field
+        if sent[start : start + 1] == "原" and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
+            start += 1  # 原某市职业大学: the former name of the place's university is still its name
         for k in known_at.get(e, ()):
             # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it
             if k.end == e and k.start > start and sent[start : k.start] not in res.places:
@@ -562,7 +653,9 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if len(prefix) < need or name in res.generic or prefix in res.generic:
             continue
-        if not _specific(res, prefix, type_, suffix):
+        if suffix in _NAMED_ONLY and (not _names_something(res, prefix) or _QUALIFIERS.search(prefix)):
+            continue  # 智慧园区, 生态环保园区: a kind of zone unless a place or a proper name leads
+        if not provincial and not _specific(res, prefix, type_, suffix):
             continue
         if not _CJK.search(prefix) and not prefix.isascii():
             continue
@@ -575,16 +668,57 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             place = name[: joint.end(1) - 1]  # 江西省
             out.append(Candidate(cut, e, type_, f"suffix:{suffix}", 2, name=place + "政府"))
             continue
+        if type_ == "Park":
+            inner = _zone_before_descriptor(res, sent, start, s, suffix)
+            if inner:  # 某示范区特色产业园, 某产业园园区: a descriptor of the zone, not another park
+                out.append(Candidate(start, inner, type_, "suffix:zone", 2))
+                continue
         out.append(Candidate(start, e, type_, f"suffix:{suffix}", 2))
     return out
 
 
+_ZONE_DESCRIPTORS = frozenset({"特色", "核心", "重点", "起步", "先行", "主"})
+
+
+def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffix: str) -> int:
+    """Where a park's name ends before a mere descriptor and a park suffix (中关村国家自主创新示范区
+    特色产业园: the zone's featured park, named by the zone; 某产业园园区: the park's area), or 0."""
+    outer = suffix
+    for end, (inner, type_, _max, _need) in res.suffixes.iter(sent, start, s):
+        e = end + 1
+        middle = sent[e:s]
+        descriptor = middle in _ZONE_DESCRIPTORS or (not middle and outer == "园区")
+        if type_ == "Park" and e - len(inner) - start >= 2 and descriptor:
+            return e
+    return 0
+
+
+_BUREAU_SUFFIXES = frozenset({"厅", "局", "科委", "发展改革委", "经济信息化委", "办公室", "发改委", "经信委", "工信委"})
 _SHARED_PLACE = re.compile(r"([省市区县])委[、和及与]$")
 _JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
 _AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
 _ASSOCIATION_SUFFIXES = frozenset({"联盟", "协会", "学会", "联合会", "促进会", "商会", "研究会", "委员会"})
 _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
+
+
+_LEVEL = re.compile(r"国家级|省级|市级|区级|县级")
+_COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数]|\d+)(?:家|个|所|座)")
+_NAMED_ONLY = frozenset({"园区", "新城", "分园"})
+
+
+def _names_something(res: Resources, prefix: str) -> bool:
+    """Whether a prefix holds a place, a known name, Latin letters or a proper noun of jieba's."""
+    if _LATIN_OR_DIGIT.search(prefix):
+        return True
+    freq = res.tokenizer.FREQ
+    for t in res.cut(prefix, False):
+        tag = res.word_tags.get(t)
+        if t in res.canonical_forms or (t in res.places and tag in (None, "ns", "nr", "nrt")):
+            return True
+        if len(t) >= 2 and (freq.get(t, 0) == 0 or (tag in ("ns", "nr", "nrt", "nz", "nt") and freq[t] < _COMMON_FREQ)):
+            return True  # a coined word or a rare proper noun: 华英, 良渚 (智慧, tagged nr, is common)
+    return False
 
 
 def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
@@ -596,6 +730,15 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
             return False
         if "国家" in q.group() and head.rstrip("省市") not in res.places:
             return False  # 黄河流域国家高新区: a region's national zones in general, not one zone
+    if type_ in ("Institute", "Park", "University"):
+        level = _LEVEL.search(prefix)
+        if level and (_COUNTED.search(prefix) or not has_proper_part(res, prefix[level.end() :] or "的")):
+            return False  # 光谷国家级科技企业孵化器, 市级科技企业孵化器: a rank of bodies, not one body
+    if _COUNTED.search(prefix) or (type_ != "Project" and prefix.startswith(("项目", "企业"))):
+        return False  # 光谷两家孵化器, 该项目研发中心: a count or a generic word, not a name
+    junk = _LEADING_JUNK.match(prefix)
+    if junk and junk.end() == len(prefix) and not prefix.isdigit():  # 985工程 is a name
+        return False  # 15GW项目, 2024年度计划: a measure or a date, nothing that names
     bare = prefix.rstrip("省市区县")
     if type_ == "Company" and re.search(r"\d", prefix) and not re.search(r"[A-Za-z]", prefix):
         return False  # 投资2亿元建设…: an amount, not a company name
@@ -645,7 +788,7 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 
 _LIST_CLOSE = re.compile(
-    r"等(?:为代表的|在内的)?[^，。；,;、“”]{0,16}?(?:企业|公司|厂商|品牌|巨头|机构|项目)"
+    r"等(?!地)(?:为代表的|在内的)?[^，。；,;、“”]{0,16}?(?:企业|公司|厂商|品牌|巨头|机构|项目)"
     r"|(?:等(?:企业|公司)?|等?(?:已|相继|纷纷|陆续|先后|均|也)+)(?:入驻|落户|签约|进驻|落地|投产|入园)"
 )
 _LIST_SPLIT = re.compile(r"[、]|和|及|与|以及")
@@ -674,10 +817,12 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C90
         # the first item may carry the verb that opens the list: 引进甲 -> 甲
         first_s, first_e = items[0]
         items[0] = (_left_edge(res, sent, first_e, first_e - first_s, "Company"), first_e)
+        found: list[Candidate] = []
+        plain: list[tuple[int, int]] = []  # items of common words only, kept if the list names others
         for s, e in items:
             item = sent[s:e].strip()
             if 2 <= len(item) <= 14 and item not in res.generic and (_CJK.search(item) or _LATIN_NAME.fullmatch(item)):
-                if any(tok in res.boundaries for tok in res.cut(item, False)):
+                if any(tok in res.boundaries or tok in res.roles_set for tok in res.cut(item, False)):
                     continue
                 if item in res.places or res.word_tags.get(item) == "ns" or re.search(r"\d", item):
                     continue
@@ -685,6 +830,8 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C90
                 if res.tokenizer.FREQ.get(item, 0) >= _COMMON_FREQ and not known:
                     continue
                 if not known and not _LATIN_NAME.fullmatch(item) and not has_proper_part(res, item):
+                    if 3 <= len(item) <= 8 and not item.endswith("化"):
+                        plain.append((s, e))
                     continue  # 投融资服务、产权交易等企业服务: a list of services, not of companies
                 typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
                 type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
@@ -692,13 +839,141 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C90
                     continue  # 大数据智能化: a process; 全国首个X: an achievement, not a company
                 if type_ == "Company" and _PRODUCT_ITEM.search(item):
                     type_ = "Project"  # 某某三期, 某某芯片生产线: a plant or product line being built
-                if type_ == "Park" and "项目" in m.group():
+                if (type_ == "Park" or (not typed and _project_like(res, item))) and "项目" in m.group():
                     type_ = "Project"  # 空天信息产业园等项目: parks being built are projects
-                out.append(Candidate(s, e, type_, "list", 1))
+                found.append(Candidate(s, e, type_, "list", 1))
+        out += found
+        if len(found) >= 2 and _COMPANY_CLOSE.search(m.group()) and len(plain) < len(found):
+            # 甲通信、乙风电、丙等多家企业: beside two named companies, an item of common words
+            # (特力佳风电) is a trade name jieba happens to know, not a service
+            out += [Candidate(s, e, "Company", "list", 1) for s, e in plain if not _suffixed(res, sent[s:e])]
     return out
 
 
+_COMPANY_CLOSE = re.compile(r"企业|公司|厂商|品牌")
+
+
+def _suffixed(res: Resources, item: str) -> bool:
+    """Whether an item ends in an entity suffix (its type would then be the suffix's, not a company)."""
+    return any(end == len(item) - 1 for end, _v in res.suffixes.iter(item))
+
+
 _COMMON_FREQ = 500
+
+# 甲、乙和丙等21个重大项目开工 / 等项目5个: an enumeration the text itself calls projects
+_PROJECT_LIST_CLOSE = re.compile(
+    r"等(?!地)(?:[\d一二三四五六七八九十百两几多]+(?:个|项|大|批))?[^，。；：、“”]{0,14}?(?:项目|工程)"
+)
+# 项目包括甲、乙及丙 / 投资建设甲、乙以及丙: the projects follow
+_PROJECT_LIST_OPEN = re.compile(
+    r"(?:项目|工程)(?:主要)?(?:包括|包含|涵盖|有|分别是|分别为)|(?<![不还])包括|(?:投资建设|开工建设|计划建设|规划建设|重点建设|新建|引进)"
+)
+_PROJECT_ITEM_SPLIT = re.compile(r"、|以及|；")
+_AMOUNT_LEAD = re.compile(r".*?(?:投资|投资额|总投资|总投资额|计划投资)[^的]{0,14}的")
+_PROJECT_ENDS = (
+    "项目", "工程", "总部", "中心", "基地", "工厂", "广场", "园", "园区", "谷", "生产线", "综合体", "大道", "管网",
+    "一期", "二期", "三期", "四期", "平台", "城",
+)
+
+
+def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """Items of an enumeration of projects: closed by 等N个…项目 (all its items are projects) or opened
+    by 项目包括 / 投资建设 (the items that end like a project: 总部, 研发中心, 生产基地, 二期 …)."""
+    out: list[Candidate] = []
+    spans: list[tuple[int, int, bool]] = []  # (segment start, end, closed by 项目)
+    for m in _PROJECT_LIST_CLOSE.finditer(sent):
+        i = m.start()
+        while i > 0 and sent[i - 1] not in "，。；：！？\n,;:!?":
+            i -= 1
+        spans.append((i, m.start(), True))
+    for m in _PROJECT_LIST_OPEN.finditer(sent):
+        j = m.end()
+        while j < len(sent) and sent[j] not in "，。；：！？\n,;:!?":
+            j += 1
+        close = _PROJECT_LIST_CLOSE.search(sent, m.end(), j)
+        spans.append((m.end(), close.start() if close else j, False))
+    for seg_start, seg_end, closed in spans:
+        segment = sent[seg_start:seg_end]
+        if "、" not in segment and "以及" not in segment and not (closed is False and segment):
+            continue
+        pos = seg_start
+        parts = _PROJECT_ITEM_SPLIT.split(segment)
+        for n, part in enumerate(parts):
+            k = sent.find(part, pos, seg_end + 1) if part else -1
+            if k < 0:
+                continue
+            pos = k + len(part)
+            s, e = k, k + len(part)
+            lead = _AMOUNT_LEAD.match(sent, s, e)
+            if lead:
+                s = lead.end()  # 总投资10亿元的某某项目: the amount describes the project
+            if n == 0 and closed:
+                # 其中引进甲、乙等项目, 某项目主要建设甲、乙等项目: the clause before the first item ends at
+                # its last verb, unless what follows is too short to be a name (街道安置房: 安置 is the name's)
+                cut, at = s, s
+                for t in res.cut(sent[s:e], False):
+                    at += len(t)
+                    if (is_boundary(res, t) or t in res.action_verbs or t in _HARD_STOP) and e - at >= 3:
+                        cut = at
+                s = cut
+            if sent[max(0, s - 2) : s] in _FIRST_OF_KIND or any(f in sent[s:e] for f in _FIRST_OF_KIND):
+                continue  # 全国首个X: an achievement, not a project's name
+            if n == len(parts) - 1 and not closed:
+                tail = re.search(r"(?:等|三大|两大|四大|[\d一二三四五六七八九十]+(?:个|项|大))[^、]{0,8}$", sent[s:e])
+                if tail:
+                    e = s + tail.start()
+            s = _trim(sent, s, e)
+            item = sent[s:e]
+            if not _project_item(res, item, closed):
+                continue
+            out.append(Candidate(s, e, "Project", "list", 1))
+    return out
+
+
+_MONEY = re.compile(r"[\d.]+(?:多|余)?(?:万|亿)?(?:元|美元|欧元|港元)")
+
+
+def _project_like(res: Resources, item: str) -> bool:
+    """An item of a list of projects names a project, not the company behind it (天马、联芯等重大项目):
+    it ends like a project, or is long and does not end in a trade name's industry word."""
+    bare = _BRACKETED.sub("", item)
+    if bare.endswith(_PROJECT_ENDS) or _PRODUCT_ITEM.search(bare):
+        return True
+    return len(bare) >= 7 and not bare.endswith(res.industry_tails)
+
+
+_RESEARCH_BODIES = (
+    "研究中心", "研究院", "研究所", "实验室", "协会", "联盟", "学会", "商会", "委员会", "交流中心", "促进会",
+)
+
+
+def _project_item(res: Resources, item: str, closed: bool) -> bool:
+    """Whether an enumeration's item can be a project's name: specific, not a place, not a company or
+    body already known, not a clause."""
+    if not 3 <= len(item) <= 48 or item in res.generic or item in res.places or item in res.canonical_forms:
+        return False
+    if not (_CJK.search(item) or _LATIN_NAME.fullmatch(item)) or any(c in _HARD_STOP for c in item):
+        return False
+    if item.endswith(_LEGAL_FORMS) or item.endswith(("大学", "学院", "研究院", "研究所", "管委会", "政府")):
+        return False  # the company or body itself, not its project
+    if not (_project_like(res, item) if closed else _BRACKETED.sub("", item).endswith(_PROJECT_ENDS)):
+        return False
+    if not closed and any(v[1] == "Park" for end, v in res.suffixes.iter(item) if end == len(item) - 1):
+        return False  # 重点建设甲产业园、乙产业园: parks being built are parks, unless called projects
+    if _MONEY.search(item) or item.count("(") + item.count("（") != item.count(")") + item.count("）"):
+        return False  # 超10亿美元某某: an amount and a company; a bracket cut in half
+    if item.endswith(_RESEARCH_BODIES):
+        return False  # 某研究中心, 某协会: a body, typed by its own suffix
+    if item.endswith("项目") and not _specific(res, item[:-2], "Project", "项目"):
+        return False  # 高层次人才项目: a kind of project
+    toks = res.cut(item, False)
+    if is_boundary(res, toks[0]) or toks[0] in res.action_verbs or toks[-1] in res.boundaries:
+        return False
+    if any(t in res.boundaries and t not in _JOINERS and t not in ("及",) for t in toks):
+        return False  # 行业带动力强的重大项目, 品牌企业进驻产业园: a clause, not a name
+    if any(len(t) >= 2 and res.word_tags.get(t) in ("v",) and t not in res.name_words for t in toks[:1]):
+        return False
+    return has_proper_part(res, item) or len(item) >= 6
 
 _FIRST_OF_KIND = frozenset({"首个", "首台", "首套", "首款", "首颗", "首条", "首座"})
 _PRODUCT_ITEM = re.compile(r"(?:[一二三四五六七八九十\d]期|生产线|芯片|基地|项目|产业集群)$")
@@ -757,6 +1032,7 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if (
                     cand
                     and (b == 0 or sent[b - 1] in _HARD_STOP)
+                    and cand[-1] not in "副正总常委部局厅处室办"  # 管委副主任, 宣传部部长: a body or a rank
                     and (cand[0] in res.surnames or cand[:2] in res.surnames)
                     and all(_CJK.match(c) for c in cand)
                     and _name_like(res, cand)
@@ -985,9 +1261,56 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
         owner = name[: k + len(tail)]
         head = owner[:k]
         if len(name) - len(owner) >= 2 and len(owner) <= 8 and _CJK.match(head) and has_proper_part(res, head):
+            if head in res.places or len(owner) not in _cut_ends(res, name):
+                continue  # 江西电子: a place and a trade, no name; 浙南科技城项目: 科技 is part of 科技城
             if not any(is_boundary(res, t) for t in res.cut(owner, False)):
                 return Candidate(c.start, c.start + len(owner), "Company", "owner-in-project", 1)
     return None
+
+
+_ZONE_SUFFIXES = frozenset({
+    "高新区", "高新技术产业开发区", "高新技术产业园区", "经济技术开发区", "经济开发区", "经开区", "开发区",
+    "工业园区", "新区", "片区", "新片区", "科学城", "科技城", "综合保税区", "综保区", "保税区", "自贸试验区",
+    "自由贸易试验区", "自贸区", "示范区", "合作区",
+})
+
+
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
+    """某高新区管委会 / 某高新区投资促进局 names the park too, 某工业园区纳米产业园二期项目 the zone it
+    is built in, and 某新区某片区 / 某高新区直管园 the zone it is a part of: the longest part of the name
+    that ends in a park suffix (for a project or a park, an administrative zone's suffix: 某产业园项目 is
+    the park being built, not another)."""
+    if c.name or c.type not in ("Government", "Project", "Park"):
+        return None
+    name = sent[c.start : c.end]
+    best, head = 0, ""
+    for end, (suffix, type_, _max, need) in res.suffixes.iter(name):
+        e = end + 1
+        if type_ != "Park" or e >= len(name) or e - len(suffix) < max(need, 2) or e <= best:
+            continue
+        if c.type != "Government" and suffix not in _ZONE_SUFFIXES:
+            continue  # 某产业园项目 is the park being built; 某产业园西园 is a part of a park, not a zone
+        if name.count("(", 0, e) + name.count("（", 0, e) != name.count(")", 0, e) + name.count("）", 0, e):
+            continue  # 某区(某高新区)某产业园: the zone in brackets is another name of the place
+        best, head = e, _BRACKETED.sub("", name[: e - len(suffix)])
+    if not best:
+        return None
+    park = name[:best]
+    if park in res.generic or len(head) < 2 or not (park in res.canonical_forms or has_proper_part(res, head)):
+        return None
+    return Candidate(c.start, c.start + best, "Park", "park-in-name", 1)
+
+
+def _cut_ends(res: Resources, text: str) -> set[int]:
+    """The offsets where jieba's words end in ``text``."""
+    ends, pos = set(), 0
+    for tok in res.cut(text, False):
+        pos += len(tok)
+        ends.add(pos)
+    return ends
 
 
 _PARENT_FORM = re.compile(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..model import Article, Mention
-from .entities import Candidate, _owner_in_project, _parent_of_branch, _retype, _siblings, resources
+from .entities import Candidate, _owner_in_project, _parent_of_branch, _park_in_name, _retype, _siblings, resources
 from .recognizers import POLICIES, RECOGNIZERS, RULE_RECOGNIZERS, Policy, Recognizer
 
 
@@ -83,6 +83,7 @@ def candidates(sentences: Sequence[str]) -> list[list[Candidate]]:
         chosen = _siblings(res, sent, [_retype(res, sent, c) for c in pipe.policy(cands)])
         nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
         nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
+        nested += [p for c in chosen if (p := _park_in_name(res, sent, c)) is not None]
         out.append(chosen + nested)
     return out
 

@@ -32,6 +32,7 @@ from .entities import (
     _pattern_candidates,
     _person_candidates,
     _plan_candidates,
+    _project_list_candidates,
     _quoted_candidates,
     _select,
     _suffix_candidates,
@@ -160,8 +161,11 @@ _rule("quoted", _quoted_candidates)
 _rule("plan", _plan_candidates)
 _rule("pattern", _pattern_candidates)
 _rule("list", _list_candidates)
+_rule("project-list", _project_list_candidates)
 _rule("apposition", _apposition_candidates)
 _rule("person", _person_candidates)
 
 # The rule components in the order their candidates are pooled (the policy breaks ties by that order).
-RULE_RECOGNIZERS: tuple[str, ...] = ("lexicon", "suffix", "quoted", "plan", "pattern", "list", "apposition", "person")
+RULE_RECOGNIZERS: tuple[str, ...] = (
+    "lexicon", "suffix", "quoted", "plan", "pattern", "list", "project-list", "apposition", "person"
+)

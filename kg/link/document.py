@@ -353,10 +353,11 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             union(owner, form)
             surface_type[form] = surface_type[owner]
 
-    # 3b. a park named after a company or university (浪潮厦门产业园) is that organisation's project
+    # 3b. a park named after a company or university (浪潮厦门产业园) is that organisation's project;
+    # a science park (某大学国家大学科技园, 某控股科技园) is a park whoever runs it
     owners = {f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2}
     for surface, type_ in list(surface_type.items()):
-        if type_ == "Park" and surface.endswith(("产业园", "科技园", "产业基地")):
+        if type_ == "Park" and surface.endswith(("产业园", "产业基地")):
             heads = {surface[:n] for n in range(2, len(surface) - 2)}
             if (not heads.isdisjoint(owners) or not heads.isdisjoint(res.company_cores)
                     or any(("University", h) in res.canonical for h in heads)):
