@@ -149,8 +149,13 @@ def rdf_writing(corpus: Path, cache: Path, jobs: int, scratch: Path) -> dict[str
     started = time.perf_counter()
     g.serialize(destination=str(scratch / "rdflib.ttl"), format="turtle")
     theirs = time.perf_counter() - started
-    return {"triples": len(g), "ours": ours, "rdflib": theirs,
-            "ours_bytes": (scratch / "kg.ttl").stat().st_size, "rdflib_bytes": (scratch / "rdflib.ttl").stat().st_size}
+    return {
+        "triples": len(g),
+        "ours": ours,
+        "rdflib": theirs,
+        "ours_bytes": (scratch / "kg.ttl").stat().st_size,
+        "rdflib_bytes": (scratch / "rdflib.ttl").stat().st_size,
+    }
 
 
 def sparql_latency(ttl: Path, runs: int = 5) -> tuple[float, int, list[tuple[str, int, float]]]:
@@ -178,8 +183,9 @@ def fmt_mb(n: float) -> str:
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
 
@@ -190,11 +196,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="Passed to kg build --jobs (default: its own, all cores).")
     ap.add_argument("--seed", type=int, default=0, help="Corpus generator seed.")
     ap.add_argument("--corpora", type=Path, default=DEFAULT_OUT, help="Where the corpora are generated.")
-    ap.add_argument("--rdf-size", type=float, default=10,
-                    help="Corpus whose graph is used for the Turtle comparison (default 10 MB, else the largest).")
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="Time every build, rebuild and jieba pass N times (a fresh cache each first build) "
-                         "and report the fastest; peak memory is the highest (default 1).")
+    ap.add_argument(
+        "--rdf-size",
+        type=float,
+        default=10,
+        help="Corpus whose graph is used for the Turtle comparison (default 10 MB, else the largest).",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="Time every build, rebuild and jieba pass N times (a fresh cache each first build) "
+        "and report the fastest; peak memory is the highest (default 1).",
+    )
     ap.add_argument("--keep", type=Path, default=None, help="Keep the build outputs in this folder.")
     ap.add_argument("--json", type=Path, default=None, help="Also write the numbers as JSON here.")
     args = ap.parse_args(argv)
@@ -232,8 +246,9 @@ def main(argv: list[str] | None = None) -> int:
                         # the same corpus built into a fresh folder (nothing to copy from): the same bytes?
                         shutil.rmtree(scratch / "out-check", ignore_errors=True)
                         run_build(corpus, scratch / "out-check", cache, args.jobs)
-                        identical = all((out / n).read_bytes() == (scratch / "out-check" / n).read_bytes()
-                                        for n in OUTPUTS)
+                        identical = all(
+                            (out / n).read_bytes() == (scratch / "out-check" / n).read_bytes() for n in OUTPUTS
+                        )
                     finally:
                         path.write_bytes(original)
                     run_build(corpus, out, cache, args.jobs)  # back to the first build's corpus
@@ -247,18 +262,33 @@ def main(argv: list[str] | None = None) -> int:
                     relinkeds.append(run_build(corpus, out, cache, args.jobs).seconds)
                 extracted = len(cache_entries(cache) - before)
                 if extracted != args.repeat:
-                    print(f"bench: warning: the rebuilds extracted {extracted} files, not {args.repeat} (was kg "
-                          "edited during the run? the cache is keyed by the code)", file=sys.stderr)
-                rebuild = (size, run.seconds, min(agains), extracted // args.repeat, min(toucheds), identical,
-                           min(relinkeds))
+                    print(
+                        f"bench: warning: the rebuilds extracted {extracted} files, not {args.repeat} (was kg "
+                        "edited during the run? the cache is keyed by the code)",
+                        file=sys.stderr,
+                    )
+                rebuild = (
+                    size,
+                    run.seconds,
+                    min(agains),
+                    extracted // args.repeat,
+                    min(toucheds),
+                    identical,
+                    min(relinkeds),
+                )
             scale = ""
             if prev:
                 scale = f"{run.seconds / prev[1]:.1f}× for {size / prev[0]:g}× the text"
             prev = (size, run.seconds)
             rows.append((size, len(files), nbytes, run, anchor, scale))
             results["sizes"][f"{size:g}"] = {  # type: ignore[index]
-                "files": len(files), "bytes": nbytes, "build_s": run.seconds, "jieba_s": anchor,
-                "peak_mem": run.peak_mem, "summary": run.summary, "runs_s": [r.seconds for r in runs],
+                "files": len(files),
+                "bytes": nbytes,
+                "build_s": run.seconds,
+                "jieba_s": anchor,
+                "peak_mem": run.peak_mem,
+                "summary": run.summary,
+                "runs_s": [r.seconds for r in runs],
             }
 
         rdf_size = args.rdf_size if args.rdf_size in sizes else sizes[-1]
@@ -268,44 +298,64 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: SPARQL on the {biggest:g} MB graph…", file=sys.stderr)
         load_s, n_triples, queries = sparql_latency(scratch / f"out-{biggest:g}" / "kg.ttl")
 
-        print(f"\n### kg build benchmark\n\n{os.cpu_count()} cores, {platform.python_implementation()} "
-              f"{platform.python_version()}, {platform.system()} {platform.machine()}, commit {git_commit()}, "
-              f"`kg build --jobs {jobs}`, cold extraction cache"
-              f"{f', the fastest of {args.repeat} runs' if args.repeat > 1 else ''}; corpora from "
-              f"`benchmarks/gen_corpus.py "
-              f"--seed {args.seed}`.\n")
-        print("| corpus | files | kg build (s) | MB/s | jieba.lcut (s) | build / jieba "
-              "| peak memory, PSS (MB) | scaling |")
+        print(
+            f"\n### kg build benchmark\n\n{os.cpu_count()} cores, {platform.python_implementation()} "
+            f"{platform.python_version()}, {platform.system()} {platform.machine()}, commit {git_commit()}, "
+            f"`kg build --jobs {jobs}`, cold extraction cache"
+            f"{f', the fastest of {args.repeat} runs' if args.repeat > 1 else ''}; corpora from "
+            f"`benchmarks/gen_corpus.py "
+            f"--seed {args.seed}`.\n"
+        )
+        print(
+            "| corpus | files | kg build (s) | MB/s | jieba.lcut (s) | build / jieba "
+            "| peak memory, PSS (MB) | scaling |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---|")
         for size, n_files, nbytes, run, anchor, scale in rows:
-            print(f"| {size:g} MB | {n_files} | {run.seconds:.1f} | {nbytes / 1e6 / run.seconds:.2f} | {anchor:.1f} | "
-                  f"{run.seconds / anchor:.2f} | {fmt_mb(run.peak_mem)} | {scale or '—'} |")
+            print(
+                f"| {size:g} MB | {n_files} | {run.seconds:.1f} | {nbytes / 1e6 / run.seconds:.2f} | {anchor:.1f} | "
+                f"{run.seconds / anchor:.2f} | {fmt_mb(run.peak_mem)} | {scale or '—'} |"
+            )
         if rebuild:
             size, first, again, extracted, touched_s, identical, relinked_s = rebuild
-            print(f"\nRebuild of the {size:g} MB corpus into the same folder after editing one file: {again:.2f} s "
-                  f"= {again / first:.0%} of the first build ({first:.1f} s); files extracted again: {extracted}; "
-                  f"outputs {'byte-identical' if identical else 'NOT identical'} to a full build of the edited "
-                  f"corpus. After only touching one file (a new time stamp, the same content: nothing to "
-                  f"extract, nothing written): {touched_s:.2f} s = {touched_s / first:.0%}; the same without the "
-                  f"record of the last build (the corpus linked and every output written again): "
-                  f"{relinked_s:.2f} s = {relinked_s / first:.0%}.")
-            results["rebuild"] = {"size": size, "first_s": first, "rebuild_s": again, "extracted": extracted,
-                                  "touched_s": touched_s, "identical_to_full_build": identical,
-                                  "touched_relinked_s": relinked_s}
+            print(
+                f"\nRebuild of the {size:g} MB corpus into the same folder after editing one file: {again:.2f} s "
+                f"= {again / first:.0%} of the first build ({first:.1f} s); files extracted again: {extracted}; "
+                f"outputs {'byte-identical' if identical else 'NOT identical'} to a full build of the edited "
+                f"corpus. After only touching one file (a new time stamp, the same content: nothing to "
+                f"extract, nothing written): {touched_s:.2f} s = {touched_s / first:.0%}; the same without the "
+                f"record of the last build (the corpus linked and every output written again): "
+                f"{relinked_s:.2f} s = {relinked_s / first:.0%}."
+            )
+            results["rebuild"] = {
+                "size": size,
+                "first_s": first,
+                "rebuild_s": again,
+                "extracted": extracted,
+                "touched_s": touched_s,
+                "identical_to_full_build": identical,
+                "touched_relinked_s": relinked_s,
+            }
         print(f"\n| Turtle writing ({rdf_size:g} MB graph, {turtle['triples']:,} triples) | seconds | MB written |")
         print("|---|---:|---:|")
         print(f"| kg.writers.rdf.write_turtle | {turtle['ours']:.2f} | {turtle['ours_bytes'] / 1e6:.1f} |")
-        print(f"| rdflib Graph.serialize(format=\"turtle\") | {turtle['rdflib']:.2f} | "
-              f"{turtle['rdflib_bytes'] / 1e6:.1f} |")
+        print(
+            f'| rdflib Graph.serialize(format="turtle") | {turtle["rdflib"]:.2f} | {turtle["rdflib_bytes"] / 1e6:.1f} |'
+        )
         print(f"| speed-up | {turtle['rdflib'] / turtle['ours']:.1f}× | |")
         results["turtle"] = turtle
-        print(f"\n| SPARQL example ({biggest:g} MB graph: {n_triples:,} triples, loaded in {load_s:.1f} s) "
-              "| rows | median of 5 (ms) |")
+        print(
+            f"\n| SPARQL example ({biggest:g} MB graph: {n_triples:,} triples, loaded in {load_s:.1f} s) "
+            "| rows | median of 5 (ms) |"
+        )
         print("|---|---:|---:|")
         for name, n_rows, ms in queries:
             print(f"| {name} | {n_rows:,} | {ms:.1f} |")
-        results["sparql"] = {"load_s": load_s, "triples": n_triples,
-                             "queries": {n: {"rows": r, "ms": ms} for n, r, ms in queries}}
+        results["sparql"] = {
+            "load_s": load_s,
+            "triples": n_triples,
+            "queries": {n: {"rows": r, "ms": ms} for n, r, ms in queries},
+        }
         if args.json:
             args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     finally:

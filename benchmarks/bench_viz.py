@@ -30,8 +30,16 @@ def synthetic(n: int, seed: int = 1) -> KnowledgeGraph:
     for i in range(n):
         type_ = ENTITY_TYPES[0] if i % 10 == 0 else ENTITY_TYPES[1 + i % (len(ENTITY_TYPES) - 1)]
         name = f"{'高新区' if type_ == 'Park' else '科技有限公司'}{i:05d}号"
-        nodes.append(Node(id=node_id(type_, name), name=name, type=type_, aliases=[f"简称{i}"],
-                          mentions=rnd.randint(1, 30), files=[f"{rnd.randrange(1000):04d}.txt"]))
+        nodes.append(
+            Node(
+                id=node_id(type_, name),
+                name=name,
+                type=type_,
+                aliases=[f"简称{i}"],
+                mentions=rnd.randint(1, 30),
+                files=[f"{rnd.randrange(1000):04d}.txt"],
+            )
+        )
     parks = [x for x in nodes if x.type == "Park"]
     edges: dict[tuple[str, str, str], Edge] = {}
     for x in nodes:
@@ -75,8 +83,10 @@ def main() -> int:
                 "return (performance.now() - t) / 5; }"
             )
             page.close()
-            print(f"{n:>8} {len(graph.edges):>9} {path.stat().st_size / 1e6:>7.2f} {write_s:>7.2f} "
-                  f"{layout_s:>8.2f} {redraw_ms:>9.1f}")
+            print(
+                f"{n:>8} {len(graph.edges):>9} {path.stat().st_size / 1e6:>7.2f} {write_s:>7.2f} "
+                f"{layout_s:>8.2f} {redraw_ms:>9.1f}"
+            )
         browser.close()
     return 0
 

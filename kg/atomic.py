@@ -12,9 +12,7 @@ from typing import IO
 
 
 @contextmanager
-def atomic_open(
-    path: str | Path, mode: str = "w", encoding: str | None = "utf-8", fsync: bool = True
-) -> Iterator[IO]:
+def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8", fsync: bool = True) -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it over ``path`` only on success: the one
     atomic-write helper of kg (outputs, cache entries, snapshots, build records).
 
@@ -27,8 +25,9 @@ def atomic_open(
     binary = "b" in mode
     try:
         fh: IO
-        with tmp.open(mode.replace("w", "x"), encoding=None if binary else encoding,
-                      newline=None if binary else "") as fh:
+        with tmp.open(
+            mode.replace("w", "x"), encoding=None if binary else encoding, newline=None if binary else ""
+        ) as fh:
             yield fh
             if fsync:
                 fh.flush()

@@ -27,22 +27,57 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1)
-@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
-              show_default=True, help="Folder the outputs are written to.")
-@click.option("--max-nodes", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="Draw only the N best-connected entities in kg.html, which says so (the other outputs keep "
-                   "all): a browser lays out a few thousand nodes smoothly, not tens of thousands.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes extracting files in parallel (default: all cores). Output is the same for any N.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Per-file extraction cache, and the record of the last build into OUT: a rebuild re-extracts "
-                   "only changed files, and writes nothing when nothing changed [default: ~/.cache/kg].")
-@click.option("--no-cache", is_flag=True,
-              help="Extract every file again and write every output; neither read nor write the cache.")
-@click.option("--executor", default="processes", show_default=True,
-              help="Where files are extracted: an executor registered in kg.build.executors (serial, processes, …).")
-def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, cache_dir: Path | None,
-          no_cache: bool, executor: str) -> None:
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder the outputs are written to.",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Draw only the N best-connected entities in kg.html, which says so (the other outputs keep "
+    "all): a browser lays out a few thousand nodes smoothly, not tens of thousands.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes extracting files in parallel (default: all cores). Output is the same for any N.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Per-file extraction cache, and the record of the last build into OUT: a rebuild re-extracts "
+    "only changed files, and writes nothing when nothing changed [default: ~/.cache/kg].",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Extract every file again and write every output; neither read nor write the cache.",
+)
+@click.option(
+    "--executor",
+    default="processes",
+    show_default=True,
+    help="Where files are extracted: an executor registered in kg.build.executors (serial, processes, …).",
+)
+def build(
+    inputs: tuple[str, ...],
+    out: Path,
+    max_nodes: int,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    executor: str,
+) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
 
     With no INPUTS the bundled sample corpus (five newspaper pages) is built. Writes
@@ -57,10 +92,12 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
 
     started = time.perf_counter()
     if executor not in EXECUTORS:
-        raise click.BadParameter(f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})",
-                                 param_hint="'--executor'")
-    builder = Builder(out=out, jobs=jobs, cache_dir=cache_dir, use_cache=not no_cache, max_nodes=max_nodes,
-                      executor=executor)
+        raise click.BadParameter(
+            f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})", param_hint="'--executor'"
+        )
+    builder = Builder(
+        out=out, jobs=jobs, cache_dir=cache_dir, use_cache=not no_cache, max_nodes=max_nodes, executor=executor
+    )
     ignored: list[Path] = []
     files, errors = discover(inputs, ignored) if inputs else (sample_corpus(), [])
     for err in errors:
@@ -68,8 +105,11 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
     for line in describe_ignored(ignored):
         click.echo(f"kg: note: {line}", err=True)
     if not files:  # an empty folder, or one of PDFs' scans, CSVs…: an empty graph would look like a result
-        what = "nothing could be read" if errors else (
-            f"nothing to build: no {', '.join(INPUT_SUFFIXES)} file in {' '.join(inputs)}")
+        what = (
+            "nothing could be read"
+            if errors
+            else (f"nothing to build: no {', '.join(INPUT_SUFFIXES)} file in {' '.join(inputs)}")
+        )
         click.echo(f"kg: {what}; the outputs in {out}/ are left as they were", err=True)
         sys.exit(1)
     show_bar = sys.stderr.isatty() and len(files) > 3
@@ -77,8 +117,9 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
         try:  # the staging folder is made first, to report an unusable output folder before any work
             stage = stack.enter_context(Stage(out))
         except OSError as exc:  # -o under a file, on a read-only or full device
-            raise click.BadParameter(f"cannot write to {out}: {exc.strerror or exc}",
-                                     param_hint="'-o' / '--out'") from None
+            raise click.BadParameter(
+                f"cannot write to {out}: {exc.strerror or exc}", param_hint="'-o' / '--out'"
+            ) from None
         lines = ProgressLines(started, len(files))
         if show_bar:
             from rich.progress import Progress
@@ -95,7 +136,7 @@ def build(inputs: tuple[str, ...], out: Path, max_nodes: int, jobs: int | None, 
             click.echo(f"kg: note: {notice}", err=True)
         _report(report.summary, 0, time.perf_counter() - started, out, "nothing changed since the last build")
         sys.exit(0)
-    for err in report.errors[len(errors):]:
+    for err in report.errors[len(errors) :]:
         click.echo(f"kg: skipped {err}", err=True)
     for notice in report.notices:
         click.echo(f"kg: note: {notice}", err=True)
@@ -171,8 +212,13 @@ def _graph_file(ctx: click.Context, param: click.Parameter, graph: Path) -> Path
 
 
 @main.command("eval")
-@click.option("--gold", "gold", required=True, type=click.Path(exists=True, path_type=Path),
-              help="Gold extractions: a .jsonl file or a folder of them.")
+@click.option(
+    "--gold",
+    "gold",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Gold extractions: a .jsonl file or a folder of them.",
+)
 @click.argument("pred", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--errors", "show_errors", is_flag=True, help="Also list the false positives and the misses.")
 def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
@@ -184,16 +230,33 @@ def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
-              show_default=True, show_envvar=True, callback=_graph_file,
-              help="The Turtle graph to query: a kg.ttl, or the folder kg build wrote it to.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="table: aligned columns for reading; csv and json: the W3C SPARQL CSV and JSON results formats.")
+@click.option(
+    "--graph",
+    type=click.Path(path_type=Path),
+    default=Path("out/kg.ttl"),
+    envvar="KG_GRAPH",
+    show_default=True,
+    show_envvar=True,
+    callback=_graph_file,
+    help="The Turtle graph to query: a kg.ttl, or the folder kg build wrote it to.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table: aligned columns for reading; csv and json: the W3C SPARQL CSV and JSON results formats.",
+)
 @click.option("--list", "list_", is_flag=True, help="List the bundled example queries and exit.")
 @click.option("--show", metavar="NAME", default=None, help="Print the SPARQL of the bundled example NAME and exit.")
-@click.option("--max-width", type=click.IntRange(min=0), default=None,
-              help="Cut table cells so each row fits N columns (0: never cut) [default: the terminal's width, "
-                   "160 when not a terminal].")
+@click.option(
+    "--max-width",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Cut table cells so each row fits N columns (0: never cut) [default: the terminal's width, "
+    "160 when not a terminal].",
+)
 def query(query: str | None, graph: Path, fmt: str, list_: bool, show: str | None, max_width: int | None) -> None:
     """Run a SPARQL QUERY: SPARQL text, a .rq file, or the name of a bundled example."""
     from .query import run_query
@@ -202,9 +265,16 @@ def query(query: str | None, graph: Path, fmt: str, list_: bool, show: str | Non
 
 
 @main.command()
-@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
-              show_default=True, show_envvar=True, callback=_graph_file,
-              help="The Turtle graph to serve: a kg.ttl, or the folder kg build wrote it to.")
+@click.option(
+    "--graph",
+    type=click.Path(path_type=Path),
+    default=Path("out/kg.ttl"),
+    envvar="KG_GRAPH",
+    show_default=True,
+    show_envvar=True,
+    callback=_graph_file,
+    help="The Turtle graph to serve: a kg.ttl, or the folder kg build wrote it to.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on.")
 @click.option("--writable", is_flag=True, help="Allow SPARQL updates and writes (read-only by default).")
@@ -216,16 +286,28 @@ def serve(graph: Path, host: str, port: int, writable: bool) -> None:
 
 
 @main.command()
-@click.option("--graph", type=click.Path(path_type=Path), default=Path("out/kg.ttl"), envvar="KG_GRAPH",
-              show_default=True, show_envvar=True, callback=_graph_file,
-              help="The Turtle graph to draw: a kg.ttl, or the folder kg build wrote it to.")
+@click.option(
+    "--graph",
+    type=click.Path(path_type=Path),
+    default=Path("out/kg.ttl"),
+    envvar="KG_GRAPH",
+    show_default=True,
+    show_envvar=True,
+    callback=_graph_file,
+    help="The Turtle graph to draw: a kg.ttl, or the folder kg build wrote it to.",
+)
 @click.option("--focus", default=None, help="Draw only the neighbourhood of this entity (name or alias).")
-@click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True,
-              help="How far from --focus to go.")
-@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
-              help="Keep only the N best-connected entities.")
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/viz.html"),
-              show_default=True, help="The HTML file to write (one self-contained page that opens from disk).")
+@click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True, help="How far from --focus to go.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None, help="Keep only the N best-connected entities.")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("out/viz.html"),
+    show_default=True,
+    help="The HTML file to write (one self-contained page that opens from disk).",
+)
 def viz(graph: Path, focus: str | None, hops: int, max_nodes: int | None, out: Path) -> None:
     """Write an interactive HTML network of the graph, or of one entity's neighbourhood."""
     from .writers.viz import run_viz

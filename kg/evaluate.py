@@ -53,7 +53,7 @@ def doc_key(doc: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def _check_doc(obj: Any, path: Path, line: int) -> Doc:
+def _check_doc(obj: Any, path: Path, line: int) -> Doc:  # noqa: C901
     """Validate one extraction line so later code can trust its shape."""
 
     def fail(problem: str) -> InputError:
@@ -63,8 +63,10 @@ def _check_doc(obj: Any, path: Path, line: int) -> Doc:
         raise fail(f"expected a JSON object, got {type(obj).__name__}")
     if "entities" not in obj and "relations" not in obj:  # articles.jsonl, a corpus .jsonl…: say so, once
         if "article" in obj and "text" in obj:
-            raise fail("a line of articles.jsonl, not of extractions.jsonl: kg eval scores the extractions.jsonl "
-                       "kg build writes beside it")
+            raise fail(
+                "a line of articles.jsonl, not of extractions.jsonl: kg eval scores the extractions.jsonl "
+                "kg build writes beside it"
+            )
         raise fail('not an extraction record: no "entities" or "relations" (kg eval scores an extractions.jsonl)')
     doc = obj.get("doc")
     if not isinstance(doc, str) or not doc:

@@ -49,9 +49,14 @@ def load(path: str | Path) -> tuple[rdflib.Graph, nx.MultiDiGraph]:
         for s in sorted(rdf.subjects(a, rdflib.URIRef(ONT + type_)), key=str):
             names = sorted(str(o) for o in rdf.objects(s, label))
             count = rdf.value(s, mentions)
-            g.add_node(node_id_from_iri(str(s)), iri=str(s), type=type_, name=names[0] if names else "",
-                       aliases=sorted(str(o) for o in rdf.objects(s, alt)),
-                       mentions=int(str(count)) if count is not None else 0)
+            g.add_node(
+                node_id_from_iri(str(s)),
+                iri=str(s),
+                type=type_,
+                name=names[0] if names else "",
+                aliases=sorted(str(o) for o in rdf.objects(s, alt)),
+                mentions=int(str(count)) if count is not None else 0,
+            )
     iris = {data["iri"]: n for n, data in g.nodes(data=True)}
     for relation in RELATION_TYPES:
         for s, o in sorted(rdf.subject_objects(rdflib.URIRef(ONT + relation)), key=lambda so: (str(so[0]), str(so[1]))):

@@ -101,7 +101,7 @@ def example_text(name: str) -> str:
 # prefixed name; what is left of the query are its prefix declarations and prefixed names.
 _TOKENS = re.compile(
     r'''(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
-    r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
     r"|(?P<decl>(?i:PREFIX)\s+(?P<dprefix>[^\W\d][\w.-]*)?:\s*<(?P<dns>[^<>\s]*)>)"
     r"|(?P<iri><[^<>\"{}|^`\\\s]*>)"
     r"|(?P<comment>#[^\n]*)"
@@ -160,7 +160,7 @@ def ontology_terms() -> frozenset[str]:
     terms = set()
     for quad in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE):
         if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(ONT):
-            terms.add(quad.subject.value[len(ONT):])
+            terms.add(quad.subject.value[len(ONT) :])
     return frozenset(terms)
 
 
@@ -172,7 +172,7 @@ def undefined_terms(sparql: str) -> list[str]:
     for name in query_names(sparql):
         if name.iri is None or not name.iri.startswith(ONT):
             continue
-        local = name.iri[len(ONT):]
+        local = name.iri[len(ONT) :]
         if not local or local in terms:
             continue
         shown = f"{name.prefix}:{name.local}" if name.prefix is not None else f"<{name.iri}>"
@@ -194,15 +194,17 @@ def syntax_message(sparql: str, err: Exception) -> str:
     for name in query_names(sparql) if "Prefix not found" in str(err) else []:
         if name.iri is None:
             known = ", ".join(sorted(p for p in PREFIXES if p))
-            return (f"invalid SPARQL at {_position(sparql, name.offset)}: unknown prefix '{name.prefix}:' in "
-                    f"{name.prefix}:{name.local}; declare it with PREFIX {name.prefix}: <…> "
-                    f"(kg predeclares {known})")
+            return (
+                f"invalid SPARQL at {_position(sparql, name.offset)}: unknown prefix '{name.prefix}:' in "
+                f"{name.prefix}:{name.local}; declare it with PREFIX {name.prefix}: <…> "
+                f"(kg predeclares {known})"
+            )
     message = " ".join(str(err).split())
     m = re.match(r"error at (\d+):(\d+): (.*)", message)
     if m:
         detail = m.group(3)
         if len(detail) > 120:
-            detail = detail[:detail.find(", [")] if ", [" in detail else detail[:120] + "…"
+            detail = detail[: detail.find(", [")] if ", [" in detail else detail[:120] + "…"
         message = f"at line {m.group(1)}, column {m.group(2)}: {detail}"
     return f"invalid SPARQL {message}" if m else f"invalid SPARQL: {message}"
 
@@ -215,8 +217,10 @@ def load_store(graph: Path) -> Any:
         if graph.is_dir() and (graph / "kg.ttl").is_file():
             graph = graph / "kg.ttl"
         else:
-            raise InputError(str(graph), "no such graph file; run `kg build` first (it writes OUT/kg.ttl), "
-                                         "or point --graph at a kg.ttl")
+            raise InputError(
+                str(graph),
+                "no such graph file; run `kg build` first (it writes OUT/kg.ttl), or point --graph at a kg.ttl",
+            )
     store = ox.Store()
     try:
         store.bulk_load(path=str(graph), format=ox.RdfFormat.TURTLE)
@@ -266,7 +270,7 @@ def display(term: Any) -> str:
         iri = term.value
         for prefix, ns in _SHORT:
             if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{decode_segment(iri[len(ns):])}"
+                return f"{prefix}:{decode_segment(iri[len(ns) :])}"
         return f"<{iri}>"
     return str(term)
 
@@ -373,8 +377,9 @@ def write_results(res: Any, fmt: str, out: IO[str], max_width: int = 0) -> int:
     return len(rows)
 
 
-def run_query(graph: Path, query: str | None, fmt: str, list_: bool, show: str | None = None,
-              max_width: int | None = None) -> int:
+def run_query(
+    graph: Path, query: str | None, fmt: str, list_: bool, show: str | None = None, max_width: int | None = None
+) -> int:
     """The ``kg query`` command; returns the exit code."""
     if show is not None:
         try:

@@ -38,8 +38,19 @@ from .errors import InputError
 from .query import with_prefixes
 
 # Headers that belong to one connection, not to the request or response passed on.
-_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-               "transfer-encoding", "upgrade", "host", "content-length", "expect"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "expect",
+}
 _SPARQL_PATHS = {"/query": "query", "/update": "update"}
 _SPARQL_BODY_TYPES = {"application/sparql-query", "application/sparql-update"}
 
@@ -173,14 +184,18 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
     """The ``kg serve`` command: serve ``graph`` until interrupted; returns the exit code."""
     oxigraph = find_oxigraph()
     if oxigraph is None:
-        click.echo("kg serve: the `oxigraph` server binary was not found; install it with `pip install oxigraph`",
-                   err=True)
+        click.echo(
+            "kg serve: the `oxigraph` server binary was not found; install it with `pip install oxigraph`", err=True
+        )
         return 2
     if graph.is_dir() and (graph / "kg.ttl").is_file():
         graph = graph / "kg.ttl"  # the build's output folder
     if not graph.is_file():
-        click.echo(f"kg serve: {graph}: no such graph file; run `kg build` first (it writes OUT/kg.ttl), "
-                   "or point --graph at a kg.ttl", err=True)
+        click.echo(
+            f"kg serve: {graph}: no such graph file; run `kg build` first (it writes OUT/kg.ttl), "
+            "or point --graph at a kg.ttl",
+            err=True,
+        )
         return 2
     if port == 0:
         port = _free_port(host)
@@ -221,8 +236,10 @@ def run_serve(graph: Path, host: str, port: int, writable: bool) -> int:
         threading.Thread(target=proxy.serve_forever, name="kg-serve-proxy", daemon=True).start()
         base = f"http://{_url_host(host)}:{port}"
         if writable:
-            click.echo(f"SPARQL endpoint: {base}/query (writable: updates at {base}/update, "
-                       f"graph store at {base}/store; changes are discarded on exit)")
+            click.echo(
+                f"SPARQL endpoint: {base}/query (writable: updates at {base}/update, "
+                f"graph store at {base}/store; changes are discarded on exit)"
+            )
         else:
             click.echo(f"SPARQL endpoint: {base}/query (read-only)")
         click.echo(f"Serving {graph}; press Ctrl-C to stop.", err=True)

@@ -33,7 +33,7 @@ def short(iri: str) -> str:
     """An IRI as a prefixed name of kg.ttl where one fits."""
     for prefix, ns in _SHORT:
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"
 
 
@@ -60,8 +60,9 @@ def _class_expr(g: Any, node: Any) -> str:
 def _text(g: Any, term: Any, prop: str, lang: str | None = None) -> str:
     import rdflib
 
-    values = sorted(str(v) for v in g.objects(term, rdflib.URIRef(prop))
-                    if lang is None or getattr(v, "language", None) == lang)
+    values = sorted(
+        str(v) for v in g.objects(term, rdflib.URIRef(prop)) if lang is None or getattr(v, "language", None) == lang
+    )
     return values[0] if values else ""
 
 
@@ -97,8 +98,14 @@ def vocabulary_markdown(path: Path | None = None) -> str:
         *[f"| `{p}:` | `{ns}` |" for p, ns in PREFIXES.items()],
     ]
     for kind, title in _SECTIONS:
-        terms = sorted((t for t in g.subjects(rdf_type, rdflib.URIRef(kind))
-                        if isinstance(t, rdflib.URIRef) and str(t).startswith(ONT)), key=order)
+        terms = sorted(
+            (
+                t
+                for t in g.subjects(rdf_type, rdflib.URIRef(kind))
+                if isinstance(t, rdflib.URIRef) and str(t).startswith(ONT)
+            ),
+            key=order,
+        )
         out += ["", f"## {title}", ""]
         for t in terms:
             zh, en = _text(g, t, _RDFS + "label", "zh"), _text(g, t, _RDFS + "label", "en")
@@ -119,12 +126,20 @@ def vocabulary_markdown(path: Path | None = None) -> str:
             out += ["| | |", "| --- | --- |", *[f"| {k} | {_cell(v)} |" for k, v in facts], ""]
         if out[-1] == "":
             out.pop()
-    external = sorted((t for t in g.subjects(rdf_type, rdflib.URIRef(_RDF + "Property"))
-                       if isinstance(t, rdflib.URIRef) and not str(t).startswith(ONT)), key=order)
+    external = sorted(
+        (
+            t
+            for t in g.subjects(rdf_type, rdflib.URIRef(_RDF + "Property"))
+            if isinstance(t, rdflib.URIRef) and not str(t).startswith(ONT)
+        ),
+        key=order,
+    )
     out += ["", "## Terms of other vocabularies", "", "| term | how kg.ttl uses it | example |", "| --- | --- | --- |"]
     for t in external:
-        out.append(f"| `{short(str(t))}` | {_cell(_text(g, t, _SKOS + 'scopeNote'))} | "
-                   f"`{_cell(_text(g, t, _SKOS + 'example'))}` |")
+        out.append(
+            f"| `{short(str(t))}` | {_cell(_text(g, t, _SKOS + 'scopeNote'))} | "
+            f"`{_cell(_text(g, t, _SKOS + 'example'))}` |"
+        )
     return "\n".join(out) + "\n"
 
 

@@ -47,11 +47,48 @@ SETS = (
     ("dev2", ROOT / "tests/data/gold/dev2", ROOT / "tests/data/gold/dev2/corpus"),
 )
 # words whose presence between the pair, or in the mover's sentences, is a feature
-WORDS = ("落户", "入驻", "位于", "签约", "引进", "开工", "投产", "落地", "建设", "项目", "企业", "与", "的", "、",
-         "在", "合作", "协议", "设立", "园区", "总投资")
+WORDS = (
+    "落户",
+    "入驻",
+    "位于",
+    "签约",
+    "引进",
+    "开工",
+    "投产",
+    "落地",
+    "建设",
+    "项目",
+    "企业",
+    "与",
+    "的",
+    "、",
+    "在",
+    "合作",
+    "协议",
+    "设立",
+    "园区",
+    "总投资",
+)
 # a mover is a candidate only when a sentence naming it holds one of these (a statement that places it)
-GATE = ("落户", "入驻", "进驻", "入园", "位于", "坐落", "签约", "引进", "引入", "开工", "开复工", "投产", "竣工",
-        "落地", "建设", "园区内", "区内")
+GATE = (
+    "落户",
+    "入驻",
+    "进驻",
+    "入园",
+    "位于",
+    "坐落",
+    "签约",
+    "引进",
+    "引入",
+    "开工",
+    "开复工",
+    "投产",
+    "竣工",
+    "落地",
+    "建设",
+    "园区内",
+    "区内",
+)
 THRESHOLD = 0.5
 FOLDS = 5
 
@@ -75,8 +112,11 @@ def collect() -> tuple[list[dict[str, float]], np.ndarray, list[str], list[tuple
                 rels = extract_relations(articles, entities, use_model=False)
                 name_to, gold_rels = rd.key_sets(gold)
                 located = {(h, t) for h, r, t in gold_rels if r == "locatedIn"}
-                said = {(name_to.get(rd.norm(r.head)), name_to.get(rd.norm(r.tail)))
-                        for r in rels if r.relation == "locatedIn"}
+                said = {
+                    (name_to.get(rd.norm(r.head)), name_to.get(rd.norm(r.tail)))
+                    for r in rels
+                    if r.relation == "locatedIn"
+                }
                 counts = n_gold.setdefault(set_name, [0, 0, 0])
                 counts[0] += len(located)
                 counts[1] += len(said)
@@ -121,15 +161,16 @@ def end_to_end(x: object, y: np.ndarray, groups: list[str], vec: DictVectorizer)
                 if raw.doc not in golds:
                     continue
                 key = f"{set_name}/{raw.doc}"
-                for label, model in (("patterns", None), ("patterns+model (out of fold)",
-                                                         models[fold_of[key]] if key in fold_of else None)):
+                for label, model in (
+                    ("patterns", None),
+                    ("patterns+model (out of fold)", models[fold_of[key]] if key in fold_of else None),
+                ):
                     rm.load_model = lambda model=model: model  # type: ignore[assignment]
                     res = process_raw(raw)
                     preds[label][raw.doc] = {
                         "doc": raw.doc,
                         "entities": [{"name": e.name, "type": e.type, "aliases": e.aliases} for e in res.entities],
-                        "relations": [{"head": r.head, "relation": r.relation, "tail": r.tail}
-                                      for r in res.relations],
+                        "relations": [{"head": r.head, "relation": r.relation, "tail": r.tail} for r in res.relations],
                     }
         for label, docs in preds.items():
             print(f"\n== {set_name}, end to end, {label}")
@@ -167,7 +208,7 @@ def main() -> int:
     weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True)}
     out = {
         "about": "logistic regression for locatedIn(mover, park) pairs; built by scripts/build_relation_model.py"
-                 " from the sample and dev2 gold (oracle entities); features in kg/extract/relation_model.py",
+        " from the sample and dev2 gold (oracle entities); features in kg/extract/relation_model.py",
         "intercept": round(float(model.intercept_[0]), 6),
         "threshold": THRESHOLD,
         "weights": dict(sorted(weights.items())),

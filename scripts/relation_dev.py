@@ -76,9 +76,7 @@ def oracle_entities(articles: list[Article], gold_entities: list[dict]) -> list[
                 continue
             taken.append((start, end))
             sent = max((i for i, st in enumerate(starts) if st <= start), default=0)
-            ents[k].mentions.append(
-                Mention(art.index, sent, start, end, art.text[start:end], ents[k].type, "oracle")
-            )
+            ents[k].mentions.append(Mention(art.index, sent, start, end, art.text[start:end], ents[k].type, "oracle"))
     for e in ents:
         e.mentions.sort(key=lambda m: (m.article, m.start))
     return ents
@@ -91,15 +89,19 @@ def tagged(articles: list[Article], entities: list[Entity], evidence: str) -> st
     for art in articles:
         for sent in art.sentences:
             if probe and probe in norm(sent.text):
-                spans = sorted((m.start, m.end, e.type) for e in entities for m in e.mentions
-                               if m.article == art.index and sent.start <= m.start < sent.end)
+                spans = sorted(
+                    (m.start, m.end, e.type)
+                    for e in entities
+                    for m in e.mentions
+                    if m.article == art.index and sent.start <= m.start < sent.end
+                )
                 out, pos = [], sent.start
                 for s, e, t in spans:
                     if s < pos:
                         continue
                     out.append(art.text[pos:s] + "[" + art.text[s:e] + "|" + t[:3] + "]")
                     pos = e
-                out.append(art.text[pos:sent.end])
+                out.append(art.text[pos : sent.end])
                 return "".join(out)
     return "(sentence not found)"
 
@@ -168,12 +170,21 @@ def main() -> int:  # noqa: C901
     ap.add_argument("--errors", action="store_true", help="list false positives and misses")
     ap.add_argument("--rel", default="", help="only list errors of this relation type")
     ap.add_argument("--doc", default="", help="only this doc (prefix)")
-    ap.add_argument("--corpus", type=Path, default=None,
-                    help=f"folder of input texts (default {CORPUS}, or GOLD/corpus when --gold is a folder)")
-    ap.add_argument("--gold", type=Path, default=GOLD,
-                    help="gold: a .jsonl file or a folder of per-article .json files (dev2: /work/shared/gold/dev2)")
-    ap.add_argument("--bench", action="store_true",
-                    help="also time one jieba pass over the same article texts, for comparison")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help=f"folder of input texts (default {CORPUS}, or GOLD/corpus when --gold is a folder)",
+    )
+    ap.add_argument(
+        "--gold",
+        type=Path,
+        default=GOLD,
+        help="gold: a .jsonl file or a folder of per-article .json files (dev2: /work/shared/gold/dev2)",
+    )
+    ap.add_argument(
+        "--bench", action="store_true", help="also time one jieba pass over the same article texts, for comparison"
+    )
     args = ap.parse_args()
 
     golds = gold_docs(args.gold)
@@ -239,15 +250,26 @@ def main() -> int:  # noqa: C901
                         (
                             g.get("evidence", "")
                             for g in gold["relations"]
-                            if g["relation"] == rel and {norm(g["head"]), norm(g["tail"])}
-                            <= {norm(x) for x in [ents[h]["name"], *ents[h].get("aliases", []),
-                                                  ents[t]["name"], *ents[t].get("aliases", [])]}
+                            if g["relation"] == rel
+                            and {norm(g["head"]), norm(g["tail"])}
+                            <= {
+                                norm(x)
+                                for x in [
+                                    ents[h]["name"],
+                                    *ents[h].get("aliases", []),
+                                    ents[t]["name"],
+                                    *ents[t].get("aliases", []),
+                                ]
+                            }
                         ),
                         "",
                     )
                     found = {norm(x) for e in entities for x in [e.name, *e.aliases]}
-                    lost = [ents[k]["name"] for k in (h, t)
-                            if not {norm(x) for x in [ents[k]["name"], *ents[k].get("aliases", [])]} & found]
+                    lost = [
+                        ents[k]["name"]
+                        for k in (h, t)
+                        if not {norm(x) for x in [ents[k]["name"], *ents[k].get("aliases", [])]} & found
+                    ]
                     note = f"  (entity missing: {', '.join(lost)})" if lost else ""
                     print(f"  MISS {ents[h]['name']} -{rel}-> {ents[t]['name']}{note}")
                     print(f"       {ev.strip()[:160]}")
@@ -270,8 +292,10 @@ def main() -> int:  # noqa: C901
         print(format_table(official))
     except ImportError:
         pass
-    print(f"extract_relations: {elapsed * 1000:.1f} ms over {n_sent} sentences "
-          f"({'pred' if args.pred else 'oracle'} entities; the first document pays for compiling the patterns)")
+    print(
+        f"extract_relations: {elapsed * 1000:.1f} ms over {n_sent} sentences "
+        f"({'pred' if args.pred else 'oracle'} entities; the first document pays for compiling the patterns)"
+    )
     if args.bench:
         import jieba
 
@@ -285,8 +309,10 @@ def main() -> int:  # noqa: C901
         for text in all_texts:
             for _ in jieba.cut(text):
                 pass
-        print(f"one jieba pass over the same {sum(map(len, all_texts))} characters: "
-              f"{(time.perf_counter() - t0) * 1000:.1f} ms")
+        print(
+            f"one jieba pass over the same {sum(map(len, all_texts))} characters: "
+            f"{(time.perf_counter() - t0) * 1000:.1f} ms"
+        )
     return 0
 
 

@@ -16,15 +16,37 @@ C = "news.jsonl#42"  # a .jsonl document id: '#' must be encoded in IRIs
 PATHS = {A: f"corpus/{A}", B: f"corpus/{B}", C: "corpus/news.jsonl"}
 
 
-def _node(type_: str, name: str, files: list[str], arts: list[tuple[str, int]], mentions: int,
-          aliases: list[str] | None = None, places: list[str] | None = None) -> Node:
-    return Node(id=node_id(type_, name), name=name, type=type_, aliases=sorted(aliases or []), mentions=mentions,
-                files=sorted(files), articles=sorted(arts), places=sorted(places or []))
+def _node(
+    type_: str,
+    name: str,
+    files: list[str],
+    arts: list[tuple[str, int]],
+    mentions: int,
+    aliases: list[str] | None = None,
+    places: list[str] | None = None,
+) -> Node:
+    return Node(
+        id=node_id(type_, name),
+        name=name,
+        type=type_,
+        aliases=sorted(aliases or []),
+        mentions=mentions,
+        files=sorted(files),
+        articles=sorted(arts),
+        places=sorted(places or []),
+    )
 
 
 def _ev(doc: str, art: int, sentence: str, start: int, pattern: str) -> Evidence:
-    return Evidence(doc=doc, path=PATHS[doc], article=art, sentence=sentence, start=start,
-                    end=start + len(sentence), pattern=pattern)
+    return Evidence(
+        doc=doc,
+        path=PATHS[doc],
+        article=art,
+        sentence=sentence,
+        start=start,
+        end=start + len(sentence),
+        pattern=pattern,
+    )
 
 
 def make_graph() -> KnowledgeGraph:
@@ -46,13 +68,20 @@ def make_graph() -> KnowledgeGraph:
     gov = _node("Government", "济南高新区管委会", [B], [(B, 0)], 2)
     john = _node("Person", "约翰·史密斯", [A], [(A, 0)], 1)
     # A spaced Latin name: the id drops the spaces and ends with '.', which no prefixed name may.
-    ibm = Node(id=node_id("Company", "IBM (China) Co., Ltd."), name="IBM (China) Co., Ltd.", type="Company",
-               aliases=["IBM​中国"], mentions=1, files=[C], articles=[(C, 0)])
+    ibm = Node(
+        id=node_id("Company", "IBM (China) Co., Ltd."),
+        name="IBM (China) Co., Ltd.",
+        type="Company",
+        aliases=["IBM​中国"],
+        mentions=1,
+        files=[C],
+        articles=[(C, 0)],
+    )
     nodes = [gy, jn, cq, lc, hk, odd, seu, cas, iee, qt, bureau, proj, wang, gov, john, ibm]
 
     s1 = "疫情防控开展以来，贵阳高新区企业贵州力创科技发展有限公司接到贵州省公安厅应援要求后，迅速组织生产。"
     s2 = "中科院电工研究所是中国科学院下属研究所。"
-    s3 = "济南高新区与东南大学签署战略合作协议，共建\"产学研\"平台。"
+    s3 = '济南高新区与东南大学签署战略合作协议，共建"产学研"平台。'
     s4 = "济南量子技术研究院由济南高新区牵头成立。"
     s5 = "空天信息产业园建设项目由贵州航空科技发展股份有限公司投资建设。"
     s6 = "济南高新区管委会主任王宏志在致辞时提到。"
@@ -62,8 +91,15 @@ def make_graph() -> KnowledgeGraph:
     co_head, co_tail = sorted([jn.id, seu.id])  # a symmetric relation is stored once, head < tail
     edges = [
         Edge(lc.id, "locatedIn", gy.id, [_ev(A, 0, s1, 0, "X高新区企业Y")]),
-        Edge(hk.id, "locatedIn", gy.id, [_ev(A, 0, "贵州航空科技发展股份有限公司位于贵阳高新区。", 80, "位于"),
-                                         _ev(C, 0, "航空科技入驻贵阳高新区。", 3, "入驻")]),
+        Edge(
+            hk.id,
+            "locatedIn",
+            gy.id,
+            [
+                _ev(A, 0, "贵州航空科技发展股份有限公司位于贵阳高新区。", 80, "位于"),
+                _ev(C, 0, "航空科技入驻贵阳高新区。", 3, "入驻"),
+            ],
+        ),
         Edge(odd.id, "locatedIn", cq.id, [_ev(C, 0, s8, 20, "位于")]),
         Edge(qt.id, "locatedIn", jn.id, [_ev(B, 0, "地处济南高新区的济南量子技术研究院是圆梦载体。", 40, "地处")]),
         Edge(iee.id, "partOf", cas.id, [_ev(B, 0, s2, 100, "下属")]),

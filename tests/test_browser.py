@@ -265,8 +265,7 @@ _LAYOUT = """() => {
 }"""
 
 
-def test_small_pages_fit_the_view_without_overlapping_labels(browser: Any, sample_build: Path,
-                                                             tmp_path: Path) -> None:
+def test_small_pages_fit_the_view_without_overlapping_labels(browser: Any, sample_build: Path, tmp_path: Path) -> None:
     """Issue 15: on small graphs nodes were huge and labels overlapped, and a focus page drew a few
     nodes in the middle of an empty canvas with the park's label under its neighbours'."""
     from kg.writers.rdf import load_graph
@@ -277,8 +276,10 @@ def test_small_pages_fit_the_view_without_overlapping_labels(browser: Any, sampl
     hub = max(graph.nodes, key=lambda n: (deg[n.id], -n.mentions, n.id))
     focus, info = focus_page(graph, hub.name, 1, None)
     assert 5 <= len(focus.nodes) <= 60
-    pages = {"top20.html": render_html(top_nodes(graph, 20), info.__class__(title="t")),
-             "focus.html": render_html(focus, info)}
+    pages = {
+        "top20.html": render_html(top_nodes(graph, 20), info.__class__(title="t")),
+        "focus.html": render_html(focus, info),
+    }
     for name, html in pages.items():
         path = tmp_path / name
         path.write_text(html, encoding="utf-8")
@@ -293,7 +294,7 @@ def test_small_pages_fit_the_view_without_overlapping_labels(browser: Any, sampl
         assert max(width / w, height / h) > 0.8, name
         # no two nodes (label included) overlap
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 overlap_x = min(a[3], b[3]) - max(a[1], b[1])
                 overlap_y = min(a[4], b[4]) - max(a[2], b[2])
                 assert overlap_x <= 1 or overlap_y <= 1, (name, a[0], b[0])

@@ -63,8 +63,9 @@ def test_changed_file_is_extracted_again(corpus: list[Path], counted: list[Path]
     build(corpus, cache_dir=cache)
     counted.clear()
     changed = corpus[1]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n中关村科技园区与清华大学签署战略合作协议。\n",
-                       encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n中关村科技园区与清华大学签署战略合作协议。\n", encoding="utf-8"
+    )
     res = build(corpus, cache_dir=cache)
     assert counted == [changed]
     assert snapshot(res) == snapshot(build(corpus))  # same as an uncached build of the edited corpus
@@ -179,8 +180,9 @@ def test_new_version_drops_old_entries(corpus: list[Path], tmp_path: Path) -> No
     assert new.get("cd" * 32) == ([], empty) and new.hits == 1
 
 
-def test_unwritable_cache_does_not_stop_the_build(corpus: list[Path], tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_cache_does_not_stop_the_build(
+    corpus: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
     res = build(corpus, cache_dir=blocker / "cache")

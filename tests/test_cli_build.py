@@ -57,8 +57,14 @@ def test_bad_inputs_are_named_and_skipped_while_the_rest_is_built(tmp_path: Path
     lines = [json.dumps(ok, ensure_ascii=False), '{"id": "bad", "text": ']
     (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    inputs = [str(good), str(tmp_path / "binary.txt"), str(tmp_path / "empty.md"), str(tmp_path / "garbled.txt"),
-              str(tmp_path / "docs.jsonl"), str(tmp_path / "missing.txt")]
+    inputs = [
+        str(good),
+        str(tmp_path / "binary.txt"),
+        str(tmp_path / "empty.md"),
+        str(tmp_path / "garbled.txt"),
+        str(tmp_path / "docs.jsonl"),
+        str(tmp_path / "missing.txt"),
+    ]
     result = CliRunner().invoke(main, ["build", *inputs, "-o", str(out)])
     assert result.exit_code == 1, result.output
     err = result.stderr

@@ -108,8 +108,12 @@ def test_sample_cas_is_one_entity(sample_build: dict[str, dict]) -> None:
 
 
 def test_sample_park_is_one_node_across_pages(sample_build: dict[str, dict], tmp_path: Path) -> None:
-    nodes = [e["node"] for d in ("000_7f7d6dda138e05f1.txt", "003_0761c53e24f34b0b.txt")
-             for e in sample_build[d]["entities"] if e["name"] == "贵阳高新区"]
+    nodes = [
+        e["node"]
+        for d in ("000_7f7d6dda138e05f1.txt", "003_0761c53e24f34b0b.txt")
+        for e in sample_build[d]["entities"]
+        if e["name"] == "贵阳高新区"
+    ]
     assert len(nodes) == 2 and nodes[0] == nodes[1] == "Park/贵阳高新区"
 
 

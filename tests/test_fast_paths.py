@@ -84,11 +84,13 @@ def sample() -> SampleRun:
     masks: list[int] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(res, "cut", _recording(run.cuts, res.cut, lambda text, hmm: (text, hmm)))
-        mp.setattr(relations, "_match_sentence",
-                   _recording(sents, relations._match_sentence, lambda sent, ents, _c: (sent, ents)))
+        mp.setattr(
+            relations,
+            "_match_sentence",
+            _recording(sents, relations._match_sentence, lambda sent, ents, _c: (sent, ents)),
+        )
         mp.setattr(relations, "_passing", _recording(masks, relations._passing, lambda have: have))
-        mp.setattr(link, "_abbreviation_candidates",
-                   _recording(run.scans, link._abbreviation_candidates, lambda *a: a))
+        mp.setattr(link, "_abbreviation_candidates", _recording(run.scans, link._abbreviation_candidates, lambda *a: a))
         for path in sample_corpus():
             for raw in read_path(path):
                 run.raw.append(raw.text)
@@ -193,8 +195,12 @@ def _small_tokenizer(words: dict[str, int]) -> jieba.Tokenizer:
 
 
 _TINY = "甲乙丙"  # few characters and frequencies, so that words overlap and paths tie
-TINY_WORDS = st.dictionaries(st.text(st.sampled_from(_TINY + "a"), min_size=1, max_size=3),
-                             st.sampled_from([0, 1, 1, 1, 2, 3]), min_size=1, max_size=8)
+TINY_WORDS = st.dictionaries(
+    st.text(st.sampled_from(_TINY + "a"), min_size=1, max_size=3),
+    st.sampled_from([0, 1, 1, 1, 2, 3]),
+    min_size=1,
+    max_size=8,
+)
 TINY_TEXT = st.text(st.sampled_from(_TINY + "丁a1 ，"), max_size=12)
 
 
@@ -263,9 +269,11 @@ def _check_prefilter(skel: str, slots: Iterable[int], have: int | None = None) -
         assert have == _mask(skel, slots), skel
     present = {skel[i] for i in slots}
     chars = set(skel)
-    by_sets = [p.name for p in relations.patterns()
-               if not any(present.isdisjoint(r) for r in p.requires)
-               and not any(chars.isdisjoint(n) for n in p.needs)]
+    by_sets = [
+        p.name
+        for p in relations.patterns()
+        if not any(present.isdisjoint(r) for r in p.requires) and not any(chars.isdisjoint(n) for n in p.needs)
+    ]
     assert [p.name for p in relations._passing(have)] == by_sets, skel
     hidden = []
     for pat in relations.patterns():
@@ -365,15 +373,19 @@ def _needed_chars() -> str:
 
 _SLOT = st.sampled_from(relations._SLOTS)
 _TRIGGER = st.deferred(lambda: st.sampled_from(_trigger_words()).flatmap(st.sampled_from))  # a class, then a word
-_PUNCT = [*"，,。、；;：:“”\"《》（）()的在由与和及等为是了将已并也该其中 1２", "以及", "共同"]
+_PUNCT = [*'，,。、；;：:“”"《》（）()的在由与和及等为是了将已并也该其中 1２', "以及", "共同"]
 _GLUE = st.just("") | st.just("") | st.sampled_from(_PUNCT)  # mostly nothing
 _NAMES = st.tuples(st.lists(_SLOT, min_size=1, max_size=3), st.sampled_from("、和及")).map(lambda t: t[1].join(t[0]))
 # A clause in the shape the patterns look for (names, a trigger word, names, a little glue), and stray
 # pieces (a needed character, any Han, a placeholder, a trigger word) between clauses: about one
 # sentence in ten matches some pattern, the rest try the prefilter on near misses.
 _CLAUSE = st.tuples(_NAMES, _GLUE, _TRIGGER, _GLUE, _NAMES, _GLUE).map("".join)
-_STRAY = st.deferred(lambda: st.sampled_from(_needed_chars())) | st.text(
-    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=3) | _SLOT | _TRIGGER
+_STRAY = (
+    st.deferred(lambda: st.sampled_from(_needed_chars()))
+    | st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=3)
+    | _SLOT
+    | _TRIGGER
+)
 SKELETON = st.lists(_CLAUSE | _CLAUSE | _STRAY, min_size=1, max_size=4).map("".join)
 
 
@@ -410,14 +422,17 @@ def test_abbreviation_scan_matches_the_regex_on_the_sample(sample: SampleRun) ->
 
 
 _SCAN_ENDS = "院所"  # two ends: the first and last characters are often the same one
-_SCAN_TEXT = mixed_text(st.sampled_from(_SCAN_ENDS), st.sampled_from(_SCAN_ENDS + "研究中心科技江苏省"),
-                        st.sampled_from("，。；、“”()（） \n\t\u3000\xa0,.;"),
-                        _ANY_CHAR, max_size=40)
+_SCAN_TEXT = mixed_text(
+    st.sampled_from(_SCAN_ENDS),
+    st.sampled_from(_SCAN_ENDS + "研究中心科技江苏省"),
+    st.sampled_from("，。；、“”()（） \n\t\u3000\xa0,.;"),
+    _ANY_CHAR,
+    max_size=40,
+)
 
 
 @FAST
-@given(text=_SCAN_TEXT, first=st.sampled_from(_SCAN_ENDS), last=st.sampled_from(_SCAN_ENDS),
-       gap=st.integers(1, 12))
+@given(text=_SCAN_TEXT, first=st.sampled_from(_SCAN_ENDS), last=st.sampled_from(_SCAN_ENDS), gap=st.integers(1, 12))
 @example("院a院b院", "院", "院", 3)  # a match resumes after its last character, which may start another
 @example("院ab所", "院", "所", 2)  # the last character exactly gap + 1 on
 @example("院ab所", "院", "所", 1)  # one too far
@@ -459,8 +474,9 @@ def test_half_width_regex_matches_the_old_one_on_the_sample(sample: SampleRun) -
 
 _MARKS = st.sampled_from(",;:?!")
 _HANLIKE = st.sampled_from("中文㐀䶿豈\u3000、。〇「」！，：？＠～‘’“”—…·䷀")  # in _H (～ and ䷀ just outside it)
-_HALF_TEXT = mixed_text(_MARKS, _HANLIKE, st.sampled_from(string.ascii_letters + string.digits + " \n\r\t.-"),
-                        _ANY_CHAR)
+_HALF_TEXT = mixed_text(
+    _MARKS, _HANLIKE, st.sampled_from(string.ascii_letters + string.digits + " \n\r\t.-"), _ANY_CHAR
+)
 
 
 @FAST

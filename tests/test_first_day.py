@@ -25,11 +25,21 @@ REPO = Path(__file__).resolve().parent.parent
 
 # One short sentence a line, as public news-sentence datasets give them: none is a headline or a caption.
 SHORT_DOCS = [
-    {"id": "a", "text": "贵阳高新区管委会与中国科学院签署合作协议。", "date": "2024-01-10",
-     "url": "https://news.example.cn/a.html", "source": "贵阳日报"},
+    {
+        "id": "a",
+        "text": "贵阳高新区管委会与中国科学院签署合作协议。",
+        "date": "2024-01-10",
+        "url": "https://news.example.cn/a.html",
+        "source": "贵阳日报",
+    },
     {"id": "b", "text": "万达书城朝阳区建国路93号", "date": "2023年5月2日"},
-    {"id": "c", "text": "由远洋集团投资开发的滨海广场位于东四环内，首期推出精装公寓——", "date": "上周",
-     "url": "not a web address", "title": "滨海广场开盘"},
+    {
+        "id": "c",
+        "text": "由远洋集团投资开发的滨海广场位于东四环内，首期推出精装公寓——",
+        "date": "上周",
+        "url": "not a web address",
+        "title": "滨海广场开盘",
+    },
     {"id": "d", "text": "苏州工业园区"},
 ]
 
@@ -54,7 +64,7 @@ def test_every_short_document_reaches_extraction(tmp_path: Path) -> None:
     assert sorted({a["doc"] for a in articles}) == [f"short.jsonl#{d['id']}" for d in SHORT_DOCS]
     for doc in SHORT_DOCS:
         [art] = [a for a in articles if a["doc"] == f"short.jsonl#{doc['id']}"]
-        assert art["text"][art.get("head", 0):] == doc["text"]  # a title given beside it heads the text
+        assert art["text"][art.get("head", 0) :] == doc["text"]  # a title given beside it heads the text
         assert art["sentences"]
     extractions = {e["doc"]: e for e in map(json.loads, (out / "extractions.jsonl").read_text("utf-8").splitlines())}
     names = {ent["name"] for ent in extractions["short.jsonl#c"]["entities"]}
@@ -65,8 +75,11 @@ def test_every_short_document_reaches_extraction(tmp_path: Path) -> None:
 def test_jsonl_metadata_is_kept_in_articles(tmp_path: Path) -> None:
     out = _short_build(tmp_path)
     arts = {a["doc"]: a for a in map(json.loads, (out / "articles.jsonl").read_text("utf-8").splitlines())}
-    assert arts["short.jsonl#a"]["meta"] == {"date": ["2024-01-10"], "url": ["https://news.example.cn/a.html"],
-                                             "source": ["贵阳日报"]}
+    assert arts["short.jsonl#a"]["meta"] == {
+        "date": ["2024-01-10"],
+        "url": ["https://news.example.cn/a.html"],
+        "source": ["贵阳日报"],
+    }
     assert arts["short.jsonl#c"]["title"] == "滨海广场开盘"
     assert arts["short.jsonl#c"]["meta"]["title"] == ["滨海广场开盘"]
 
@@ -74,11 +87,14 @@ def test_jsonl_metadata_is_kept_in_articles(tmp_path: Path) -> None:
 def test_jsonl_metadata_is_in_the_graph_and_queryable(tmp_path: Path) -> None:
     out = _short_build(tmp_path)
     store = load_store(out / "kg.ttl")
-    _, rows = select_rows(store, """
+    _, rows = select_rows(
+        store,
+        """
         SELECT ?doc ?day WHERE {
             ?a a hkg:Article ; dcterms:source ?doc ; dcterms:issued ?day .
             FILTER(datatype(?day) = xsd:date && YEAR(?day) = 2024)
-        } ORDER BY ?doc""")
+        } ORDER BY ?doc""",
+    )
     assert [[c.value for c in r] for r in rows] == [["short.jsonl#a", "2024-01-10"]]
     g = rdflib.Graph().parse(out / "kg.ttl")
     dct, schema = rdflib.Namespace("http://purl.org/dc/terms/"), rdflib.Namespace("https://schema.org/")
@@ -102,10 +118,12 @@ def _make_pdf(lines: list[str]) -> bytes:
         ops.append("<" + "".join(f"{ord(ch):04X}" for ch in line) + "> Tj T*")
     ops.append("ET")
     content = "\n".join(ops).encode("ascii")
-    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def "
-            b"1 begincodespacerange <0000> <FFFF> endcodespacerange "
-            b"1 beginbfrange <0000> <FFFF> <0000> endbfrange endcmap "
-            b"CMapName currentdict /CMap defineresource pop end end")
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def "
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange "
+        b"1 beginbfrange <0000> <FFFF> <0000> endbfrange endcmap "
+        b"CMapName currentdict /CMap defineresource pop end end"
+    )
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -173,15 +191,20 @@ def test_pdf_pages_are_read(tmp_path: Path) -> None:
 
 
 def test_a_build_folder_or_kg_graph_names_the_graph_for_every_command(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = _short_build(tmp_path)
     runner = CliRunner()
     served: list[Path] = []
     monkeypatch.setattr("kg.serve.run_serve", lambda graph, *args: served.append(graph) or 0)
-    for env, args in (({}, ["--graph", str(out)]), ({"KG_GRAPH": str(out)}, []),
-                      ({"KG_GRAPH": str(out / "kg.ttl")}, [])):
-        res = runner.invoke(main, ["query", *args, "--format", "csv",
-                                   "SELECT (COUNT(*) AS ?n) WHERE { ?a a hkg:Article }"], env=env)
+    for env, args in (
+        ({}, ["--graph", str(out)]),
+        ({"KG_GRAPH": str(out)}, []),
+        ({"KG_GRAPH": str(out / "kg.ttl")}, []),
+    ):
+        res = runner.invoke(
+            main, ["query", *args, "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?a a hkg:Article }"], env=env
+        )
         assert res.exit_code == 0, res.output
         assert res.output.split() == ["n", str(len(SHORT_DOCS))]
         html = tmp_path / "v.html"
@@ -236,7 +259,8 @@ def test_progress_lines_once_a_build_runs_a_few_seconds(capsys: pytest.CaptureFi
 
 
 def test_progress_lines_come_while_the_first_file_is_still_extracted(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("kg.cli.PROGRESS_AFTER", 0.0)
     monkeypatch.setattr("kg.cli.PROGRESS_EVERY", 0.01)
     with ProgressLines(time.perf_counter(), total=2) as lines:
@@ -256,8 +280,22 @@ def test_a_build_logged_to_a_file_shows_its_stages(tmp_path: Path, monkeypatch: 
 
 HTML = REPO / "tests" / "data" / "html"
 # each page's furniture: menus, breadcrumbs, share and pager lines, sidebars, footers
-FURNITURE = ["首页", "联系我们", "版权所有", "ICP备", "当前位置", "上一篇", "分享到", "热点新闻", "友情链接",
-             "相关阅读", "网站地图", "请输入关键词", "浏览次数", "往期回顾"]
+FURNITURE = [
+    "首页",
+    "联系我们",
+    "版权所有",
+    "ICP备",
+    "当前位置",
+    "上一篇",
+    "分享到",
+    "热点新闻",
+    "友情链接",
+    "相关阅读",
+    "网站地图",
+    "请输入关键词",
+    "浏览次数",
+    "往期回顾",
+]
 
 
 def _page_articles(name: str) -> list[Article]:
@@ -268,9 +306,11 @@ def _page_articles(name: str) -> list[Article]:
 
 def _paragraphs(name: str) -> list[str]:
     page = lxml.html.fromstring((HTML / name).read_bytes())
-    return ["".join(p.text_content().split()) for p in page.xpath(
-        "//div[@class='content']/p | //article/p[not(@class)] | //div[@class='story']/p")
-            if "".join(p.text_content().split())]
+    return [
+        "".join(p.text_content().split())
+        for p in page.xpath("//div[@class='content']/p | //article/p[not(@class)] | //div[@class='story']/p")
+        if "".join(p.text_content().split())
+    ]
 
 
 def test_html_main_content_without_the_page_furniture() -> None:
@@ -284,16 +324,20 @@ def test_html_main_content_without_the_page_furniture() -> None:
     [story] = _page_articles("news_portal.html")
     assert story.title == "西安高新区企业与西北工业大学共建联合实验室"  # the headline above the content is kept
     assert [a.title for a in _page_articles("epaper_page.html")] == [
-        "武汉东湖高新区光谷实验室揭牌", "成都高新区签约12个重大项目", "长沙高新区发布人才新政"]
+        "武汉东湖高新区光谷实验室揭牌",
+        "成都高新区签约12个重大项目",
+        "长沙高新区发布人才新政",
+    ]
 
 
 def test_html_fragments_are_read_whole(tmp_path: Path) -> None:
     frag = tmp_path / "frag.html"
-    frag.write_text("<h2>贵阳高新区</h2><div>首页</div><p>贵阳高新区管委会与中国科学院签署合作协议。</p>",
-                    encoding="utf-8")
+    frag.write_text(
+        "<h2>贵阳高新区</h2><div>首页</div><p>贵阳高新区管委会与中国科学院签署合作协议。</p>", encoding="utf-8"
+    )
     [res], errors = process_file(frag)
     assert not errors
-    assert "".join(a.text[a.head:] for a in res.articles) == "首页贵阳高新区管委会与中国科学院签署合作协议。"
+    assert "".join(a.text[a.head :] for a in res.articles) == "首页贵阳高新区管委会与中国科学院签署合作协议。"
 
 
 def test_readme_commands_name_files_of_the_repository() -> None:
@@ -308,8 +352,11 @@ def test_readme_commands_name_files_of_the_repository() -> None:
 
 def test_a_document_of_page_furniture_keeps_it_as_metadata(tmp_path: Path) -> None:
     src = tmp_path / "bits.jsonl"
-    docs = [{"id": "by", "text": "本报记者 张三"}, {"id": "cap", "text": "图为贵阳高新区"},
-            {"id": "end", "text": "（完）"}]
+    docs = [
+        {"id": "by", "text": "本报记者 张三"},
+        {"id": "cap", "text": "图为贵阳高新区"},
+        {"id": "end", "text": "（完）"},
+    ]
     src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
     code, output, out = _build(tmp_path, str(src))
     assert code == 0, output

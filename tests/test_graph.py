@@ -82,20 +82,40 @@ def linked_across_documents() -> list[DocSummary]:
     ev = Evidence("d1", "d1.txt", 0, "句子。", 0, 3, "p")
 
     def doc(name: str, ents: list[EntityRef], rels: list[Relation]) -> DocSummary:
-        return DocSummary(doc=name, path=f"{name}.txt", entities=ents,
-                          relations=[replace(r, evidence=[replace(ev, doc=name)]) for r in rels])
+        return DocSummary(
+            doc=name,
+            path=f"{name}.txt",
+            entities=ents,
+            relations=[replace(r, evidence=[replace(ev, doc=name)]) for r in rels],
+        )
 
     return [
-        doc("d1", [EntityRef("贵阳高新区", "Park", [], 3, [0]), EntityRef("甲公司", "Company", ["甲"], 2, [0, 1])],
-            [Relation("甲公司", "locatedIn", "贵阳高新区", "Company", "Park")]),
-        doc("d2", [EntityRef("贵阳国家高新技术产业开发区", "Park", ["贵阳高新区"], 1, [2]),
-                   EntityRef("甲", "Company", [], 1, [0])],
-            [Relation("甲", "locatedIn", "贵阳国家高新技术产业开发区", "Company", "Park")]),
-        doc("d3", [EntityRef("乙", "Company", ["乙集团"], 1, [0]),
-                   EntityRef("乙集团", "Company", ["乙集团有限公司"], 1, [0]),
-                   EntityRef("乙集团有限公司", "Company", [], 4, [1]), EntityRef("甲", "Company", [], 1, [1])],
-            [Relation("乙", "cooperatesWith", "乙集团有限公司", "Company", "Company"),
-             Relation("乙集团有限公司", "cooperatesWith", "甲", "Company", "Company")]),
+        doc(
+            "d1",
+            [EntityRef("贵阳高新区", "Park", [], 3, [0]), EntityRef("甲公司", "Company", ["甲"], 2, [0, 1])],
+            [Relation("甲公司", "locatedIn", "贵阳高新区", "Company", "Park")],
+        ),
+        doc(
+            "d2",
+            [
+                EntityRef("贵阳国家高新技术产业开发区", "Park", ["贵阳高新区"], 1, [2]),
+                EntityRef("甲", "Company", [], 1, [0]),
+            ],
+            [Relation("甲", "locatedIn", "贵阳国家高新技术产业开发区", "Company", "Park")],
+        ),
+        doc(
+            "d3",
+            [
+                EntityRef("乙", "Company", ["乙集团"], 1, [0]),
+                EntityRef("乙集团", "Company", ["乙集团有限公司"], 1, [0]),
+                EntityRef("乙集团有限公司", "Company", [], 4, [1]),
+                EntityRef("甲", "Company", [], 1, [1]),
+            ],
+            [
+                Relation("乙", "cooperatesWith", "乙集团有限公司", "Company", "Company"),
+                Relation("乙集团有限公司", "cooperatesWith", "甲", "Company", "Company"),
+            ],
+        ),
         doc("d4", [EntityRef("甲", "Company", ["甲公司"], 1, [0])], []),
     ]
 

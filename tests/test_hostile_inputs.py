@@ -278,8 +278,21 @@ def test_html_scripts_and_styles_never_reach_the_articles(tmp_path: Path) -> Non
     out = tmp_path / "out"
     text = (out / "articles.jsonl").read_text(encoding="utf-8")
     assert visible in text and "济南高新区有了新计划" in text
-    for leaked in ("样式乙", "脚本丙", "假段落", "脚本丁", "脚本戊", "样式己", "注释庚", "事件辛", "脚本壬", "脚本子",
-                   "console.log", "document.write", "color: red"):
+    for leaked in (
+        "样式乙",
+        "脚本丙",
+        "假段落",
+        "脚本丁",
+        "脚本戊",
+        "样式己",
+        "注释庚",
+        "事件辛",
+        "脚本壬",
+        "脚本子",
+        "console.log",
+        "document.write",
+        "color: red",
+    ):
         assert leaked not in text, leaked
         assert leaked not in (out / "extractions.jsonl").read_text(encoding="utf-8"), leaked
     check_outputs(out)
@@ -298,9 +311,11 @@ def test_broken_symlink_is_named(tmp_path: Path) -> None:
         check_outputs(tmp_path / "out")
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="running as root: permission bits do not stop root from reading, so a folder "
-                    "without read permission cannot be made here (the simulated test below covers it)")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0,
+    reason="running as root: permission bits do not stop root from reading, so a folder "
+    "without read permission cannot be made here (the simulated test below covers it)",
+)
 def test_unreadable_folder_is_named(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
     good_page(corpus)
@@ -455,8 +470,16 @@ def test_pipe_and_device_are_named_not_read(tmp_path: Path, cache: str) -> None:
     os.mkfifo(fifo)
     inputs = [str(good), str(fifo)] + (["/dev/zero"] if Path("/dev/zero").exists() else [])
     flags = ["--no-cache"] if cache == "--no-cache" else ["--cache-dir", str(tmp_path / "cache")]
-    cmd = [sys.executable, "-c", "from kg.cli import main; main()", "build", *flags, *inputs,
-           "-o", str(tmp_path / "out")]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from kg.cli import main; main()",
+        "build",
+        *flags,
+        *inputs,
+        "-o",
+        str(tmp_path / "out"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     for name in inputs[1:]:

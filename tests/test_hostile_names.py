@@ -38,7 +38,7 @@ from kg.model import (
 NASTY: list[str] = [
     '引号"星光"科技有限公司',
     "单引号'月光'科技有限公司",
-    '三引号"""与\'\'\'科技有限公司',
+    "三引号\"\"\"与'''科技有限公司",
     "反斜杠\\科技\\有限公司\\",
     "转义\\u0041\\n\\t字面科技有限公司",
     "尖括号<>花括号{}竖线|脱字^反引号`科技有限公司",
@@ -64,8 +64,15 @@ NASTY: list[str] = [
 
 
 def _ev(doc: str, sentence: str, i: int) -> Evidence:
-    return Evidence(doc=doc, path=f"corpus/{doc}", article=0, sentence=sentence, start=i, end=i + len(sentence),
-                    pattern=f"模式{sentence[:20]}")
+    return Evidence(
+        doc=doc,
+        path=f"corpus/{doc}",
+        article=0,
+        sentence=sentence,
+        start=i,
+        end=i + len(sentence),
+        pattern=f"模式{sentence[:20]}",
+    )
 
 
 def nasty_graph(names: list[str] | None = None, prefer: list[int] | None = None) -> KnowledgeGraph:
@@ -90,9 +97,18 @@ def nasty_graph(names: list[str] | None = None, prefer: list[int] | None = None)
             continue
         ids.add(nid)
         doc = f"{names[(i + 1) % len(names)]}.jsonl#{i}"
-        nodes.append(Node(id=nid, name=name, type=type_, aliases=sorted({f"别名{name}", name[::-1]} - {name}),
-                          mentions=i + 1, files=[doc], articles=[(doc, 0)],
-                          places=[names[(i + 2) % len(names)] or "某地"]))
+        nodes.append(
+            Node(
+                id=nid,
+                name=name,
+                type=type_,
+                aliases=sorted({f"别名{name}", name[::-1]} - {name}),
+                mentions=i + 1,
+                files=[doc],
+                articles=[(doc, 0)],
+                places=[names[(i + 2) % len(names)] or "某地"],
+            )
+        )
     nodes.sort(key=lambda n: n.id)
     relations = ["locatedIn", "partOf", "cooperatesWith", "establishedBy", "undertakes", "worksFor"]
     edges: dict[tuple[str, str, str], Edge] = {}
@@ -103,8 +119,10 @@ def nasty_graph(names: list[str] | None = None, prefer: list[int] | None = None)
             h, t = t, h
         sentence = f"{nodes[i].name}与{nodes[i + 1].name}签约。{NASTY[i % len(NASTY)]}"
         edges[(h, rel, t)] = Edge(h, rel, t, [_ev(nodes[i].files[0], sentence, i)])
-    articles = sorted((ArticleRef(doc=n.files[0], path=f"c/{n.files[0]}", index=0, title=n.name[:50])
-                       for n in nodes), key=lambda a: (a.doc, a.index))
+    articles = sorted(
+        (ArticleRef(doc=n.files[0], path=f"c/{n.files[0]}", index=0, title=n.name[:50]) for n in nodes),
+        key=lambda a: (a.doc, a.index),
+    )
     return KnowledgeGraph(nodes=nodes, edges=[edges[k] for k in sorted(edges)], articles=articles)
 
 
@@ -118,15 +136,26 @@ def nasty_results(names: list[str] | None = None) -> list[DocResult]:
         other = names[(i + 1) % len(names)]
         text = f"{name}与{other}签约。"
         sent = Sentence(0, len(text), text)
-        art = Article(doc=doc, path=f"c/{doc}", index=0, title=other, text=text, span=(0, len(text)),
-                      sentences=[sent], meta={"bylines": [name], "captions": [other]})
+        art = Article(
+            doc=doc,
+            path=f"c/{doc}",
+            index=0,
+            title=other,
+            text=text,
+            span=(0, len(text)),
+            sentences=[sent],
+            meta={"bylines": [name], "captions": [other]},
+        )
         m1 = Mention(0, 0, 0, len(name), name, "Company", f"规则{name}")
         m2 = Mention(0, 0, len(name) + 1, len(name) + 1 + len(other), other, "University", "lexicon")
         ents = [Entity(name, "Company", [other[::-1]], [m1]), Entity(other, "University", [], [m2])]
         ev = Evidence(doc=doc, path=f"c/{doc}", article=0, sentence=text, start=0, end=len(text), pattern=name)
         rels = [Relation(name, "cooperatesWith", other, "Company", "University", [ev])]
-        results.append(DocResult(doc=doc, path=f"c/{doc}", articles=[art], entities=ents, relations=rels,
-                                 page_meta={"credits": [name]}))
+        results.append(
+            DocResult(
+                doc=doc, path=f"c/{doc}", articles=[art], entities=ents, relations=rels, page_meta={"credits": [name]}
+            )
+        )
     return results
 
 
@@ -160,8 +189,10 @@ def oxigraph_triples(path: Path, fmt: str) -> Triples:
     import pyoxigraph as ox
 
     with path.open("rb") as fh:
-        return {(_term(t.subject), _term(t.predicate), _term(t.object))
-                for t in ox.parse(fh, format=ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES)}
+        return {
+            (_term(t.subject), _term(t.predicate), _term(t.object))
+            for t in ox.parse(fh, format=ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES)
+        }
 
 
 def external_triples(tool: str, path: Path, tmp: Path) -> Triples | None:
@@ -169,8 +200,11 @@ def external_triples(tool: str, path: Path, tmp: Path) -> Triples | None:
     exe = shutil.which(tool)
     if exe is None:
         return None
-    cmd = ([exe, "-i", "turtle", "-o", "ntriples", str(path)] if tool == "serdi"
-           else [exe, "-q", "-i", "turtle", "-o", "ntriples", str(path)])
+    cmd = (
+        [exe, "-i", "turtle", "-o", "ntriples", str(path)]
+        if tool == "serdi"
+        else [exe, "-q", "-i", "turtle", "-o", "ntriples", str(path)]
+    )
     proc = subprocess.run(cmd, capture_output=True, timeout=120)
     assert proc.returncode == 0, f"{tool} rejected {path.name}: {proc.stderr.decode('utf-8', 'replace')[-2000:]}"
     out = tmp / f"{tool}.nt"
@@ -310,8 +344,12 @@ def test_jsonl_lines_survive_unicode_line_splitting(tmp_path: Path) -> None:
     res = build(page, "-o", tmp_path / "out")
     assert res.exit_code == 0, res.output
     write_all(tmp_path / "g", nasty_results(), nasty_graph())
-    for path in [tmp_path / "out" / "articles.jsonl", tmp_path / "out" / "extractions.jsonl",
-                 tmp_path / "g" / "articles.jsonl", tmp_path / "g" / "extractions.jsonl"]:
+    for path in [
+        tmp_path / "out" / "articles.jsonl",
+        tmp_path / "out" / "extractions.jsonl",
+        tmp_path / "g" / "articles.jsonl",
+        tmp_path / "g" / "extractions.jsonl",
+    ]:
         raw = path.read_text(encoding="utf-8")
         assert raw.splitlines() == raw.split("\n")[:-1], path
 
@@ -375,7 +413,7 @@ def test_build_with_nasty_company_names(tmp_path: Path, suffix: str) -> None:
     text = PAGE.format(long="长" * 2000)
     page = tmp_path / f"page{suffix}"
     if suffix == ".jsonl":
-        page.write_text(json.dumps({"id": "a\"b\\c<d>#e", "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+        page.write_text(json.dumps({"id": 'a"b\\c<d>#e', "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
         page.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
@@ -404,8 +442,9 @@ def test_graphml_keeps_names_differing_only_in_what_xml_cannot_hold(tmp_path: Pa
     from kg.writers.rdf import write_graphml
 
     names = ["甲\x00公司", "甲\x01公司", "甲\ufffe公司", "甲\ufffd公司", "甲公司"]
-    nodes = sorted((Node(id=node_id("Company", n), name=n, type="Company", mentions=1) for n in names),
-                   key=lambda n: n.id)
+    nodes = sorted(
+        (Node(id=node_id("Company", n), name=n, type="Company", mentions=1) for n in names), key=lambda n: n.id
+    )
     edges = [Edge(nodes[i].id, "locatedIn", nodes[i + 1].id, [_ev("d", "句。", i)]) for i in range(len(nodes) - 1)]
     graph = KnowledgeGraph(nodes=nodes, edges=edges)
     write_graphml(tmp_path / "kg.graphml", graph)
@@ -418,8 +457,17 @@ def test_hostile_file_names(tmp_path: Path) -> None:
     """File names are input too: they become doc ids, sources and article IRIs in every output."""
     from test_hostile_inputs import build, check_outputs, docs_built  # a sibling test module
 
-    names = ['引号"与\'单引号.txt', "换行\n文件.txt", "反斜杠\\名.txt", "<script>window.__pwned=1<\\script>.txt",
-             "百分号%20与#井号?.txt", "表情😀\u202e反转.txt", " 空格开头.txt", "\x01控制.txt", "news.jsonl#1.txt"]
+    names = [
+        "引号\"与'单引号.txt",
+        "换行\n文件.txt",
+        "反斜杠\\名.txt",
+        "<script>window.__pwned=1<\\script>.txt",
+        "百分号%20与#井号?.txt",
+        "表情😀\u202e反转.txt",
+        " 空格开头.txt",
+        "\x01控制.txt",
+        "news.jsonl#1.txt",
+    ]
     corpus = tmp_path / "in"
     corpus.mkdir()
     page = "贵阳高新区企业贵州力创科技发展有限公司与东南大学签署战略合作协议。\n"

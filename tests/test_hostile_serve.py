@@ -21,8 +21,9 @@ from test_hostile_names import nasty_graph, nasty_results
 
 from kg.serve import find_oxigraph
 
-pytestmark = pytest.mark.skipif(find_oxigraph() is None,
-                                reason="the `oxigraph` server binary (PyPI package oxigraph) is not installed")
+pytestmark = pytest.mark.skipif(
+    find_oxigraph() is None, reason="the `oxigraph` server binary (PyPI package oxigraph) is not installed"
+)
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 INSERT = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
@@ -42,9 +43,21 @@ def serving(graph: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], st
     """``kg serve --graph GRAPH --port FREE ARGS``; yields the process, its first stdout line, the port."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph", str(graph), "--port", str(port),
-         *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-c",
+            "from kg.cli import main; main()",
+            "serve",
+            "--graph",
+            str(graph),
+            "--port",
+            str(port),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert proc.stdout is not None
@@ -92,16 +105,21 @@ def write_attempts(base: str) -> dict[str, urllib.request.Request]:
     turtle = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> ."
     form = urllib.parse.urlencode({"update": INSERT}).encode()
     return {
-        "update": urllib.request.Request(f"{base}/update", data=INSERT.encode(), method="POST",
-                                         headers={"Content-Type": "application/sparql-update"}),
-        "update-form": urllib.request.Request(f"{base}/update", data=form, method="POST",
-                                              headers={"Content-Type": "application/x-www-form-urlencoded"}),
-        "update-at-query": urllib.request.Request(f"{base}/query", data=INSERT.encode(), method="POST",
-                                                  headers={"Content-Type": "application/sparql-update"}),
-        "store-put": urllib.request.Request(f"{base}/store?default", data=turtle, method="PUT",
-                                            headers={"Content-Type": "text/turtle"}),
-        "store-post": urllib.request.Request(f"{base}/store?default", data=turtle, method="POST",
-                                             headers={"Content-Type": "text/turtle"}),
+        "update": urllib.request.Request(
+            f"{base}/update", data=INSERT.encode(), method="POST", headers={"Content-Type": "application/sparql-update"}
+        ),
+        "update-form": urllib.request.Request(
+            f"{base}/update", data=form, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        ),
+        "update-at-query": urllib.request.Request(
+            f"{base}/query", data=INSERT.encode(), method="POST", headers={"Content-Type": "application/sparql-update"}
+        ),
+        "store-put": urllib.request.Request(
+            f"{base}/store?default", data=turtle, method="PUT", headers={"Content-Type": "text/turtle"}
+        ),
+        "store-post": urllib.request.Request(
+            f"{base}/store?default", data=turtle, method="POST", headers={"Content-Type": "text/turtle"}
+        ),
         "store-delete": urllib.request.Request(f"{base}/store?default", method="DELETE"),
     }
 
@@ -134,8 +152,9 @@ def test_hostile_names_answer_over_http(nasty_ttl: Path) -> None:
     """The store (loaded with ``oxigraph load``, another parser) holds every hostile name exactly."""
     graph = nasty_graph()
     with serving(nasty_ttl) as (_, _, port):
-        rows = sparql(f"http://127.0.0.1:{port}",
-                      "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+        rows = sparql(
+            f"http://127.0.0.1:{port}", "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+        )
     assert {n.name for n in graph.nodes} <= {r["l"]["value"] for r in rows}
 
 

@@ -150,8 +150,13 @@ def test_discover_files_folders_globs_and_problems(tmp_path: Path) -> None:
     (tmp_path / "a" / "dead.txt").symlink_to(tmp_path / "missing.txt")
     (tmp_path / "b.jsonl").write_text('{"text": "三。"}\n', encoding="utf-8")
     files, errors = discover(
-        [str(tmp_path / "a"), str(tmp_path / "*.jsonl"), str(tmp_path / "a" / "one.txt"), str(tmp_path / "none.txt"),
-         str(tmp_path / "*.nothing")]
+        [
+            str(tmp_path / "a"),
+            str(tmp_path / "*.jsonl"),
+            str(tmp_path / "a" / "one.txt"),
+            str(tmp_path / "none.txt"),
+            str(tmp_path / "*.nothing"),
+        ]
     )
     assert [f.name for f in files] == ["two.md", "one.txt", "b.jsonl"]
     messages = [str(e) for e in errors]

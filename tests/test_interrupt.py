@@ -104,8 +104,7 @@ def _larger_corpus(folder: Path, copies: int) -> None:
 
 def _kg_build(args: list[str]) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-c", "from kg.cli import main; main()", "build", "--no-cache", *args]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 def _staging(out: Path) -> list[Path]:
@@ -127,8 +126,10 @@ def sigint_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
 
 @pytest.mark.parametrize("moment", ["extracting", "staging-created", "staging-filled"])
 def test_sigint_keeps_previous_outputs(
-    tmp_path: Path, previous: tuple[Path, dict[str, bytes]], sigint_setup: tuple[Path, Path, dict[str, bytes]],
-    moment: str
+    tmp_path: Path,
+    previous: tuple[Path, dict[str, bytes]],
+    sigint_setup: tuple[Path, Path, dict[str, bytes]],
+    moment: str,
 ) -> None:
     """SIGINT while extracting, as soon as the staging folder appears, and once staged files exist:
     DIR holds either the previous build or (had it finished first) the new one, never a mix, never a

@@ -99,7 +99,7 @@ def test_no_import_cycle() -> None:
         state[module] = 1
         for dep in sorted(deps.get(module, ())):
             if state.get(dep) == 1:
-                cycles.append([*path[path.index(dep):], dep] if dep in path else [module, dep])
+                cycles.append([*path[path.index(dep) :], dep] if dep in path else [module, dep])
             elif dep not in state:
                 visit(dep, [*path, dep])
         state[module] = 2
@@ -111,8 +111,11 @@ def test_no_import_cycle() -> None:
 
 
 def test_only_the_cli_imports_the_build() -> None:
-    users = sorted(m for m, d in graph().items() if m != "kg" and layer(m) not in ("build", "cli")
-                   and any(x.startswith("kg.build") for x in d))
+    users = sorted(
+        m
+        for m, d in graph().items()
+        if m != "kg" and layer(m) not in ("build", "cli") and any(x.startswith("kg.build") for x in d)
+    )
     assert users == []
 
 

@@ -30,7 +30,7 @@ def test_load_gives_the_graph_of_kg_ttl(sample_build: Path) -> None:
     # The edges: every relation triple between two entities, as SPARQL finds them in the file.
     q = f"""SELECT ?s ?p ?o WHERE {{ ?s ?p ?o . ?s rdfs:label ?a . ?o rdfs:label ?b .
             FILTER(?p IN ({", ".join(f"<{HKG}{r}>" for r in RELATION_TYPES)})) }}"""
-    triples = {(str(s), str(p)[len(HKG):], str(o)) for s, p, o in again.query(q, initNs={"rdfs": rdflib.RDFS})}
+    triples = {(str(s), str(p)[len(HKG) :], str(o)) for s, p, o in again.query(q, initNs={"rdfs": rdflib.RDFS})}
     iri = nx.get_node_attributes(g, "iri")
     edges = {(iri[u], k, iri[v]) for u, v, k in g.edges(keys=True)}
     assert edges == triples and len(edges) > 100

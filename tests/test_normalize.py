@@ -153,8 +153,22 @@ def test_normalize_is_deterministic_and_idempotent_on_output(pages) -> None:
 
 
 def test_empty_and_odd_inputs() -> None:
-    assert normalize("") == ("", {k: [] for k in ("bylines", "bylines_at", "captions", "captions_at", "credits",
-                                                   "credits_at", "quotes", "quotes_at")})
+    assert normalize("") == (
+        "",
+        {
+            k: []
+            for k in (
+                "bylines",
+                "bylines_at",
+                "captions",
+                "captions_at",
+                "credits",
+                "credits_at",
+                "quotes",
+                "quotes_at",
+            )
+        },
+    )
     assert normalize("\n\n  \n")[0] == ""
     clean, _ = normalize("没有标点的一行")
     assert "没有标点的一行" in clean
@@ -168,18 +182,27 @@ def test_empty_and_odd_inputs() -> None:
         ("# 标题\n\n公司为企业提供图\n\n纸设计服务。\n", "公司为企业提供图纸设计服务。", {}),
         # a caption with its credit, apart or in brackets
         ("# 标题\n\n园区全景 张三摄\n\n正文一句。\n", "正文一句。", {"captions": ["园区全景"], "credits": ["张三摄"]}),
-        ("# 标题\n\n园区全景（本报记者 李四摄）\n\n正文一句。\n", "正文一句。",
-         {"captions": ["园区全景"], "credits": ["本报记者 李四摄"]}),
+        (
+            "# 标题\n\n园区全景（本报记者 李四摄）\n\n正文一句。\n",
+            "正文一句。",
+            {"captions": ["园区全景"], "credits": ["本报记者 李四摄"]},
+        ),
         # names after the last full stop sign the article; a place there does not
         ("# 标题\n\n正文一句。 王五\n", "正文一句。", {"bylines": ["王五"]}),
         ("# 标题\n\n正文一句。 高新区\n", "正文一句。高新区", {}),
         ("# 标题\n\n文/图 赵六\n\n正文一句。\n", "正文一句。", {"bylines": ["文/图 赵六"]}),
         ("# 标题\n\n责任编辑：钱七\n\n正文一句。\n", "正文一句。", {"bylines": ["责任编辑：钱七"]}),
-        ("新华社北京3月1日电（记者 孙八）国家高新区发布报告。\n", "新华社北京3月1日电 国家高新区发布报告。",
-         {"bylines": ["记者 孙八"]}),
+        (
+            "新华社北京3月1日电（记者 孙八）国家高新区发布报告。\n",
+            "新华社北京3月1日电 国家高新区发布报告。",
+            {"bylines": ["记者 孙八"]},
+        ),
         # photo captions by their opening, inside an unfinished paragraph too; the end mark goes
-        ("# 标题\n\n第一段没有\n\n▲贵阳高新区一角。 张三 摄\n\n结束的句子。\n\n（完）\n", "第一段没有结束的句子。",
-         {"captions": ["▲贵阳高新区一角。"], "credits": ["张三 摄"]}),
+        (
+            "# 标题\n\n第一段没有\n\n▲贵阳高新区一角。 张三 摄\n\n结束的句子。\n\n（完）\n",
+            "第一段没有结束的句子。",
+            {"captions": ["▲贵阳高新区一角。"], "credits": ["张三 摄"]},
+        ),
         ("# 标题\n\n图为工作人员在检测产品\n\n第一段。\n", "第一段。", {"captions": ["图为工作人员在检测产品"]}),
         # a marked line of names is a byline, a marked short phrase a subheading
         ("# 标题\n\n第一段。\n\n■ 张三\n", "第一段。", {"bylines": ["张三"]}),

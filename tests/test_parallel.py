@@ -35,8 +35,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("gen")
     folder = load_generator().generate(0.1, root, seed=11)
     pages = sorted(folder.glob("*.txt"))
-    lines = [json.dumps({"id": str(i), "text": p.read_text(encoding="utf-8")[:3000]}, ensure_ascii=False)
-             for i, p in enumerate(pages[:2])]
+    lines = [
+        json.dumps({"id": str(i), "text": p.read_text(encoding="utf-8")[:3000]}, ensure_ascii=False)
+        for i, p in enumerate(pages[:2])
+    ]
     (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 

@@ -43,8 +43,9 @@ def test_every_executor_builds_the_same_files(tmp_path: Path) -> None:
     outs = {}
     for executor, jobs in (("serial", "1"), ("processes", "2")):
         out = tmp_path / executor
-        result = CliRunner().invoke(main, ["build", str(corpus), "-o", str(out), "--no-cache", "-j", jobs,
-                                           "--executor", executor])
+        result = CliRunner().invoke(
+            main, ["build", str(corpus), "-o", str(out), "--no-cache", "-j", jobs, "--executor", executor]
+        )
         assert result.exit_code == 0, result.output
         outs[executor] = {name: (out / name).read_bytes() for name in OUTPUTS}
     assert outs["serial"] == outs["processes"]
@@ -82,8 +83,10 @@ def test_a_registered_recognizer_joins_the_build(monkeypatch: pytest.MonkeyPatch
             return "fixed-1"
 
         def propose(self, sentences: Sequence[str]) -> list[list[Candidate]]:
-            return [[Candidate(0, 4, "Company", "test-fixed", 2, confidence=0.9)] if s.startswith("星河量子") else []
-                    for s in sentences]
+            return [
+                [Candidate(0, 4, "Company", "test-fixed", 2, confidence=0.9)] if s.startswith("星河量子") else []
+                for s in sentences
+            ]
 
     try:
         default_print = mentions.fingerprint()

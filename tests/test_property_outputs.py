@@ -30,22 +30,64 @@ from test_hostile_names import (  # a sibling test module: the graph makers and 
 from kg.link.graph import build_graph
 from kg.model import DocResult, KnowledgeGraph, norm_name
 
-TRAPS = ['"', "'", "\\", "<", ">", "{", "}", "|", "^", "`", "&", "%", "#", "?", "/", "]]>", "<!--", "</script>",
-         "\x00", "\x01", "\x1b", "\x7f", "\x85", "\t", "\n", "\r", "\u2028", "\u2029", "\u200b", "\u200e", "\u200f",
-         "\u202e", "\ufeff", "\u00ad", "😀", "👨\u200d👩\u200d👧", "🇨🇳", "Ａ", "ｂ", "１", "　", "\\u0041", "@zh",
-         "^^", " ."]
+TRAPS = [
+    '"',
+    "'",
+    "\\",
+    "<",
+    ">",
+    "{",
+    "}",
+    "|",
+    "^",
+    "`",
+    "&",
+    "%",
+    "#",
+    "?",
+    "/",
+    "]]>",
+    "<!--",
+    "</script>",
+    "\x00",
+    "\x01",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\t",
+    "\n",
+    "\r",
+    "\u2028",
+    "\u2029",
+    "\u200b",
+    "\u200e",
+    "\u200f",
+    "\u202e",
+    "\ufeff",
+    "\u00ad",
+    "😀",
+    "👨\u200d👩\u200d👧",
+    "🇨🇳",
+    "Ａ",
+    "ｂ",
+    "１",
+    "　",
+    "\\u0041",
+    "@zh",
+    "^^",
+    " .",
+]
 
 # Any character but a lone surrogate (no decoder or JSON line reader hands those on: see read.py).
 _CHARS = st.characters(blacklist_categories=("Cs",))
 _PIECE = st.one_of(st.sampled_from(TRAPS), st.text(_CHARS, max_size=6), st.sampled_from(["科技", "有限公司", "高新区"]))
 NAME = st.lists(_PIECE, min_size=1, max_size=6).map("".join)
 # Near-twins: one name with two different invisible or XML-illegal characters at the same place.
-_INVISIBLE = st.sampled_from(["\x00", "\x01", "\x1f", "\x7f", "\ufffe", "\uffff", "\u200b", "\u200e", "\ufeff",
-                              "\xad", ""])
-TWINS = st.tuples(NAME, _INVISIBLE, _INVISIBLE, NAME).map(lambda t: [t[0] + t[1] + t[3], t[0] + t[2] + t[3]])
-NAMES = st.tuples(st.lists(NAME, min_size=0, max_size=5), TWINS).map(
-    lambda t: list(dict.fromkeys([*t[0], *t[1]]))
+_INVISIBLE = st.sampled_from(
+    ["\x00", "\x01", "\x1f", "\x7f", "\ufffe", "\uffff", "\u200b", "\u200e", "\ufeff", "\xad", ""]
 )
+TWINS = st.tuples(NAME, _INVISIBLE, _INVISIBLE, NAME).map(lambda t: [t[0] + t[1] + t[3], t[0] + t[2] + t[3]])
+NAMES = st.tuples(st.lists(NAME, min_size=0, max_size=5), TWINS).map(lambda t: list(dict.fromkeys([*t[0], *t[1]])))
 
 CHEAP = ("articles.jsonl", "extractions.jsonl", "entities.csv", "relations.csv", "kg.ttl", "kg.nt", "kg.graphml")
 
@@ -133,8 +175,13 @@ def test_pipeline_on_hostile_articles_is_valid_and_deterministic(pages: list[lis
     raws = []
     for i, sentences in enumerate(pages):
         body = "".join(t.format(a=f"{a}科技有限公司", b=f"{b}大学", park=park) for t, a, b, park in sentences)
-        raws.append(RawDoc(doc=f"{i}.jsonl#{json.dumps(body[:8], ensure_ascii=False)}", path=f"c/{i}.jsonl",
-                           text=f"# 标题{body[:10]}\n\n{body}\n"))
+        raws.append(
+            RawDoc(
+                doc=f"{i}.jsonl#{json.dumps(body[:8], ensure_ascii=False)}",
+                path=f"c/{i}.jsonl",
+                text=f"# 标题{body[:10]}\n\n{body}\n",
+            )
+        )
     results = [process_raw(r) for r in raws]
     graph = build_graph(results)
     again = build_graph([process_raw(r) for r in raws])

@@ -57,7 +57,9 @@ def test_example_answers_on_the_fixture(fixture_ttl: Path) -> None:
     assert [r[0].value for r in rows] == ["中国科学院", "中国科学院电工研究所"]
     _, rows = select_rows(store, text["people_roles"])
     assert [(r[0].value, r[1].value, int(r[2].value), r[3].value) for r in rows] == [
-        ("王宏志", "济南高新区管委会", 1, "主任"), ("约翰·史密斯", "贵州航空科技发展股份有限公司", 1, "总经理")]
+        ("王宏志", "济南高新区管委会", 1, "主任"),
+        ("约翰·史密斯", "贵州航空科技发展股份有限公司", 1, "总经理"),
+    ]
     _, rows = select_rows(store, text["multi_file_entities"])
     assert sorted(r[0].value for r in rows) == ["贵州航空科技发展股份有限公司", "贵阳高新区"]
     _, rows = select_rows(store, text["university_park_cooperation"])
@@ -66,15 +68,24 @@ def test_example_answers_on_the_fixture(fixture_ttl: Path) -> None:
     assert variables == ["head", "relation", "tail", "sentences", "sentence", "file", "article_title"]
     assert [(r[0].value, r[1].value, r[2].value, int(r[3].value), r[4].value) for r in rows] == [
         ("济南高新区", "undertakes", "空天信息产业园建设项目", 1, "济南高新区推进空天信息产业园建设项目。"),
-        ("贵州航空科技发展股份有限公司", "undertakes", "空天信息产业园建设项目", 1,
-         "空天信息产业园建设项目由贵州航空科技发展股份有限公司投资建设。")]
+        (
+            "贵州航空科技发展股份有限公司",
+            "undertakes",
+            "空天信息产业园建设项目",
+            1,
+            "空天信息产业园建设项目由贵州航空科技发展股份有限公司投资建设。",
+        ),
+    ]
     _, rows = select_rows(store, text["projects"])
     assert [(r[0].value, int(r[1].value), int(r[2].value), int(r[3].value)) for r in rows] == [
-        ("空天信息产业园建设项目", 2, 2, 1)]
+        ("空天信息产业园建设项目", 2, 2, 1)
+    ]
     _, rows = select_rows(store, text["companies_in_park"])
     assert [(r[0].value, int(r[1].value), r[2].value) for r in rows] == [
-        ("贵阳高新区", 2, "贵州力创科技发展有限公司"), ("贵阳高新区", 2, "贵州航空科技发展股份有限公司"),
-        ("西部(重庆)科学城", 1, '"星光"科技/研发 50%有限公司\\分部')]
+        ("贵阳高新区", 2, "贵州力创科技发展有限公司"),
+        ("贵阳高新区", 2, "贵州航空科技发展股份有限公司"),
+        ("西部(重庆)科学城", 1, '"星光"科技/研发 50%有限公司\\分部'),
+    ]
 
 
 def test_table_is_aligned_for_cjk(fixture_ttl: Path) -> None:
@@ -96,7 +107,7 @@ def test_table_is_aligned_for_cjk(fixture_ttl: Path) -> None:
             pos += text_width(rest[:i])
             cols.append(pos)
             pos += text_width(c)
-            rest = rest[i + len(c):]
+            rest = rest[i + len(c) :]
         if starts is None:
             starts = cols
         assert cols == starts, line
@@ -123,8 +134,9 @@ def test_csv_and_json_formats(fixture_ttl: Path) -> None:
 
 
 def test_sparql_text_with_predeclared_prefixes_and_rq_files(fixture_ttl: Path, tmp_path: Path) -> None:
-    code, out, _ = kg_query("--graph", str(fixture_ttl), "--format", "csv",
-                            "SELECT ?n WHERE { person:王宏志 hkg:worksFor/rdfs:label ?n }")
+    code, out, _ = kg_query(
+        "--graph", str(fixture_ttl), "--format", "csv", "SELECT ?n WHERE { person:王宏志 hkg:worksFor/rdfs:label ?n }"
+    )
     assert code == 0 and out.splitlines()[1] == "济南高新区管委会"
     rq = tmp_path / "mine.rq"
     rq.write_text("ASK { ?p a hkg:Park }", encoding="utf-8")

@@ -50,15 +50,17 @@ def test_misspelt_ontology_term_warns(fixture_ttl: Path) -> None:
     code, out, err = kg_query("--graph", str(fixture_ttl), "SELECT ?c WHERE { ?c hkg:locatedin ?p }")
     assert code == 0
     assert "warning: hkg:locatedin is not defined by the ontology" in err and "hkg:locatedIn?" in err
-    code, _, err = kg_query("--graph", str(fixture_ttl),
-                            "SELECT ?c WHERE { ?c <https://w3id.org/hitech-kg/ontology#Compny> ?p }")
+    code, _, err = kg_query(
+        "--graph", str(fixture_ttl), "SELECT ?c WHERE { ?c <https://w3id.org/hitech-kg/ontology#Compny> ?p }"
+    )
     assert code == 0 and "ontology#Compny> is not defined" in err and "hkg:Company?" in err
     # Defined terms, the bare namespace, names inside strings and comments: no warning.
     for example in examples():
         code, _, err = kg_query("--graph", str(fixture_ttl), example.name)
         assert code == 0 and "warning" not in err, example.name
-    code, _, err = kg_query("--graph", str(fixture_ttl),
-                            'SELECT ?c WHERE { ?c hkg:locatedIn ?p FILTER (?c != "hkg:nope") } # hkg:nada')
+    code, _, err = kg_query(
+        "--graph", str(fixture_ttl), 'SELECT ?c WHERE { ?c hkg:locatedIn ?p FILTER (?c != "hkg:nope") } # hkg:nada'
+    )
     assert code == 0 and "warning" not in err
 
 

@@ -111,8 +111,11 @@ def test_graph_content(fixture_ttl: Path, kgraph: KnowledgeGraph) -> None:
     assert (park, RDFS.label, rdflib.Literal("贵阳高新区", lang="zh")) in g
     assert {str(o) for o in g.objects(park, HKG.inPlace)} == {f"{ID}Place/贵阳市", f"{ID}Place/贵州省"}
     assert (rdflib.URIRef(f"{ID}Place/贵阳市"), RDFS.label, rdflib.Literal("贵阳市", lang="zh")) in g
-    assert (company, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#altLabel"),
-            rdflib.Literal("航空科技", lang="zh")) in g
+    assert (
+        company,
+        rdflib.URIRef("http://www.w3.org/2004/02/skos/core#altLabel"),
+        rdflib.Literal("航空科技", lang="zh"),
+    ) in g
     assert (company, HKG.mentionCount, rdflib.Literal(4)) in g
     assert (company, HKG.fileCount, rdflib.Literal(2)) in g  # its two dcterms:source files
     assert len(set(g.objects(company, rdflib.URIRef("http://purl.org/dc/terms/source")))) == 2
@@ -122,11 +125,22 @@ def test_graph_content(fixture_ttl: Path, kgraph: KnowledgeGraph) -> None:
         ?a a hkg:Assertion ; rdf:subject ?s ; rdf:predicate hkg:locatedIn ; rdf:object ?o ; hkg:sentence ?sentence ;
            dcterms:source ?file ; hkg:start ?start ; hkg:end ?end ; prov:wasDerivedFrom ?art .
         ?art dcterms:title ?title . } ORDER BY ?file"""
-    rows = list(g.query(q, initBindings={"s": company, "o": park}, initNs={
-        "hkg": HKG, "rdf": RDF, "dcterms": rdflib.Namespace("http://purl.org/dc/terms/"),
-        "prov": rdflib.Namespace("http://www.w3.org/ns/prov#")}))
+    rows = list(
+        g.query(
+            q,
+            initBindings={"s": company, "o": park},
+            initNs={
+                "hkg": HKG,
+                "rdf": RDF,
+                "dcterms": rdflib.Namespace("http://purl.org/dc/terms/"),
+                "prov": rdflib.Namespace("http://www.w3.org/ns/prov#"),
+            },
+        )
+    )
     assert [(str(r.file), int(r.start), int(r.end)) for r in rows] == [
-        ("003_0761c53e24f34b0b.txt", 80, 102), ("news.jsonl#42", 3, 15)]
+        ("003_0761c53e24f34b0b.txt", 80, 102),
+        ("news.jsonl#42", 3, 15),
+    ]
     assert rows[0].sentence.language == "zh"
     # cooperatesWith is symmetric: stated both ways; an org-to-org partOf is also org:subOrganizationOf.
     seu, jn = rdflib.URIRef(f"{ID}University/东南大学"), rdflib.URIRef(f"{ID}Park/济南高新区")
@@ -296,8 +310,11 @@ def test_ontology_defines_every_class_and_relation() -> None:
         assert (HKG[name], RDF.type, OWL.ObjectProperty) in g, name
         assert g.value(HKG[name], RDFS.domain) is not None and g.value(HKG[name], RDFS.range) is not None, name
     assert (HKG.cooperatesWith, RDF.type, OWL.SymmetricProperty) in g
-    defined = set(g.subjects(RDF.type, OWL.Class)) | set(g.subjects(RDF.type, OWL.ObjectProperty)) | set(
-        g.subjects(RDF.type, OWL.DatatypeProperty))
+    defined = (
+        set(g.subjects(RDF.type, OWL.Class))
+        | set(g.subjects(RDF.type, OWL.ObjectProperty))
+        | set(g.subjects(RDF.type, OWL.DatatypeProperty))
+    )
     for term in (t for t in defined if isinstance(t, rdflib.URIRef)):
         langs = {lit.language for lit in g.objects(term, RDFS.label)}
         assert {"zh", "en"} <= langs, term
@@ -311,9 +328,15 @@ def test_ontology_defines_every_class_and_relation() -> None:
 def test_ontology_aligns_with_schema_org_and_org() -> None:
     g = _ontology()
     schema = rdflib.Namespace("https://schema.org/")
-    expected = {"Company": schema.Corporation, "University": schema.CollegeOrUniversity,
-                "Institute": schema.ResearchOrganization, "Government": schema.GovernmentOrganization,
-                "Project": schema.Project, "Person": schema.Person, "Place": schema.Place}
+    expected = {
+        "Company": schema.Corporation,
+        "University": schema.CollegeOrUniversity,
+        "Institute": schema.ResearchOrganization,
+        "Government": schema.GovernmentOrganization,
+        "Project": schema.Project,
+        "Person": schema.Person,
+        "Place": schema.Place,
+    }
     for cls, parent in expected.items():
         assert (HKG[cls], RDFS.subClassOf, parent) in g, cls
 
@@ -324,7 +347,8 @@ def test_ontology_is_package_data() -> None:
     for name in ("kg.ttl", "shapes.ttl"):
         shipped = resources.files("kg") / "data" / "ontology" / name
         assert shipped.read_bytes() == (REPO / "ontology" / name).read_bytes(), (
-            f"ontology/{name} and kg/data/ontology/{name} differ: edit both, or copy one over the other")
+            f"ontology/{name} and kg/data/ontology/{name} differ: edit both, or copy one over the other"
+        )
         assert ontology_file(name).read_bytes() == shipped.read_bytes()
 
 

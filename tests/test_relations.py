@@ -16,8 +16,13 @@ from kg.ingest.segment import split_sentences
 from kg.model import Article, Entity, Mention, RawDoc, Relation
 
 
-def doc(texts: str | list[str], names: dict[str, str], aliases: dict[str, list[str]] | None = None,
-        titles: list[str] | None = None, headline: str = "") -> tuple[list[Article], list[Entity]]:
+def doc(
+    texts: str | list[str],
+    names: dict[str, str],
+    aliases: dict[str, list[str]] | None = None,
+    titles: list[str] | None = None,
+    headline: str = "",
+) -> tuple[list[Article], list[Entity]]:
     """Articles from ``texts`` and entities for ``names`` (name -> type), every occurrence tagged."""
     raw = RawDoc(doc="t.txt", path="/tmp/t.txt", text="")
     texts = [texts] if isinstance(texts, str) else texts
@@ -38,7 +43,8 @@ def doc(texts: str | list[str], names: dict[str, str], aliases: dict[str, list[s
                 taken.append((m.start(), m.end()))
                 sent = next(i for i, s in enumerate(art.sentences) if s.start <= m.start() < s.end)
                 entities[k].mentions.append(
-                    Mention(art.index, sent, m.start(), m.end(), m.group(), entities[k].type, "test"))
+                    Mention(art.index, sent, m.start(), m.end(), m.group(), entities[k].type, "test")
+                )
     return articles, entities
 
 
@@ -56,26 +62,30 @@ def run(texts: str | list[str], names: dict[str, str], model: bool = False, **kw
 
 
 def test_settle_trigger() -> None:
-    got = run("近日，苏州纳米微电子有限公司正式签约入驻合肥高新区。",
-              {"苏州纳米微电子有限公司": "Company", "合肥高新区": "Park"})
+    got = run(
+        "近日，苏州纳米微电子有限公司正式签约入驻合肥高新区。",
+        {"苏州纳米微电子有限公司": "Company", "合肥高新区": "Park"},
+    )
     assert got == {("苏州纳米微电子有限公司", "locatedIn", "合肥高新区")}
 
 
 def test_park_attracts_a_coordinated_list() -> None:
-    got = run("近年来，武汉东湖高新区先后引进华星光电、长江存储和小米科技等一批龙头企业。",
-              {"武汉东湖高新区": "Park", "华星光电": "Company", "长江存储": "Company", "小米科技": "Company"})
+    got = run(
+        "近年来，武汉东湖高新区先后引进华星光电、长江存储和小米科技等一批龙头企业。",
+        {"武汉东湖高新区": "Park", "华星光电": "Company", "长江存储": "Company", "小米科技": "Company"},
+    )
     assert got == {(c, "locatedIn", "武汉东湖高新区") for c in ("华星光电", "长江存储", "小米科技")}
 
 
 def test_park_enterprise_apposition() -> None:
-    got = run("日前，成都高新区企业极米科技发布了新一代激光投影产品。",
-              {"成都高新区": "Park", "极米科技": "Company"})
+    got = run("日前，成都高新区企业极米科技发布了新一代激光投影产品。", {"成都高新区": "Park", "极米科技": "Company"})
     assert got == {("极米科技", "locatedIn", "成都高新区")}
 
 
 def test_located_de() -> None:
-    got = run("位于西安高新区的陕西光电子先导院已孵化企业40余家。",
-              {"西安高新区": "Park", "陕西光电子先导院": "Institute"})
+    got = run(
+        "位于西安高新区的陕西光电子先导院已孵化企业40余家。", {"西安高新区": "Park", "陕西光电子先导院": "Institute"}
+    )
     assert got == {("陕西光电子先导院", "locatedIn", "西安高新区")}
 
 
@@ -86,14 +96,15 @@ def test_park_reference_resolves_to_the_story_park() -> None:
 
 
 def test_park_in_park_is_part_of() -> None:
-    got = run("一个新的人工智能产业园即将在南昌高新区崛起。",
-              {"人工智能产业园": "Park", "南昌高新区": "Park"})
+    got = run("一个新的人工智能产业园即将在南昌高新区崛起。", {"人工智能产业园": "Park", "南昌高新区": "Park"})
     assert got == {("人工智能产业园", "partOf", "南昌高新区")}
 
 
 def test_project_built_in_park_fans_out() -> None:
-    got = run("宁德时代新能源科技股份有限公司在宜宾三江新区投资120亿元，建设动力电池生产基地项目。",
-              {"宁德时代新能源科技股份有限公司": "Company", "宜宾三江新区": "Park", "动力电池生产基地项目": "Project"})
+    got = run(
+        "宁德时代新能源科技股份有限公司在宜宾三江新区投资120亿元，建设动力电池生产基地项目。",
+        {"宁德时代新能源科技股份有限公司": "Company", "宜宾三江新区": "Park", "动力电池生产基地项目": "Project"},
+    )
     assert got == {
         ("宁德时代新能源科技股份有限公司", "locatedIn", "宜宾三江新区"),
         ("动力电池生产基地项目", "locatedIn", "宜宾三江新区"),
@@ -105,16 +116,20 @@ def test_project_built_in_park_fans_out() -> None:
 
 
 def test_agreement_between_two_parties() -> None:
-    got = run("合肥高新区管委会与中国科学技术大学签署战略合作协议。",
-              {"合肥高新区管委会": "Government", "中国科学技术大学": "University", "合肥高新区": "Park"})
+    got = run(
+        "合肥高新区管委会与中国科学技术大学签署战略合作协议。",
+        {"合肥高新区管委会": "Government", "中国科学技术大学": "University", "合肥高新区": "Park"},
+    )
     assert ("中国科学技术大学", "cooperatesWith", "合肥高新区管委会") in got
     assert ("合肥高新区管委会", "partOf", "合肥高新区") in got  # the name alone states this
     assert len(got) == 2
 
 
 def test_three_party_agreement_gives_every_pair_once() -> None:
-    got = run("华为技术有限公司、清华大学、北京市科委三方共同签署合作备忘录。",
-              {"华为技术有限公司": "Company", "清华大学": "University", "北京市科委": "Government"})
+    got = run(
+        "华为技术有限公司、清华大学、北京市科委三方共同签署合作备忘录。",
+        {"华为技术有限公司": "Company", "清华大学": "University", "北京市科委": "Government"},
+    )
     assert got == {
         ("华为技术有限公司", "cooperatesWith", "清华大学"),
         ("北京市科委", "cooperatesWith", "华为技术有限公司"),
@@ -123,14 +138,18 @@ def test_three_party_agreement_gives_every_pair_once() -> None:
 
 
 def test_one_party_with_a_list_does_not_pair_the_list() -> None:
-    got = run("常州高新区与南京大学、东南大学等高校达成合作协议。",
-              {"常州高新区": "Park", "南京大学": "University", "东南大学": "University"})
+    got = run(
+        "常州高新区与南京大学、东南大学等高校达成合作协议。",
+        {"常州高新区": "Park", "南京大学": "University", "东南大学": "University"},
+    )
     assert got == {("南京大学", "cooperatesWith", "常州高新区"), ("东南大学", "cooperatesWith", "常州高新区")}
 
 
 def test_joint_founding_fans_out() -> None:
-    got = run("长沙高新区携手湖南大学共建智能制造研究院，聚焦工业软件研发。",
-              {"长沙高新区": "Park", "湖南大学": "University", "智能制造研究院": "Institute"})
+    got = run(
+        "长沙高新区携手湖南大学共建智能制造研究院，聚焦工业软件研发。",
+        {"长沙高新区": "Park", "湖南大学": "University", "智能制造研究院": "Institute"},
+    )
     assert got == {
         ("湖南大学", "cooperatesWith", "长沙高新区"),
         ("智能制造研究院", "establishedBy", "长沙高新区"),
@@ -142,14 +161,18 @@ def test_joint_founding_fans_out() -> None:
 
 
 def test_founding_trigger() -> None:
-    got = run("深圳市科技创新委员会牵头成立深圳市人工智能产业联盟，首批会员单位120家。",
-              {"深圳市科技创新委员会": "Government", "深圳市人工智能产业联盟": "Institute"})
+    got = run(
+        "深圳市科技创新委员会牵头成立深圳市人工智能产业联盟，首批会员单位120家。",
+        {"深圳市科技创新委员会": "Government", "深圳市人工智能产业联盟": "Institute"},
+    )
     assert got == {("深圳市人工智能产业联盟", "establishedBy", "深圳市科技创新委员会")}
 
 
 def test_founded_by_a_list() -> None:
-    got = run("由腾讯、中山大学共同打造的数字经济研究院日前正式揭牌。",
-              {"腾讯": "Company", "中山大学": "University", "数字经济研究院": "Institute"})
+    got = run(
+        "由腾讯、中山大学共同打造的数字经济研究院日前正式揭牌。",
+        {"腾讯": "Company", "中山大学": "University", "数字经济研究院": "Institute"},
+    )
     assert got == {
         ("数字经济研究院", "establishedBy", "腾讯"),
         ("数字经济研究院", "establishedBy", "中山大学"),
@@ -158,8 +181,10 @@ def test_founded_by_a_list() -> None:
 
 
 def test_undertakes_trigger_and_owner_named_project() -> None:
-    got = run("隆基绿能今年实施“光伏组件智能工厂”项目。隆基绿能二期项目也已开工。",
-              {"隆基绿能": "Company", "光伏组件智能工厂": "Project", "隆基绿能二期项目": "Project"})
+    got = run(
+        "隆基绿能今年实施“光伏组件智能工厂”项目。隆基绿能二期项目也已开工。",
+        {"隆基绿能": "Company", "光伏组件智能工厂": "Project", "隆基绿能二期项目": "Project"},
+    )
     assert got == {("隆基绿能", "undertakes", "光伏组件智能工厂"), ("隆基绿能", "undertakes", "隆基绿能二期项目")}
 
 
@@ -167,8 +192,10 @@ def test_undertakes_trigger_and_owner_named_project() -> None:
 
 
 def test_role_apposition_and_park_bureau() -> None:
-    got = run("杭州高新区科技局局长张明表示，将加大对企业研发的支持。",
-              {"杭州高新区科技局": "Government", "张明": "Person", "杭州高新区": "Park"})
+    got = run(
+        "杭州高新区科技局局长张明表示，将加大对企业研发的支持。",
+        {"杭州高新区科技局": "Government", "张明": "Person", "杭州高新区": "Park"},
+    )
     assert got == {("张明", "worksFor", "杭州高新区科技局"), ("杭州高新区科技局", "partOf", "杭州高新区")}
 
 
@@ -179,9 +206,15 @@ def test_company_reference_resolves_for_worksfor() -> None:
 
 
 def test_branch_and_sub_institute_by_name() -> None:
-    got = run("比亚迪重庆分公司与中国科学院合肥物质科学研究院的专家交流了经验。比亚迪和中国科学院均有代表出席。",
-              {"比亚迪重庆分公司": "Company", "比亚迪": "Company", "中国科学院合肥物质科学研究院": "Institute",
-               "中国科学院": "Institute"})
+    got = run(
+        "比亚迪重庆分公司与中国科学院合肥物质科学研究院的专家交流了经验。比亚迪和中国科学院均有代表出席。",
+        {
+            "比亚迪重庆分公司": "Company",
+            "比亚迪": "Company",
+            "中国科学院合肥物质科学研究院": "Institute",
+            "中国科学院": "Institute",
+        },
+    )
     assert got == {("比亚迪重庆分公司", "partOf", "比亚迪"), ("中国科学院合肥物质科学研究院", "partOf", "中国科学院")}
 
 
@@ -219,10 +252,12 @@ def test_same_relation_twice_keeps_both_evidence() -> None:
     r = rels[0]
     assert (r.head, r.relation, r.tail) == ("江苏银行", "cooperatesWith", "清华大学")  # sorted names
     assert (r.head_type, r.tail_type) == ("Company", "University")
-    assert [e.sentence for e in r.evidence] == ["清华大学与江苏银行签署合作协议。",
-                                               "江苏银行与清华大学随后签订框架协议。"]
+    assert [e.sentence for e in r.evidence] == [
+        "清华大学与江苏银行签署合作协议。",
+        "江苏银行与清华大学随后签订框架协议。",
+    ]
     for e in r.evidence:
-        assert articles[0].text[e.start:e.end] == e.sentence
+        assert articles[0].text[e.start : e.end] == e.sentence
         assert (e.doc, e.path, e.article) == ("t.txt", "/tmp/t.txt", 0)
         assert e.pattern
 
@@ -254,16 +289,26 @@ def test_zero_subject_attract_uses_the_story_park() -> None:
 
 def test_story_park_spans_sections_under_one_headline() -> None:
     texts = ["兰州高新区今年新增高新技术企业50家。", "园区企业兰石重装研发的新设备投入使用。"]
-    got = run(texts, {"兰州高新区": "Park", "兰石重装": "Company"}, titles=["兰州高新区跑出加速度", "创新驱动"],
-              headline="兰州高新区跑出加速度")
+    got = run(
+        texts,
+        {"兰州高新区": "Park", "兰石重装": "Company"},
+        titles=["兰州高新区跑出加速度", "创新驱动"],
+        headline="兰州高新区跑出加速度",
+    )
     assert got == {("兰石重装", "locatedIn", "兰州高新区")}
 
 
 def test_reference_prefers_the_entity_the_passage_is_about() -> None:
-    text = ("山西智能制造创新中心由太原理工大学发起。山西智能制造创新中心聚焦高端装备。"
-            "上月，其研发的机器人在太原卫星发射中心完成测试。该中心落户太原高新区已两年。")
-    names = {"山西智能制造创新中心": "Institute", "太原理工大学": "University", "太原卫星发射中心": "Institute",
-             "太原高新区": "Park"}
+    text = (
+        "山西智能制造创新中心由太原理工大学发起。山西智能制造创新中心聚焦高端装备。"
+        "上月，其研发的机器人在太原卫星发射中心完成测试。该中心落户太原高新区已两年。"
+    )
+    names = {
+        "山西智能制造创新中心": "Institute",
+        "太原理工大学": "University",
+        "太原卫星发射中心": "Institute",
+        "太原高新区": "Park",
+    }
     got = run(text, names)
     assert ("山西智能制造创新中心", "locatedIn", "太原高新区") in got
     assert ("太原卫星发射中心", "locatedIn", "太原高新区") not in got
@@ -305,14 +350,18 @@ def test_signing_and_joint_action() -> None:
 
 
 def test_two_title_appositions_in_one_sentence() -> None:
-    got = run("华天科技董事长张三与长电科技总经理李四举行会谈。",
-              {"华天科技": "Company", "张三": "Person", "长电科技": "Company", "李四": "Person"})
+    got = run(
+        "华天科技董事长张三与长电科技总经理李四举行会谈。",
+        {"华天科技": "Company", "张三": "Person", "长电科技": "Company", "李四": "Person"},
+    )
     assert got == {("张三", "worksFor", "华天科技"), ("李四", "worksFor", "长电科技")}
 
 
 def test_headquarters_and_passive_builder() -> None:
-    got = run("华天科技成立于2003年，总部位于天水高新区。光伏产业园项目由隆基绿能投资建设。",
-              {"华天科技": "Company", "天水高新区": "Park", "光伏产业园项目": "Project", "隆基绿能": "Company"})
+    got = run(
+        "华天科技成立于2003年，总部位于天水高新区。光伏产业园项目由隆基绿能投资建设。",
+        {"华天科技": "Company", "天水高新区": "Park", "光伏产业园项目": "Project", "隆基绿能": "Company"},
+    )
     assert got == {("华天科技", "locatedIn", "天水高新区"), ("隆基绿能", "undertakes", "光伏产业园项目")}
 
 
@@ -320,8 +369,9 @@ def test_zero_subject_speaks_for_the_park_only_in_a_park_story() -> None:
     names = {"西安高新区": "Park", "隆基绿能": "Company", "光伏领跑者计划": "Project"}
     park_story = "西安高新区加快建设。西安高新区今年新增企业800家。同时，实施“光伏领跑者计划”。"
     assert run(park_story, names) == {("西安高新区", "undertakes", "光伏领跑者计划")}
-    company_story = ("隆基绿能落户西安高新区多年。隆基绿能是光伏龙头，隆基绿能的组件出货量居首。"
-                     "同时，实施“光伏领跑者计划”。")
+    company_story = (
+        "隆基绿能落户西安高新区多年。隆基绿能是光伏龙头，隆基绿能的组件出货量居首。同时，实施“光伏领跑者计划”。"
+    )
     assert run(company_story, names) == {("隆基绿能", "locatedIn", "西安高新区")}
 
 
@@ -336,8 +386,12 @@ def test_project_started_in_park_and_its_builder_by_reference() -> None:
 
 def test_subsidiary_and_won_bid() -> None:
     text = "阿里巴巴集团旗下的蚂蚁集团发布新产品。中电科技集团中标雄安新区智慧城市项目。"
-    names = {"阿里巴巴集团": "Company", "蚂蚁集团": "Company", "中电科技集团": "Company",
-             "雄安新区智慧城市项目": "Project"}
+    names = {
+        "阿里巴巴集团": "Company",
+        "蚂蚁集团": "Company",
+        "中电科技集团": "Company",
+        "雄安新区智慧城市项目": "Project",
+    }
     assert run(text, names) == {
         ("蚂蚁集团", "partOf", "阿里巴巴集团"),
         ("中电科技集团", "undertakes", "雄安新区智慧城市项目"),
@@ -357,7 +411,8 @@ def test_separately_signed_agreements_do_not_pair_the_signers() -> None:
 def test_undertaking_stated_as_the_setting_of_a_clause() -> None:
     text = "在实施“科技型企业培育行动”中，宝鸡高新区工作人员深入走访企业。"
     assert run(text, {"科技型企业培育行动": "Project", "宝鸡高新区": "Park"}) == {
-        ("宝鸡高新区", "undertakes", "科技型企业培育行动")}
+        ("宝鸡高新区", "undertakes", "科技型企业培育行动")
+    }
 
 
 def test_zone_named_in_brackets_of_a_park_name() -> None:
@@ -381,8 +436,15 @@ def test_robust_to_places_and_unknown_types() -> None:
 
 def test_joint_founding_by_a_list_and_subdivision() -> None:
     text = "华为、中兴、南京大学共同发起成立江苏省5G产业联盟。武汉东湖高新区下辖光谷生物城、光谷未来科技城等园区。"
-    names = {"华为": "Company", "中兴": "Company", "南京大学": "University", "江苏省5G产业联盟": "Institute",
-             "武汉东湖高新区": "Park", "光谷生物城": "Park", "光谷未来科技城": "Park"}
+    names = {
+        "华为": "Company",
+        "中兴": "Company",
+        "南京大学": "University",
+        "江苏省5G产业联盟": "Institute",
+        "武汉东湖高新区": "Park",
+        "光谷生物城": "Park",
+        "光谷未来科技城": "Park",
+    }
     assert run(text, names) == {
         ("江苏省5G产业联盟", "establishedBy", "华为"),
         ("江苏省5G产业联盟", "establishedBy", "中兴"),
@@ -421,10 +483,17 @@ def test_joint_action_by_a_list_pairs_the_actors_even_without_a_named_result() -
 
 
 def test_park_story_members_and_plots() -> None:
-    text = ("荆门高新区今年项目建设提速。荆门高新区新开工项目20个。投产企业中，亿纬锂能投资50亿元建设动力电池项目。"
-            "格林美在三期地块规划建设“城市矿山”产业园。")
-    names = {"荆门高新区": "Park", "亿纬锂能": "Company", "动力电池项目": "Project", "格林美": "Company",
-             "城市矿山": "Project"}
+    text = (
+        "荆门高新区今年项目建设提速。荆门高新区新开工项目20个。投产企业中，亿纬锂能投资50亿元建设动力电池项目。"
+        "格林美在三期地块规划建设“城市矿山”产业园。"
+    )
+    names = {
+        "荆门高新区": "Park",
+        "亿纬锂能": "Company",
+        "动力电池项目": "Project",
+        "格林美": "Company",
+        "城市矿山": "Project",
+    }
     assert run(text, names) == {
         ("亿纬锂能", "locatedIn", "荆门高新区"),
         ("亿纬锂能", "undertakes", "动力电池项目"),

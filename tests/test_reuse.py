@@ -82,8 +82,9 @@ def test_rebuilds_copy_unchanged_blocks_and_equal_full_builds(corpus: Path, tmp_
         lambda: pages[2].unlink(),  # a page removed: its entities' counts, files and relations change
         lambda: (corpus / "sub").mkdir() or (corpus / "sub" / pages[0].name).write_bytes(pages[0].read_bytes()),
         # the same name in a subfolder: doc ids are renamed, every assertion of the page is new
-        lambda: pages[3].write_text("\n".join(rng.sample(pages[3].read_text(encoding="utf-8").splitlines(),
-                                                          k=40)), encoding="utf-8"),
+        lambda: pages[3].write_text(
+            "\n".join(rng.sample(pages[3].read_text(encoding="utf-8").splitlines(), k=40)), encoding="utf-8"
+        ),
     ]
     for edit in edits:
         edit()
@@ -159,9 +160,7 @@ def test_no_cache_keeps_no_index(corpus: Path, tmp_path: Path, copied: list[int]
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
 
 
-def test_an_unchanged_entity_whose_neighbour_is_renamed_is_written_again(
-    tmp_path: Path, copied: list[int]
-) -> None:
+def test_an_unchanged_entity_whose_neighbour_is_renamed_is_written_again(tmp_path: Path, copied: list[int]) -> None:
     """A page that spells a park in full renames its node (the fullest name wins): the block of a
     company on another, unchanged page changes only through its relation to the park."""
     corpus, out, cache = tmp_path / "corpus", tmp_path / "out", tmp_path / "cache"
@@ -170,8 +169,9 @@ def test_an_unchanged_entity_whose_neighbour_is_renamed_is_written_again(
     (corpus / "b.txt").write_text("## 会议\n\n中关村科技园区召开会议。\n", encoding="utf-8")
     kg_build(corpus, out, cache)
     assert "贵阳高新区" in (out / "relations.csv").read_text(encoding="utf-8")
-    (corpus / "b.txt").write_text("## 会议\n\n贵阳国家高新技术产业开发区（以下简称“贵阳高新区”）召开会议。\n",
-                                  encoding="utf-8")
+    (corpus / "b.txt").write_text(
+        "## 会议\n\n贵阳国家高新技术产业开发区（以下简称“贵阳高新区”）召开会议。\n", encoding="utf-8"
+    )
     kg_build(corpus, out, cache)
     assert "贵阳国家高新技术产业开发区" in (out / "relations.csv").read_text(encoding="utf-8")
     assert copied[-1] > 0
@@ -237,7 +237,8 @@ def test_only_the_latest_builds_are_remembered(tmp_path: Path) -> None:
     assert len(kept) == KEPT_BUILDS and last.record.name in kept
     assert f"{0:016x}.build" not in kept and f"{KEPT_BUILDS + 3:016x}.build" in kept
     assert sorted(p.with_suffix(".build").name for p in folder.glob("*.rdf-index")) == sorted(
-        n for n in kept if n != last.record.name)
+        n for n in kept if n != last.record.name
+    )
 
 
 def test_the_index_is_saved_across_file_systems(

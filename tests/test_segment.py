@@ -34,12 +34,12 @@ def test_offsets_are_exact(pages, code: str) -> None:
     assert [a.index for a in articles] == list(range(len(articles)))
     previous_end = 0
     for art in articles:
-        assert clean[art.span[0]: art.span[1]] == art.text
+        assert clean[art.span[0] : art.span[1]] == art.text
         assert art.span[0] >= previous_end  # articles do not overlap and keep page order
         previous_end = art.span[1]
         assert art.sentences
         for s in art.sentences:
-            assert art.text[s.start: s.end] == s.text
+            assert art.text[s.start : s.end] == s.text
             assert s.text == s.text.strip()
         assert not art.text.startswith("#") and art.text.split("\n")[0] != art.title  # the title line is outside
 
@@ -104,7 +104,7 @@ def test_split_sentences_keeps_closing_quotes_and_line_ends() -> None:
     got = [s.text for s in split_sentences(text)]
     assert got == ["他说：“好。”", "然后走了！", "真的吗？", "是；", "对", "第二行"]
     for s in split_sentences(text):
-        assert text[s.start: s.end] == s.text
+        assert text[s.start : s.end] == s.text
 
 
 def test_plain_text_without_structure_is_one_article() -> None:
@@ -122,10 +122,10 @@ def test_empty_page_has_no_articles() -> None:
 def test_a_page_of_headings_only_is_text_too() -> None:
     # a one-line document reads as a headline; its text is all there is to extract (issue 15)
     clean, [art] = _segment("# 只有标题\n")
-    assert (art.text, art.title, clean[art.span[0]: art.span[1]]) == ("只有标题", "", "只有标题")
+    assert (art.text, art.title, clean[art.span[0] : art.span[1]]) == ("只有标题", "", "只有标题")
     clean, arts = _segment("# 贵阳高新区\n\n## 苏州工业园区\n")
     assert [a.text for a in arts] == ["贵阳高新区", "苏州工业园区"]
-    assert all(clean[a.span[0]: a.span[1]] == a.text for a in arts)
+    assert all(clean[a.span[0] : a.span[1]] == a.text for a in arts)
     # page furniture alone is set aside as metadata, but the document still has its article
     for page, kind in (("本报记者 张三", "bylines"), ("图为贵阳高新区", "captions"), ("（完）", None)):
         _, [art] = _segment(page)
@@ -168,12 +168,12 @@ def _as_pdf_columns(page: str, top: str) -> tuple[str, list[str]]:
         if not line:
             continue
         if line.startswith(top):
-            headlines.append(line[len(top):])
+            headlines.append(line[len(top) :])
         elif line.startswith("#") or len(line) <= 20:
             lines += [line.lstrip("# "), ""]
         else:
             for i in range(0, len(line), 15):
-                lines += [line[i: i + 15], ""]
+                lines += [line[i : i + 15], ""]
     return "\n".join(lines) + "\n" + "\n\n".join(headlines) + "\n", headlines
 
 

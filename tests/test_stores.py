@@ -34,18 +34,27 @@ def _norm(var: str, value: str | None) -> str | None:
 
 def local_rows(ttl: Path, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
     variables, rows = select_rows(load_store(ttl), query)
-    out = [tuple(_norm(v, None if t is None else str(t.value)) for v, t in zip(variables, r, strict=True))
-           for r in rows]
+    out = [
+        tuple(_norm(v, None if t is None else str(t.value)) for v, t in zip(variables, r, strict=True)) for r in rows
+    ]
     return variables, sorted(out, key=repr)
 
 
-def http_rows(endpoint: str, query: str, variables: list[str], params: dict[str, str] | None = None,
-              ) -> list[tuple[str | None, ...]]:
+def http_rows(
+    endpoint: str,
+    query: str,
+    variables: list[str],
+    params: dict[str, str] | None = None,
+) -> list[tuple[str | None, ...]]:
     data = urllib.parse.urlencode({"query": query, **(params or {})}).encode()
-    req = urllib.request.Request(endpoint, data=data, headers={
-        "Accept": "application/sparql-results+json",
-        "Content-Type": "application/x-www-form-urlencoded",
-    })
+    req = urllib.request.Request(
+        endpoint,
+        data=data,
+        headers={
+            "Accept": "application/sparql-results+json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     with urllib.request.urlopen(req, timeout=20) as resp:
         res = json.load(resp)
     rows = [tuple(_norm(v, b[v]["value"] if v in b else None) for v in variables) for b in res["results"]["bindings"]]
@@ -87,8 +96,9 @@ def oxigraph_server() -> Iterator[str]:
     if binary is None:
         pytest.skip("the `oxigraph` server binary (PyPI package oxigraph) is not installed")
     port = free_port()
-    proc = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/query?query=ASK%7B%7D", proc)
@@ -98,8 +108,12 @@ def oxigraph_server() -> Iterator[str]:
 
 
 def test_oxigraph_server_answers_like_in_process(oxigraph_server: str, graph_ttl: Path) -> None:
-    req = urllib.request.Request(f"{oxigraph_server}/store?default", data=graph_ttl.read_bytes(), method="PUT",
-                                 headers={"Content-Type": "text/turtle"})
+    req = urllib.request.Request(
+        f"{oxigraph_server}/store?default",
+        data=graph_ttl.read_bytes(),
+        method="PUT",
+        headers={"Content-Type": "text/turtle"},
+    )
     with urllib.request.urlopen(req, timeout=20) as resp:
         assert resp.status in (200, 201, 204)
     count = http_rows(f"{oxigraph_server}/query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", ["n"])
@@ -118,9 +132,20 @@ def test_kg_serve_starts_a_read_only_endpoint(fixture_ttl: Path, tmp_path: Path)
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph", str(fixture_ttl),
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        [
+            sys.executable,
+            "-c",
+            "from kg.cli import main; main()",
+            "serve",
+            "--graph",
+            str(fixture_ttl),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
@@ -130,9 +155,12 @@ def test_kg_serve_starts_a_read_only_endpoint(fixture_ttl: Path, tmp_path: Path)
         text = EXAMPLES["evidence"]
         variables, expected = local_rows(fixture_ttl, text)
         assert expected and http_rows(endpoint, text, variables) == expected
-        update = urllib.request.Request(f"http://127.0.0.1:{port}/update", method="POST",
-                                        data=b"INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
-                                        headers={"Content-Type": "application/sparql-update"})
+        update = urllib.request.Request(
+            f"http://127.0.0.1:{port}/update",
+            method="POST",
+            data=b"INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+            headers={"Content-Type": "application/sparql-update"},
+        )
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(update, timeout=10)
         assert err.value.code in (403, 405)
@@ -201,8 +229,9 @@ def virtuoso(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     sql_port, http_port = free_port(), free_port()
     ini = d / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=d, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    proc = subprocess.Popen([server, "+foreground", "+configfile", str(ini)], cwd=d,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [server, "+foreground", "+configfile", str(ini)], cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         endpoint = f"http://127.0.0.1:{http_port}/sparql"
         wait_http(f"{endpoint}?query=ASK%7B%7D", proc)
@@ -216,9 +245,16 @@ def test_virtuoso_answers_like_in_process(virtuoso: tuple[str, str, Path], graph
     data = folder / "kg.ttl"
     data.write_bytes(graph_ttl.read_bytes())
     load = subprocess.run(
-        ["isql-vt", address, "dba", "dba",
-         f"exec=DB.DBA.TTLP_MT(file_to_string_output('{data}'), '', '{GRAPH}', 0); checkpoint;"],
-        capture_output=True, text=True, timeout=60,
+        [
+            "isql-vt",
+            address,
+            "dba",
+            "dba",
+            f"exec=DB.DBA.TTLP_MT(file_to_string_output('{data}'), '', '{GRAPH}', 0); checkpoint;",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert load.returncode == 0 and "Error" not in load.stdout + load.stderr, load.stdout + load.stderr
     params = {"default-graph-uri": GRAPH}
@@ -237,9 +273,19 @@ def test_kg_serve_accepts_queries_without_prefix_lines(fixture_ttl: Path) -> Non
         pytest.skip("the `oxigraph` server binary (PyPI package oxigraph) is not installed")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph", str(fixture_ttl),
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from kg.cli import main; main()",
+            "serve",
+            "--graph",
+            str(fixture_ttl),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert proc.stdout is not None and proc.stdout.readline().startswith("SPARQL endpoint:")
@@ -248,18 +294,25 @@ def test_kg_serve_accepts_queries_without_prefix_lines(fixture_ttl: Path) -> Non
         variables, expected = local_rows(fixture_ttl, bare)
         assert len(expected) == 3
         assert http_rows(endpoint, bare, variables) == expected  # POST, form-encoded
-        get = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': bare})}",
-                                     headers={"Accept": "application/sparql-results+json"})
+        get = urllib.request.Request(
+            f"{endpoint}?{urllib.parse.urlencode({'query': bare})}",
+            headers={"Accept": "application/sparql-results+json"},
+        )
         with urllib.request.urlopen(get, timeout=20) as resp:
             assert len(json.load(resp)["results"]["bindings"]) == 3
-        direct = urllib.request.Request(endpoint, data=bare.encode(), headers={
-            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        direct = urllib.request.Request(
+            endpoint,
+            data=bare.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
         with urllib.request.urlopen(direct, timeout=20) as resp:
             assert len(json.load(resp)["results"]["bindings"]) == 3
         # a prefix the query declares itself wins over the predeclared one
         own = "PREFIX hkg: <http://example.org/> ASK { ?p a hkg:Park }"
-        ask = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': own})}",
-                                     headers={"Accept": "application/sparql-results+json"})
+        ask = urllib.request.Request(
+            f"{endpoint}?{urllib.parse.urlencode({'query': own})}",
+            headers={"Accept": "application/sparql-results+json"},
+        )
         with urllib.request.urlopen(ask, timeout=20) as resp:
             assert json.load(resp)["boolean"] is False
         # an unknown prefix is still the server's error
@@ -312,15 +365,16 @@ def test_readme_oxigraph_commands(fixture_ttl: Path, tmp_path: Path) -> None:
     lines = [ln for ln in _with_ports(readme_block("oxigraph"), {"7878": port}).splitlines() if ln.strip()]
     assert [ln.split()[:2] for ln in lines] == [["oxigraph", "load"], ["oxigraph", "serve-read-only"], ["curl", "-s"]]
     env = {**os.environ, "PATH": f"{Path(binary).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    load = subprocess.run(["bash", "-c", lines[0]], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=120)
+    load = subprocess.run(["bash", "-c", lines[0]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert load.returncode == 0, load.stderr
-    server = subprocess.Popen(["bash", "-c", f"exec {lines[1]}"], cwd=tmp_path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["bash", "-c", f"exec {lines[1]}"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", server)
-        query = subprocess.run(["bash", "-c", lines[2]], cwd=tmp_path, env=env, capture_output=True, text=True,
-                               timeout=60)
+        query = subprocess.run(
+            ["bash", "-c", lines[2]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
         assert query.returncode == 0, query.stderr
     finally:
         stop(server)
@@ -354,5 +408,5 @@ def test_readme_virtuoso_commands(fixture_ttl: Path, tmp_path: Path) -> None:
                 except ProcessLookupError:
                     pass
     _, local_count = local_rows(fixture_ttl, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    count_line = run.stdout[run.stdout.index('"n"'):]
+    count_line = run.stdout[run.stdout.index('"n"') :]
     assert _count_csv(count_line.split("OpenLink", 1)[0]) == local_count[0][0]

@@ -43,13 +43,29 @@ def payload_graph() -> KnowledgeGraph:
     nodes = []
     for i, p in enumerate(PAYLOADS):
         type_ = ["Park", "Company", "Institute", "Person", "Project"][i]
-        nodes.append(Node(id=node_id(type_, f"{p}{i}"), name=f"{p}{i}", type=type_, aliases=[f"别名{p}"],
-                          mentions=i + 1, files=[f"{p}.txt"], places=[p]))
+        nodes.append(
+            Node(
+                id=node_id(type_, f"{p}{i}"),
+                name=f"{p}{i}",
+                type=type_,
+                aliases=[f"别名{p}"],
+                mentions=i + 1,
+                files=[f"{p}.txt"],
+                places=[p],
+            )
+        )
     nodes.sort(key=lambda n: n.id)
     edges = []
     for i in range(len(nodes) - 1):
-        ev = Evidence(doc=f"{PAYLOADS[i]}.txt", path="x", article=0, sentence=f"证据{PAYLOADS[-1 - i]}。", start=0,
-                      end=5, pattern=PAYLOADS[i])
+        ev = Evidence(
+            doc=f"{PAYLOADS[i]}.txt",
+            path="x",
+            article=0,
+            sentence=f"证据{PAYLOADS[-1 - i]}。",
+            start=0,
+            end=5,
+            pattern=PAYLOADS[i],
+        )
         edges.append(Edge(nodes[i].id, "locatedIn" if i % 2 else "cooperatesWith", nodes[i + 1].id, [ev]))
     return KnowledgeGraph(nodes=nodes, edges=edges)
 
@@ -124,8 +140,9 @@ def test_page_holds_the_graph(kgraph: KnowledgeGraph) -> None:
 
 def test_output_is_deterministic(tmp_path: Path, kgraph: KnowledgeGraph) -> None:
     write_html(tmp_path / "a.html", kgraph)
-    shuffled = KnowledgeGraph(nodes=list(reversed(kgraph.nodes)), edges=list(reversed(kgraph.edges)),
-                              articles=kgraph.articles)
+    shuffled = KnowledgeGraph(
+        nodes=list(reversed(kgraph.nodes)), edges=list(reversed(kgraph.edges)), articles=kgraph.articles
+    )
     write_html(tmp_path / "b.html", shuffled)
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
     write_html(tmp_path / "c.html", kgraph, max_nodes=5)
@@ -147,9 +164,7 @@ def test_input_text_is_escaped() -> None:
     # ... and the data still carries the exact strings, to be shown with textContent.
     data = page_data(html)
     assert sorted(n["kg"]["name"] for n in data["nodes"]) == sorted(n.name for n in graph.nodes)
-    assert {e["kg"]["evidence"][0]["sentence"] for e in data["edges"]} == {
-        e.evidence[0].sentence for e in graph.edges
-    }
+    assert {e["kg"]["evidence"][0]["sentence"] for e in data["edges"]} == {e.evidence[0].sentence for e in graph.edges}
     assert "innerHTML" not in html.split("var KG =", 1)[1]
 
 
@@ -272,8 +287,9 @@ def _pyvis_network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[
 
 
 def _ev(sentence: str, article: int = 0) -> Evidence:
-    return Evidence(doc=f"{sentence[:5]}.txt", path="p", article=article, sentence=sentence, start=0,
-                    end=len(sentence), pattern="p")
+    return Evidence(
+        doc=f"{sentence[:5]}.txt", path="p", article=article, sentence=sentence, start=0, end=len(sentence), pattern="p"
+    )
 
 
 def hostile_graph() -> KnowledgeGraph:
@@ -281,7 +297,7 @@ def hostile_graph() -> KnowledgeGraph:
     and relation, a duplicate node id (pyvis keeps the first), parallel edges both ways, a repeated edge,
     a self-loop, symmetric edges, an edge to a missing node (skipped) and more evidence than is carried."""
     raw = [
-        ("Company", 'a "quoted" \'name\' \\ back'),
+        ("Company", "a \"quoted\" 'name' \\ back"),
         ("Park", "</script><script>alert(1)</script><!--"),
         ("Person", "emoji 🚀👩‍🔬 名字"),
         ("Institute", "line\u2028sep\u2029para"),
@@ -289,12 +305,22 @@ def hostile_graph() -> KnowledgeGraph:
         ("Thing", "unknown type"),
         ("University", "&amp; <b>bold</b>"),
     ]
-    nodes = [Node(id=node_id(t, name or "empty"), name=name, type=t, aliases=[f"alias {name}"] * 15, mentions=i,
-                  files=[f"{name}.txt"], places=[name]) for i, (t, name) in enumerate(raw)]
+    nodes = [
+        Node(
+            id=node_id(t, name or "empty"),
+            name=name,
+            type=t,
+            aliases=[f"alias {name}"] * 15,
+            mentions=i,
+            files=[f"{name}.txt"],
+            places=[name],
+        )
+        for i, (t, name) in enumerate(raw)
+    ]
     nodes.append(Node(id=nodes[0].id, name="duplicate id", type="Park"))  # a second node with the first's id
     a, b, c, d, e, f, g = (x.id for x in nodes[:7])
     edges = [
-        Edge(a, "locatedIn", b, [_ev("s1 </script>"), _ev("s2 \u2028"), _ev("s3 🚀"), _ev("s4 \"q\"", 2)]),
+        Edge(a, "locatedIn", b, [_ev("s1 </script>"), _ev("s2 \u2028"), _ev("s3 🚀"), _ev('s4 "q"', 2)]),
         Edge(b, "partOf", a, [_ev("back the other way")]),
         Edge(a, "undertakes", b, [_ev("a third")]),
         Edge(b, "worksFor", a, [_ev("a fourth")]),
@@ -313,8 +339,15 @@ def big_graph() -> KnowledgeGraph:
     """Over 500 nodes (straight edges, no improved layout, fewer iterations) with repeated pairs."""
     types = list(TYPE_STYLE)
     nodes = [Node(id=f"N{i:04d}", name=f"节点{i}", type=types[i % len(types)], mentions=i % 7) for i in range(620)]
-    edges = [Edge(f"N{i:04d}", list(RELATION_COLOR)[i % len(RELATION_COLOR)], f"N{(i * 7 + 1) % 620:04d}",
-                  [_ev(f"sentence {i}")]) for i in range(900)]
+    edges = [
+        Edge(
+            f"N{i:04d}",
+            list(RELATION_COLOR)[i % len(RELATION_COLOR)],
+            f"N{(i * 7 + 1) % 620:04d}",
+            [_ev(f"sentence {i}")],
+        )
+        for i in range(900)
+    ]
     return KnowledgeGraph(nodes=nodes, edges=edges)
 
 
@@ -341,8 +374,9 @@ def _same_as_pyvis(graph: KnowledgeGraph, focus: tuple[str, ...], monkeypatch: p
         assert render_html(graph, info) == page
 
 
-def test_network_data_matches_pyvis_on_the_sample(sample_graph: KnowledgeGraph,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_network_data_matches_pyvis_on_the_sample(
+    sample_graph: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert len(sample_graph.nodes) > 150  # past pyvis's improvedLayout limit
     _same_as_pyvis(sample_graph, (), monkeypatch)
     ids = sorted(n.id for n in sample_graph.nodes)
@@ -351,8 +385,9 @@ def test_network_data_matches_pyvis_on_the_sample(sample_graph: KnowledgeGraph,
 
 
 @pytest.mark.parametrize("make", [hostile_graph, payload_graph, big_graph, KnowledgeGraph])
-def test_network_data_matches_pyvis_on_hostile_graphs(make: Callable[[], KnowledgeGraph],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_network_data_matches_pyvis_on_hostile_graphs(
+    make: Callable[[], KnowledgeGraph], monkeypatch: pytest.MonkeyPatch
+) -> None:
     graph = make()
     _same_as_pyvis(graph, (), monkeypatch)
     focus = tuple(sorted({n.id for n in graph.nodes})[:2]) + ("not-a-node",)
@@ -393,8 +428,7 @@ def test_write_html_does_not_import_pyvis(tmp_path: Path, kgraph: KnowledgeGraph
     assert (tmp_path / "kg.html").read_text(encoding="utf-8") == page
 
 
-def test_vis_lib_is_found_without_pyvis_and_problems_are_named(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_vis_lib_is_found_without_pyvis_and_problems_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """vis-network is found among the installed pyvis's files, wherever its version keeps them."""
     from importlib import metadata
 
@@ -416,8 +450,12 @@ def test_vis_lib_is_found_without_pyvis_and_problems_are_named(tmp_path: Path,
         def locate(self) -> Path:
             return tmp_path / self.rel
 
-    layout = ["pyvis/assets/vis-network-9.0.4/vis-network.min.js", "pyvis/assets/vis-network-9.0.4/vis-network.css",
-              "pyvis/assets/vis-network-10.0.1/vis-network.min.js", "pyvis/assets/vis-network-10.0.1/vis-network.css"]
+    layout = [
+        "pyvis/assets/vis-network-9.0.4/vis-network.min.js",
+        "pyvis/assets/vis-network-9.0.4/vis-network.css",
+        "pyvis/assets/vis-network-10.0.1/vis-network.min.js",
+        "pyvis/assets/vis-network-10.0.1/vis-network.css",
+    ]
     for rel in layout:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(f"/* {rel} */", encoding="utf-8")
@@ -448,6 +486,12 @@ def test_header_counts_files_and_documents(kgraph: KnowledgeGraph) -> None:
 
 def test_edge_legend_is_bilingual(kgraph: KnowledgeGraph) -> None:
     html = render_html(kgraph, PageInfo(title="t"))
-    for relation, zh in [("locatedIn", "位于"), ("partOf", "隶属于"), ("cooperatesWith", "合作"),
-                         ("establishedBy", "由…设立"), ("undertakes", "承担"), ("worksFor", "任职于")]:
+    for relation, zh in [
+        ("locatedIn", "位于"),
+        ("partOf", "隶属于"),
+        ("cooperatesWith", "合作"),
+        ("establishedBy", "由…设立"),
+        ("undertakes", "承担"),
+        ("worksFor", "任职于"),
+    ]:
         assert re.search(rf'class="kg-rel-swatch"[^>]*></span>{relation} {zh}</span>', html), relation

@@ -50,8 +50,9 @@ def test_every_term_the_writers_use_is_documented(which: str, sample_build: Path
     missing = sorted(used - _documented())
     assert not missing, f"used in kg.ttl but not in the ontology / docs/vocabulary.md: {missing}"
     # and an hkg: term is documented only if the ontology defines it
-    ontology = {short(q.subject.value) for q in ox.parse(path=str(REPO / "ontology" / "kg.ttl"),
-                                                          format=ox.RdfFormat.TURTLE)}
+    ontology = {
+        short(q.subject.value) for q in ox.parse(path=str(REPO / "ontology" / "kg.ttl"), format=ox.RdfFormat.TURTLE)
+    }
     assert {t for t in used if t.startswith("hkg:")} <= ontology
 
 

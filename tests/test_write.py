@@ -53,34 +53,65 @@ def _reference_lines(res, graph: KnowledgeGraph) -> tuple[str, str]:  # type: ig
     from kg.model import node_id, norm_name
 
     def dumps(obj: object) -> str:
-        return json.dumps(obj, ensure_ascii=False).translate(
-            str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})) + "\n"
+        return (
+            json.dumps(obj, ensure_ascii=False).translate(
+                str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+            )
+            + "\n"
+        )
 
     alias_to_node: dict[tuple[str, str], str] = {}
     for node in graph.nodes:
         for name in [node.name, *node.aliases]:
             alias_to_node.setdefault((node.type, norm_name(name)), node.id)
     arts = "".join(
-        dumps({"source": a.path, "doc": a.doc, "article": a.index, "title": a.title, "head": a.head,
-               "span": list(a.span),
-               "text": a.text, "sentences": [[s.start, s.end] for s in a.sentences], "meta": a.meta})
+        dumps(
+            {
+                "source": a.path,
+                "doc": a.doc,
+                "article": a.index,
+                "title": a.title,
+                "head": a.head,
+                "span": list(a.span),
+                "text": a.text,
+                "sentences": [[s.start, s.end] for s in a.sentences],
+                "meta": a.meta,
+            }
+        )
         for a in res.articles
     )
     ents = [
-        {"name": e.page_name or e.name, "type": e.type,
-         "aliases": sorted({*e.aliases, e.name} - {e.page_name}) if e.page_name else sorted(e.aliases),
-         "node": alias_to_node.get((e.type, norm_name(e.name)), node_id(e.type, e.name)),
-         "mentions": [{"article": m.article, "sentence": m.sentence, "start": m.start, "end": m.end,
-                       "surface": m.surface, "rule": m.rule} for m in e.mentions]}
+        {
+            "name": e.page_name or e.name,
+            "type": e.type,
+            "aliases": sorted({*e.aliases, e.name} - {e.page_name}) if e.page_name else sorted(e.aliases),
+            "node": alias_to_node.get((e.type, norm_name(e.name)), node_id(e.type, e.name)),
+            "mentions": [
+                {
+                    "article": m.article,
+                    "sentence": m.sentence,
+                    "start": m.start,
+                    "end": m.end,
+                    "surface": m.surface,
+                    "rule": m.rule,
+                }
+                for m in e.mentions
+            ],
+        }
         for e in res.entities
     ]
     spelled = {(e.type, e.name): e.page_name for e in res.entities if e.page_name}
     rels = [
-        {"head": spelled.get((r.head_type, r.head), r.head), "relation": r.relation,
-         "tail": spelled.get((r.tail_type, r.tail), r.tail),
-         "evidence": r.evidence[0].sentence if r.evidence else "",
-         "evidences": [{"article": v.article, "start": v.start, "end": v.end, "sentence": v.sentence,
-                        "pattern": v.pattern} for v in r.evidence]}
+        {
+            "head": spelled.get((r.head_type, r.head), r.head),
+            "relation": r.relation,
+            "tail": spelled.get((r.tail_type, r.tail), r.tail),
+            "evidence": r.evidence[0].sentence if r.evidence else "",
+            "evidences": [
+                {"article": v.article, "start": v.start, "end": v.end, "sentence": v.sentence, "pattern": v.pattern}
+                for v in r.evidence
+            ],
+        }
         for r in res.relations
     ]
     return arts, dumps({"doc": res.doc, "source": res.path, "entities": ents, "relations": rels})
@@ -136,14 +167,27 @@ def test_graphml_is_what_networkx_writes(tmp_path: Path) -> None:
     def networkx_graphml(graph: KnowledgeGraph) -> bytes:
         g = nx.MultiDiGraph()
         for n in graph.nodes:
-            g.add_node(rdf._graphml_id(n.id), label=rdf._xml_safe(n.name), name=rdf._xml_safe(n.name), type=n.type,
-                       aliases=rdf._xml_safe("|".join(n.aliases)), mentions=n.mentions,
-                       files=rdf._xml_safe("|".join(n.files)), iri=rdf.entity_iri(n.id))
+            g.add_node(
+                rdf._graphml_id(n.id),
+                label=rdf._xml_safe(n.name),
+                name=rdf._xml_safe(n.name),
+                type=n.type,
+                aliases=rdf._xml_safe("|".join(n.aliases)),
+                mentions=n.mentions,
+                files=rdf._xml_safe("|".join(n.files)),
+                iri=rdf.entity_iri(n.id),
+            )
         for e in graph.edges:
-            g.add_edge(rdf._graphml_id(e.head), rdf._graphml_id(e.tail), key=e.relation, relation=e.relation,
-                       label=e.relation, evidence_count=len(e.evidence),
-                       symmetric=e.relation in rdf.SYMMETRIC_RELATIONS,
-                       sentence=rdf._xml_safe(e.evidence[0].sentence) if e.evidence else "")
+            g.add_edge(
+                rdf._graphml_id(e.head),
+                rdf._graphml_id(e.tail),
+                key=e.relation,
+                relation=e.relation,
+                label=e.relation,
+                evidence_count=len(e.evidence),
+                symmetric=e.relation in rdf.SYMMETRIC_RELATIONS,
+                sentence=rdf._xml_safe(e.evidence[0].sentence) if e.evidence else "",
+            )
         out = tmp_path / "nx.graphml"
         with out.open("wb") as fh:
             # the plain-XML writer: nx.write_graphml is lxml's when lxml is installed (readability-lxml needs it)

@@ -28,21 +28,39 @@ from .pipeline import BuildResult
 from .pipeline import build as extract_and_link
 
 
-def write_outputs(folder: Path, doc_ids: Sequence[str], texts: Iterable[DocText], graph: KnowledgeGraph,
-                  max_nodes: int | None = None, jobs: int = 1, reuse: LastBuild | None = None,
-                  writers: Iterable[str] | None = None) -> None:
+def write_outputs(
+    folder: Path,
+    doc_ids: Sequence[str],
+    texts: Iterable[DocText],
+    graph: KnowledgeGraph,
+    max_nodes: int | None = None,
+    jobs: int = 1,
+    reuse: LastBuild | None = None,
+    writers: Iterable[str] | None = None,
+) -> None:
     """Run the registered ``writers`` (all by default: the eight :data:`OUTPUTS`) into ``folder``,
     ``jobs`` at once. With ``reuse``, the RDF writer copies what is unchanged from the last build and
     stages its index for :meth:`LastBuild.save`."""
-    job = WriteJob(graph=graph, doc_ids=doc_ids, texts=texts, max_nodes=max_nodes,
-                   previous=reuse.previous() if reuse else None, stage_index=reuse is not None)
+    job = WriteJob(
+        graph=graph,
+        doc_ids=doc_ids,
+        texts=texts,
+        max_nodes=max_nodes,
+        previous=reuse.previous() if reuse else None,
+        stage_index=reuse is not None,
+    )
     chosen = [WRITERS[name] for name in (WRITERS if writers is None else writers)]
-    run_writers({w.name: partial(w, job) for w in chosen}, folder, writer_jobs(graph, jobs),
-                costs={w.name: w.cost for w in chosen})
+    run_writers(
+        {w.name: partial(w, job) for w in chosen},
+        folder,
+        writer_jobs(graph, jobs),
+        costs={w.name: w.cost for w in chosen},
+    )
 
 
-def write_all(out: Path, results: Sequence[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None,
-              jobs: int = 1) -> list[Path]:
+def write_all(
+    out: Path, results: Sequence[DocResult], graph: KnowledgeGraph, max_nodes: int | None = None, jobs: int = 1
+) -> list[Path]:
     """Write every output of ``results`` (held in memory) into ``out``; returns the paths written.
     :class:`Builder` streams instead."""
     texts = TextStore()
@@ -88,8 +106,7 @@ class Builder:
         """The files of ``inputs`` (files, folders, globs), or the bundled sample when there are none."""
         return discover(inputs) if inputs else (sample_corpus(), [])
 
-    def build(self, files: list[Path], skipped: Sequence[InputError] = (),
-              stage: Stage | None = None) -> BuildReport:
+    def build(self, files: list[Path], skipped: Sequence[InputError] = (), stage: Stage | None = None) -> BuildReport:
         """Extract, link and write ``files`` (``skipped``: inputs discovery could not use). The
         outputs are staged in ``stage`` (entered by the caller, who may have made it early to report
         an unusable output folder) or in a stage of its own, and renamed into place at the end."""
@@ -111,25 +128,49 @@ class Builder:
             return report
         # The articles' text goes to a spill file in the staging folder as files are extracted.
         texts = TextStore(stage.path / "texts.spill")
-        result = extract_and_link(files, progress=self.progress, jobs=jobs, cache_dir=cache, texts=texts, keys=keys,
-                                  keep=False, executor=self.executor)
+        result = extract_and_link(
+            files,
+            progress=self.progress,
+            jobs=jobs,
+            cache_dir=cache,
+            texts=texts,
+            keys=keys,
+            keep=False,
+            executor=self.executor,
+        )
         report.result, report.notices = result, result.notices
         report.errors += result.errors
         if not result.doc_ids:
-            # Every input failed (or none held a document): an empty graph in place of the last good build would only lose it.
+            # Every input failed (or none held a document): an empty graph in place of the last good
+            # build would only lose it.
             report.nothing_read = True
             return report
         report.summary = {
-            "files": len(files) - result.skipped_files, "documents": len(result.doc_ids),
-            "articles": result.articles, "sentences": result.sentences,
-            "entities": len(result.graph.nodes), "relations": len(result.graph.edges), "notices": result.notices,
+            "files": len(files) - result.skipped_files,
+            "documents": len(result.doc_ids),
+            "articles": result.articles,
+            "sentences": result.sentences,
+            "entities": len(result.graph.nodes),
+            "relations": len(result.graph.edges),
+            "notices": result.notices,
         }
         if self.on_stage is not None:
             self.on_stage("writing the outputs")
-        write_outputs(stage.path, result.doc_ids, result.texts, result.graph, max_nodes=self.max_nodes, jobs=jobs,
-                      reuse=last, writers=self.writers)
-        outputs = OUTPUTS if self.writers is None else tuple(o for o in OUTPUTS if any(
-            o in WRITERS[w].outputs for w in self.writers))
+        write_outputs(
+            stage.path,
+            result.doc_ids,
+            result.texts,
+            result.graph,
+            max_nodes=self.max_nodes,
+            jobs=jobs,
+            reuse=last,
+            writers=self.writers,
+        )
+        outputs = (
+            OUTPUTS
+            if self.writers is None
+            else tuple(o for o in OUTPUTS if any(o in WRITERS[w].outputs for w in self.writers))
+        )
         written = stage.staged(outputs)
         stage.commit(outputs)
         if last is not None:

@@ -40,8 +40,11 @@ def discover(inputs: Iterable[str], ignored: list[Path] | None = None) -> tuple[
                         errors.append(InputError(str(sub), "folder is not readable (permission denied)"))
                     elif sub.is_file() and sub.suffix.lower() in INPUT_SUFFIXES:
                         files.append(sub)
-                    elif sub.is_file() and ignored is not None and not any(
-                            part.startswith(".") for part in sub.relative_to(path).parts):
+                    elif (
+                        sub.is_file()
+                        and ignored is not None
+                        and not any(part.startswith(".") for part in sub.relative_to(path).parts)
+                    ):
                         ignored.append(sub)
             elif path.is_symlink() and not path.exists():
                 errors.append(InputError(str(path), "broken symbolic link"))

@@ -2,10 +2,11 @@
 
 Files run on an executor (:mod:`kg.build.executors`: a ``multiprocessing`` pool by default) through
 an ordered ``imap``: results come back in the order of the input list whatever the number of
-workers, so the outputs are byte-identical for any ``--jobs``. Each worker loads the recognizer's resources (lexicon automata, jieba dictionary) once,
-in its initializer. A worker returns a file's results already packed (see :func:`kg.build.process.pack`): the
-summaries the graph is built from, and the serialised text of the JSONL outputs, which the parent
-only passes on to the cache and the text store, never unpickling it. Cached files never reach the pool, so a rebuild
+workers, so the outputs are byte-identical for any ``--jobs``. Each worker loads the recognizer's
+resources (lexicon automata, jieba dictionary) once, in its initializer. A worker returns a file's
+results already packed (see :func:`kg.build.process.pack`): the summaries the graph is built from,
+and the serialised text of the JSONL outputs, which the parent only passes on to the cache and the
+text store, never unpickling it. Cached files never reach the pool, so a rebuild
 where one file changed starts no workers beyond the one it needs.
 
 The outputs are then written by forked processes too (:func:`run_writers`), as many at once as
@@ -151,8 +152,9 @@ def _run_writer(job: tuple[str, str]) -> str:
     return name
 
 
-def run_writers(writers: dict[str, Callable[[Path], object]], folder: Path, jobs: int = 1,
-                costs: dict[str, int] | None = None) -> None:
+def run_writers(
+    writers: dict[str, Callable[[Path], object]], folder: Path, jobs: int = 1, costs: dict[str, int] | None = None
+) -> None:
     """Run independent output writers, ``jobs`` at a time, each writing its files into ``folder``; the
     costliest (``costs``, by name) start first.
 

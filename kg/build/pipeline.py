@@ -77,7 +77,9 @@ def build(
     # The summaries are many long-lived objects without reference cycles, which the cyclic collector
     # would re-scan again and again as they pile up: freeze each batch out of its way.
     seen: set[str] = set()
-    for n, (docs, text, errs) in enumerate(run(files, progress, jobs=jobs, cache=cache, keys=keys, executor=executor), 1):
+    for n, (docs, text, errs) in enumerate(
+        run(files, progress, jobs=jobs, cache=cache, keys=keys, executor=executor), 1
+    ):
         for doc in docs:
             if doc.doc in seen:  # a/page.txt and b/page.txt: the later one is named by its path
                 first = doc.doc

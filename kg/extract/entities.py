@@ -314,8 +314,13 @@ def _tokenizer(words: list[str]) -> tuple[jieba.Tokenizer, dict[str, str]]:
         return tokenizer.FREQ, tokenizer.total, {same.get(w, w): t for w, t in _jieba_tags().items()}
 
     def valid(value: Any) -> bool:
-        return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], dict)
-                and isinstance(value[1], int) and isinstance(value[2], dict))
+        return (
+            isinstance(value, tuple)
+            and len(value) == 3
+            and isinstance(value[0], dict)
+            and isinstance(value[1], int)
+            and isinstance(value[2], dict)
+        )
 
     freq, total, tags = snapshot("jieba", key.hexdigest()[:24], make, valid)
     tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
@@ -467,7 +472,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
         if (
-            len(tok) >= 3 and tok[0] in _GLUED and tok not in res.canonical_forms
+            len(tok) >= 3
+            and tok[0] in _GLUED
+            and tok not in res.canonical_forms
             and res.word_tags.get(tok) in (None, "nr", "nrt", "nrfg")
         ):
             start -= len(tok) - 1  # 和良渚 (新城): a joiner jieba glued to the name's first word
@@ -535,8 +542,22 @@ _BODY_ENDINGS = ("管委会", "管理委员会", "党工委", "人民政府", "�
 
 _JOINERS = frozenset({"和", "与"})
 _ORG_ENDINGS = (
-    "大学", "学院", "公司", "集团", "研究院", "研究所", "中心", "实验室", "局", "委", "厅", "部", "区", "园",
-    "基地", "平台",
+    "大学",
+    "学院",
+    "公司",
+    "集团",
+    "研究院",
+    "研究所",
+    "中心",
+    "实验室",
+    "局",
+    "委",
+    "厅",
+    "部",
+    "区",
+    "园",
+    "基地",
+    "平台",
 )
 
 
@@ -620,14 +641,20 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         if suffix == "计划" and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
             continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)
-        if type_ == "Company" and suffix.endswith(_LEGAL_FORMS) and start < s and (
-            not has_proper_part(res, sent[start:s]) or _lone_char_before(res, sent, start)
+        if (
+            type_ == "Company"
+            and suffix.endswith(_LEGAL_FORMS)
+            and start < s
+            and (not has_proper_part(res, sent[start:s]) or _lone_char_before(res, sent, start))
         ):
             start = _over_trade_name(res, sent, start, s, max_len)
         walked = start
         start = _trim(sent, start, s)
         provincial = (
-            type_ == "Government" and start - walked in (0, 1) and sent[walked] in "省市" and suffix in _BUREAU_SUFFIXES
+            type_ == "Government"
+            and start - walked in (0, 1)
+            and sent[walked] in "省市"
+            and suffix in _BUREAU_SUFFIXES
             and (s - walked >= 3 if len(suffix) == 1 else e - walked >= 3)
         )
         if provincial:
@@ -696,7 +723,7 @@ def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffi
 _BUREAU_SUFFIXES = frozenset({"厅", "局", "科委", "发展改革委", "经济信息化委", "办公室", "发改委", "经信委", "工信委"})
 _SHARED_PLACE = re.compile(r"([省市区县])委[、和及与]$")
 _JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
-_AFTER_PLAN = set("，。、；：！？）)”」』》\"的和与及等中里已将在为是也都被由,.;:!?")
+_AFTER_PLAN = set('，。、；：！？）)”」』》"的和与及等中里已将在为是也都被由,.;:!?')
 _QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
 _ASSOCIATION_SUFFIXES = frozenset({"联盟", "协会", "学会", "联合会", "促进会", "商会", "研究会", "委员会"})
 _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
@@ -721,7 +748,7 @@ def _names_something(res: Resources, prefix: str) -> bool:
     return False
 
 
-def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:
+def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:  # noqa: C901
     """Reject generic mentions built by the suffix rule (首批国家级高新区, 重大产业项目, 地方政府)."""
     q = _QUALIFIERS.search(prefix)
     if q and q.start() > 0 and type_ == "Park":
@@ -773,7 +800,7 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
     for m in _QUOTED.finditer(sent):
         inner = m.group(1)
         if inner.endswith(_PROJECT_TAILS) and inner not in res.generic and len(inner) >= 4:
-            head = inner[: -2]
+            head = inner[:-2]
             junk = _LEADING_JUNK.match(head)
             if not (junk and junk.end() == len(head)):  # “一号工程”: a rank, not a name
                 out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
@@ -871,12 +898,30 @@ _PROJECT_LIST_OPEN = re.compile(
 _PROJECT_ITEM_SPLIT = re.compile(r"、|以及|；")
 _AMOUNT_LEAD = re.compile(r".*?(?:投资|投资额|总投资|总投资额|计划投资)[^的]{0,14}的")
 _PROJECT_ENDS = (
-    "项目", "工程", "总部", "中心", "基地", "工厂", "广场", "园", "园区", "谷", "生产线", "综合体", "大道", "管网",
-    "一期", "二期", "三期", "四期", "平台", "城",
+    "项目",
+    "工程",
+    "总部",
+    "中心",
+    "基地",
+    "工厂",
+    "广场",
+    "园",
+    "园区",
+    "谷",
+    "生产线",
+    "综合体",
+    "大道",
+    "管网",
+    "一期",
+    "二期",
+    "三期",
+    "四期",
+    "平台",
+    "城",
 )
 
 
-def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
+def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C901
     """Items of an enumeration of projects: closed by 等N个…项目 (all its items are projects) or opened
     by 项目包括 / 投资建设 (the items that end like a project: 总部, 研发中心, 生产基地, 二期 …)."""
     out: list[Candidate] = []
@@ -943,7 +988,17 @@ def _project_like(res: Resources, item: str) -> bool:
 
 
 _RESEARCH_BODIES = (
-    "研究中心", "研究院", "研究所", "实验室", "协会", "联盟", "学会", "商会", "委员会", "交流中心", "促进会",
+    "研究中心",
+    "研究院",
+    "研究所",
+    "实验室",
+    "协会",
+    "联盟",
+    "学会",
+    "商会",
+    "委员会",
+    "交流中心",
+    "促进会",
 )
 
 
@@ -974,6 +1029,7 @@ def _project_item(res: Resources, item: str, closed: bool) -> bool:
     if any(len(t) >= 2 and res.word_tags.get(t) in ("v",) and t not in res.name_words for t in toks[:1]):
         return False
     return has_proper_part(res, item) or len(item) >= 6
+
 
 _FIRST_OF_KIND = frozenset({"首个", "首台", "首套", "首款", "首颗", "首条", "首座"})
 _PRODUCT_ITEM = re.compile(r"(?:[一二三四五六七八九十\d]期|生产线|芯片|基地|项目|产业集群)$")
@@ -1050,8 +1106,10 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                     continue
                 cand = sent[s:k]
                 before = sent[s - 1] if s > 0 else "，"
-                if cand[0] in res.surnames and all(_CJK.match(c) for c in cand) and (
-                    before in _HARD_STOP or before in "在据对"
+                if (
+                    cand[0] in res.surnames
+                    and all(_CJK.match(c) for c in cand)
+                    and (before in _HARD_STOP or before in "在据对")
                 ):
                     if _name_like(res, cand):
                         out.append(Candidate(s, k, "Person", "person:speech", 1))
@@ -1059,10 +1117,34 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_NAME_STOP = set("在说等和与及的是为将对从向了也都称、，。；：！？“”（）() ,.:;!?\"")
+_NAME_STOP = set('在说等和与及的是为将对从向了也都称、，。；：！？“”（）() ,.:;!?"')
 _NAME_FOLLOW = _SPEECH + (
-    "宣读", "宣布", "作为", "所言", "提出", "谈到", "致辞", "带领", "率", "一行", "同志", "先生", "女士", "博士",
-    "教授", "院士", "接受", "主持", "出席", "参加", "发言", "讲话", "还", "就", "则", "曾",
+    "宣读",
+    "宣布",
+    "作为",
+    "所言",
+    "提出",
+    "谈到",
+    "致辞",
+    "带领",
+    "率",
+    "一行",
+    "同志",
+    "先生",
+    "女士",
+    "博士",
+    "教授",
+    "院士",
+    "接受",
+    "主持",
+    "出席",
+    "参加",
+    "发言",
+    "讲话",
+    "还",
+    "就",
+    "则",
+    "曾",
 )
 
 
@@ -1144,12 +1226,16 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
         type_ = "Company"  # the legal form decides: 中国科学院控股有限公司 is a company
     if type_ == "Institute" and name.endswith("服务中心") and re.search("政务|行政|便民", name):
         type_ = "Government"
-    if type_ == "University" and name.endswith("学院") and any(
-        name.startswith(core) for core in (name[:2], name[:3]) if core in res.company_cores
+    if (
+        type_ == "University"
+        and name.endswith("学院")
+        and any(name.startswith(core) for core in (name[:2], name[:3]) if core in res.company_cores)
     ):
         type_ = "Institute"  # 小米谷仓学院: a company's training academy, not a university
-    if type_ in ("Institute", "Government") and name.endswith("委员会") and re.search(
-        "(人民代表大会|政协|管理委员会|发展和改革|卫生健康|教育|经济和信息化|科学技术)", name
+    if (
+        type_ in ("Institute", "Government")
+        and name.endswith("委员会")
+        and re.search("(人民代表大会|政协|管理委员会|发展和改革|卫生健康|教育|经济和信息化|科学技术)", name)
     ):
         type_ = "Government"
     if type_ != c.type:
@@ -1168,7 +1254,7 @@ def _plan_candidates(res: Resources, sent: str) -> list[Candidate]:
     out = []
     for m in _PLAN_AFTER_VERB.finditer(sent):
         name = m.group(1)
-        head = name[: -2]
+        head = name[:-2]
         if res.generic_project.search(head) or name in res.generic:
             continue
         if any(len(t) == 1 and t in res.boundaries for t in res.cut(head, False)):
@@ -1200,7 +1286,19 @@ def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 
 _OWNER_TAILS = (
-    "科技", "股份", "集团", "电子", "光电", "生物", "医药", "药业", "控股", "汽车", "电气", "实业", "新材料",
+    "科技",
+    "股份",
+    "集团",
+    "电子",
+    "光电",
+    "生物",
+    "医药",
+    "药业",
+    "控股",
+    "汽车",
+    "电气",
+    "实业",
+    "新材料",
 )
 
 
@@ -1268,11 +1366,31 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
     return None
 
 
-_ZONE_SUFFIXES = frozenset({
-    "高新区", "高新技术产业开发区", "高新技术产业园区", "经济技术开发区", "经济开发区", "经开区", "开发区",
-    "工业园区", "新区", "片区", "新片区", "科学城", "科技城", "综合保税区", "综保区", "保税区", "自贸试验区",
-    "自由贸易试验区", "自贸区", "示范区", "合作区",
-})
+_ZONE_SUFFIXES = frozenset(
+    {
+        "高新区",
+        "高新技术产业开发区",
+        "高新技术产业园区",
+        "经济技术开发区",
+        "经济开发区",
+        "经开区",
+        "开发区",
+        "工业园区",
+        "新区",
+        "片区",
+        "新片区",
+        "科学城",
+        "科技城",
+        "综合保税区",
+        "综保区",
+        "保税区",
+        "自贸试验区",
+        "自由贸易试验区",
+        "自贸区",
+        "示范区",
+        "合作区",
+    }
+)
 
 
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")

@@ -64,8 +64,10 @@ def pipeline() -> EntityPipeline:
     names, policy = _names()
     unknown = [n for n in names if n not in RECOGNIZERS] + ([policy] if policy not in POLICIES else [])
     if unknown:
-        raise ValueError(f"unknown recognizer or policy: {', '.join(unknown)} "
-                         f"(recognizers: {', '.join(sorted(RECOGNIZERS))}; policies: {', '.join(sorted(POLICIES))})")
+        raise ValueError(
+            f"unknown recognizer or policy: {', '.join(unknown)} "
+            f"(recognizers: {', '.join(sorted(RECOGNIZERS))}; policies: {', '.join(sorted(POLICIES))})"
+        )
     made = tuple(RECOGNIZERS[n]() for n in names)
     for r in made:
         r.setup()

@@ -167,5 +167,13 @@ _rule("person", _person_candidates)
 
 # The rule components in the order their candidates are pooled (the policy breaks ties by that order).
 RULE_RECOGNIZERS: tuple[str, ...] = (
-    "lexicon", "suffix", "quoted", "plan", "pattern", "list", "project-list", "apposition", "person"
+    "lexicon",
+    "suffix",
+    "quoted",
+    "plan",
+    "pattern",
+    "list",
+    "project-list",
+    "apposition",
+    "person",
 )

@@ -60,8 +60,9 @@ def load_model() -> Model | None:
     except (FileNotFoundError, OSError):
         return None
     raw = json.loads(text)
-    return Model(dict(raw["weights"]), float(raw["intercept"]), float(raw["threshold"]), tuple(raw["words"]),
-                 tuple(raw["gate"]))
+    return Model(
+        dict(raw["weights"]), float(raw["intercept"]), float(raw["threshold"]), tuple(raw["words"]), tuple(raw["gate"])
+    )
 
 
 # a mention that runs on into an untagged list member (中科院西光所、B: only 中科院 tagged) is no mover
@@ -72,8 +73,13 @@ def _sentence_at(art: Article, starts: list[int], pos: int) -> int:
     return max(0, bisect.bisect_right(starts, pos) - 1)
 
 
-def candidates(articles: list[Article], entities: list[Entity], relations: list[Relation],
-               words: tuple[str, ...], gate: tuple[str, ...]) -> list[Candidate]:
+def candidates(  # noqa: C901
+    articles: list[Article],
+    entities: list[Entity],
+    relations: list[Relation],
+    words: tuple[str, ...],
+    gate: tuple[str, ...],
+) -> list[Candidate]:
     """Every (mover, park) pair of the document with its features, in entity order.
 
     Only movers named in a sentence that places something (落户, 入驻, 开工 … the ``gate`` words) are
@@ -94,9 +100,11 @@ def candidates(articles: list[Article], entities: list[Entity], relations: list[
     out: list[Candidate] = []
     for mv in movers:
         me = entities[mv]
-        located = [(m, _sentence_at(arts[m.article], starts[m.article], m.start)) for m in me.mentions
-                   if m.article in arts and arts[m.article].sentences
-                   and not _GLUED.match(arts[m.article].text, m.end)]
+        located = [
+            (m, _sentence_at(arts[m.article], starts[m.article], m.start))
+            for m in me.mentions
+            if m.article in arts and arts[m.article].sentences and not _GLUED.match(arts[m.article].text, m.end)
+        ]
         if not located:
             continue
         around = "".join(dict.fromkeys(arts[m.article].sentences[s].text for m, s in located))
@@ -154,8 +162,9 @@ def score(model: Model, features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def predict(articles: list[Article], entities: list[Entity],
-            relations: list[Relation]) -> list[tuple[int, int, Evidence]]:
+def predict(
+    articles: list[Article], entities: list[Entity], relations: list[Relation]
+) -> list[tuple[int, int, Evidence]]:
     """The (mover, park) pairs the model places, with the sentence that best states each."""
     model = load_model()
     if model is None or not articles:

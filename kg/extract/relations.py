@@ -74,28 +74,26 @@ _CONSTRAINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "worksFor": (frozenset({"Person"}), frozenset(ORG_TYPES)),
 }
 
-_OPEN_Q = "[“\"《「‘]?"
-_CLOSE_Q = "[”\"》」’]?"
-_LIST_SEP = "(?:、|[，,](?=[“\"《]?[{s}][”\"》]?(?:、|和|及|等))|和|及|以及|/)"
+_OPEN_Q = '[“"《「‘]?'
+_CLOSE_Q = '[”"》」’]?'
+_LIST_SEP = '(?:、|[，,](?=[“"《]?[{s}][”"》]?(?:、|和|及|等))|和|及|以及|/)'
 # a list item the entity extractor did not tag (A、某某、B等): kept as a filler between 、 separators
-_FILLER = f"[^、，,。！？；;：:（）()“”\"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}"
+_FILLER = f'[^、，,。！？；;：:（）()“”"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}'
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
 _CLAUSE_START = "(?:^|(?<=[，,；;：:“—]))\\s*"
 # what may follow the thing a verb creates or brings in: punctuation, a coordinator, or a verb that
 # goes on about it; a noun instead means the name was only a modifier (引进X体系的项目, 建立“X”基金)
 _BOUNDARY = (
-    "(?=[”\"》」’]?(?:[，,。；;、：:！？!?）)（(…]|$|等|和|及|与|以及|并|正式|揭牌|挂牌|成立|落地|落户|签约|"
+    '(?=[”"》」’]?(?:[，,。；;、：:！？!?）)（(…]|$|等|和|及|与|以及|并|正式|揭牌|挂牌|成立|落地|落户|签约|'
     "启动|开园|运营|投用|投产|开工|建成|项目|的|将|也|已|均|还|在|于|是|为|作为|已经|相继|先后|陆续|入驻))"
 )
 # a name followed by one of these nouns only modifies it (“X”院所, X的项目): X is not the actor
 _MODIFIER = (
-    "(?![”\"》」]?(?:院所|院校|高校|机构|体系|团队|专家|人才|产品|技术|成果|品牌|基金|资金|种子|专项|大会|论坛|"
+    '(?![”"》」]?(?:院所|院校|高校|机构|体系|团队|专家|人才|产品|技术|成果|品牌|基金|资金|种子|专项|大会|论坛|'
     "会议|活动|峰会|系统|项目库|系列|的(?!决议|决定|通知|批复|请示|公告|合作|战略|深度|全面|交流|对接)))"
 )
 _CLAUSE_BREAK = re.compile("[，,。；;：:！？!?]")
-
-
 
 
 def _codes(spec: str) -> str:
@@ -137,8 +135,12 @@ def _triggers() -> dict[str, str]:
                 words += [w for w in load_list("roles.txt") if w]
             except (FileNotFoundError, OSError):
                 pass
-            excluded = {w for r in load_table("relation_triggers.tsv") if r["class"] == "NOT_ROLE"
-                        for w in split_multi(r["triggers"])}
+            excluded = {
+                w
+                for r in load_table("relation_triggers.tsv")
+                if r["class"] == "NOT_ROLE"
+                for w in split_multi(r["triggers"])
+            }
             words = [w for w in words if w not in excluded]
         words = sorted(set(words), key=lambda w: (-len(w), w))
         out[row["class"]] = "(?:" + "|".join(re.escape(w) for w in words) + ")"
@@ -154,7 +156,7 @@ def _not_subject() -> re.Pattern[str]:
     A clause ending in 、 means the entity is only the tail of a longer list.
     """
     trig = _triggers()
-    return re.compile(f"{trig['COVERB']}|(?:{trig['OBJECT_VERB']}|、)[了起出]?[“\"《「]?$")
+    return re.compile(f'{trig["COVERB"]}|(?:{trig["OBJECT_VERB"]}|、)[了起出]?[“"《「]?$')
 
 
 _TOKEN = re.compile(r"\{(\w+):([\w/]+)(\+?)(!?)\}|…\{(\d+)\}|…|~|(?<!\[)\^|@([A-Z_]+)|%S|%P|%H|%B|%M")
@@ -208,7 +210,7 @@ def _compile(  # noqa: C901
                     one = f"{one}{tail}"
                     more = f"{_CLOSE_Q}{sep}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
                     # an untagged first member only where a phrase starts (与X、B; 引进了X、B), not mid-word
-                    lead = f"(?:(?<=[与和同跟及由了进入如出，,：:“\"《])|^)(?:{filler}、){{1,2}}"
+                    lead = f'(?:(?<=[与和同跟及由了进入如出，,：:“"《])|^)(?:{filler}、){{1,2}}'
                     body = f"(?:{lead})?{one}(?:{more})*"
                     out.append(f"(?P<{group}>{body})(?!{_CLOSE_Q}、{item})")
                 else:
@@ -351,8 +353,11 @@ def _compiled(regexes: list[tuple[str, str, tuple[frozenset[str], ...]]]) -> lis
         return table
 
     def valid(value: Any) -> bool:
-        return isinstance(value, list) and len(value) == len(regexes) and all(
-            isinstance(c, tuple) and len(c) == 6 and isinstance(c[1], list) for c in value)
+        return (
+            isinstance(value, list)
+            and len(value) == len(regexes)
+            and all(isinstance(c, tuple) and len(c) == 6 and isinstance(c[1], list) for c in value)
+        )
 
     table = snapshot("regex", key.hexdigest()[:24], make, valid)
     try:
@@ -381,10 +386,22 @@ def patterns() -> tuple[Pattern, ...]:
         rows.append((row["name"], row["family"], regex, emits, bound, chain, subjects, tuple(requires), classes, lists))
     compiled = _compiled([(name, regex, requires) for name, _, regex, _, _, _, _, requires, _, _ in rows])
     return tuple(
-        Pattern(name, family, regex_obj, emits, bound, frozenset(chain), frozenset(subjects), requires,
-                tuple(dict.fromkeys(classes)), frozenset(lists), needs)
-        for (name, family, _, emits, bound, chain, subjects, requires, classes, lists), (regex_obj, needs)
-        in zip(rows, compiled, strict=True)
+        Pattern(
+            name,
+            family,
+            regex_obj,
+            emits,
+            bound,
+            frozenset(chain),
+            frozenset(subjects),
+            requires,
+            tuple(dict.fromkeys(classes)),
+            frozenset(lists),
+            needs,
+        )
+        for (name, family, _, emits, bound, chain, subjects, requires, classes, lists), (regex_obj, needs) in zip(
+            rows, compiled, strict=True
+        )
     )
 
 
@@ -408,7 +425,7 @@ def _references() -> tuple[dict[str, RefWord], re.Pattern[str]]:
 
 
 _BOUND_OK = set("在该本与和及的为对从于是入到让由向将把被经")
-_CLAUSE_PUNCT = set("，,。；;：:！？!?“”\"「」『』（）() \n\t")
+_CLAUSE_PUNCT = set('，,。；;：:！？!?“”"「」『』（）() \n\t')
 _LOCATIVE_NEXT = set("落入扎安设建投")
 
 
@@ -486,8 +503,9 @@ def _mention_spans(art: Article, mentions: list[tuple[int, int, int]]) -> list[t
     return taken
 
 
-def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entities: list[Entity],
-           forms: list[list[str]]) -> tuple[int | None, bool]:
+def _topic(
+    story: list[Article], spans: list[list[tuple[int, int, int]]], entities: list[Entity], forms: list[list[str]]
+) -> tuple[int | None, bool]:
     """The park a story is about (named most often, its headline counting extra; ties go to the first),
     and whether the story is about it at all: no company or other organisation is named more often.
     Only then does a clause with no subject (引进A、B等企业) speak for the park."""
@@ -516,8 +534,12 @@ def _topic(story: list[Article], spans: list[list[tuple[int, int, int]]], entiti
     return topic, score[topic] >= max(others.values(), default=0)
 
 
-def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[str]],  # noqa: C901
-                 mentions: dict[int, list[tuple[int, int, int]]]) -> tuple[list[list[Slot]], int | None, bool]:
+def _story_slots(  # noqa: C901
+    story: list[Article],
+    entities: list[Entity],
+    forms: list[list[str]],  # noqa: C901
+    mentions: dict[int, list[tuple[int, int, int]]],
+) -> tuple[list[list[Slot]], int | None, bool]:
     """Slots (mentions and resolved references) of each article of a story, its park, and whether the
     story is about that park."""
     spans = [_mention_spans(art, mentions.get(art.index, [])) for art in story]
@@ -563,8 +585,14 @@ def _story_slots(story: list[Article], entities: list[Entity], forms: list[list[
                         best, target = rank, j
                 if target is not None:
                     top = seen[target]
-                    rivals = [j for j, info in seen.items() if j != target and entities[j].type == row.type
-                              and info.count == top.count and info.last_sent == top.last_sent]
+                    rivals = [
+                        j
+                        for j, info in seen.items()
+                        if j != target
+                        and entities[j].type == row.type
+                        and info.count == top.count
+                        and info.last_sent == top.last_sent
+                    ]
                     if rivals:
                         target = None  # 引导A、B、C等企业…该企业: a reader cannot tell which one
             if row.resolve == "committee" and target is None:
@@ -580,8 +608,9 @@ _ALIAS_OPEN = re.compile(r"^[（(](?:以下简称|以下称|下称|简称|又称
 _ALIAS_CLOSE = re.compile(r"^[”\"]?[)）]")
 
 
-def _skeleton(text: str, sent_start: int, sent_end: int, slots: list[Slot],
-              codes: list[str]) -> tuple[str, dict[int, Slot]]:
+def _skeleton(
+    text: str, sent_start: int, sent_end: int, slots: list[Slot], codes: list[str]
+) -> tuple[str, dict[int, Slot]]:
     """The sentence with each slot replaced by its type's placeholder; skeleton index -> slot.
 
     A bracketed second name of the same entity (``X(以下简称Y)``) is dropped, so that it does not
@@ -704,8 +733,9 @@ class _Sentence:
 # what may precede a clause's subject in its clause: dates, times and sentence adverbs (a verb or a
 # coverb before a name makes it an object)
 _SUBJ_LEAD = re.compile(
-    "(?:[0-9年月日号时分上下午晚间\\s“\"《]|今年|去年|近日|日前|近期|近年来|目前|当前|同时|此外|另外|其中|"
-    "当天|当日|随后|此前|本报讯|讯|据悉|据了解|据介绍)*")
+    '(?:[0-9年月日号时分上下午晚间\\s“"《]|今年|去年|近日|日前|近期|近年来|目前|当前|同时|此外|另外|其中|'
+    "当天|当日|随后|此前|本报讯|讯|据悉|据了解|据介绍)*"
+)
 
 
 _RESPECTIVELY = re.compile("分别(?:与|同|和|跟)")
@@ -720,13 +750,17 @@ class _StoryState:
 
 # a "name" followed by a count (实施重大转化项目6项, 新开工重大工业项目13个) names a category, not a thing
 _COUNTED = re.compile(r"[”\"》]?[0-9０-９一二三四五六七八九十百千几多余]+(?:项|个|家|批|所|座|条|只|台)")
-_LIST_PUNCT = set("、，,和及与并/等”\"》」’")
+_LIST_PUNCT = set('、，,和及与并/等”"》」’')
 
 
 def _glued(skel: str, i: int, end: int) -> bool:
     """Whether the name at ``i`` runs on into more name text inside a list (中科院西光所: 中科院 is not meant)."""
-    return i + 1 < end and skel[i + 1] not in _LIST_PUNCT and not ("\ue000" <= skel[i + 1] <= "\uf8ff") \
+    return (
+        i + 1 < end
+        and skel[i + 1] not in _LIST_PUNCT
+        and not ("\ue000" <= skel[i + 1] <= "\uf8ff")
         and not skel.startswith("以及", i + 1)
+    )
 
 
 def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities: list[Entity]) -> list[int]:
@@ -746,12 +780,16 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     s, e = m.span(group)
     if s == e:
         return []
-    if group in pat.subjects and (_not_subject().search(sent.clause_before(s))
-                                  or _RESPECTIVELY.search(sent.skel, 0, s)):
+    if group in pat.subjects and (
+        _not_subject().search(sent.clause_before(s)) or _RESPECTIVELY.search(sent.skel, 0, s)
+    ):
         return []  # 甲分别与乙，丙、丁签署: 乙, 丙, 丁 are each 甲's partner, not the subject of a list
     glue = group in pat.lists
-    found = [sent.at[i].entity for i in range(s, e)
-             if i in sent.at and not (glue and _glued(sent.skel, i, e)) and not _COUNTED.match(sent.skel, i + 1)]
+    found = [
+        sent.at[i].entity
+        for i in range(s, e)
+        if i in sent.at and not (glue and _glued(sent.skel, i, e)) and not _COUNTED.match(sent.skel, i + 1)
+    ]
     if group in pat.chains:
         found = [k for k in found if entities[k].type in ORG_TYPES]
     return list(dict.fromkeys(found))
@@ -759,7 +797,8 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
 
 # after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…)
 _SETTLE_AFTER = re.compile(
-    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))")
+    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))"
+)
 
 
 @cache
@@ -840,11 +879,15 @@ def _match_sentence(sent: _Sentence, entities: list[Entity], emit: _Collector) -
                     continue
                 ev = ev or sent.make_ev(pat.name)
                 rank = (*sent.rank, m.start())
-                pairs = [(h, t) for i, h in enumerate(heads) for t in heads[i + 1 :]] if hg == tg else \
-                    [(h, t) for h in heads for t in tails]
+                pairs = (
+                    [(h, t) for i, h in enumerate(heads) for t in heads[i + 1 :]]
+                    if hg == tg
+                    else [(h, t) for h in heads for t in tails]
+                )
                 settling = rel == "cooperatesWith" and (
                     _settle_sign().search(m.group()) is not None
-                    or (pat.name == "sign-with" and _SETTLE_AFTER.match(skel, m.end()) is not None))
+                    or (pat.name == "sign-with" and _SETTLE_AFTER.match(skel, m.end()) is not None)
+                )
                 if settling:  # only a signing with a park (or its committee) settles
                     settling = any(sent.at[i].entity in emit.park_of for i in range(*m.span()) if i in sent.at)
                 for h, t in pairs:
@@ -913,8 +956,9 @@ def _form_index(entities: list[Entity], forms: list[list[str]]) -> dict[str, lis
     return index
 
 
-def _name_parent(b: int, forms: list[list[str]], entities: list[Entity],
-                 index: dict[str, list[int]]) -> tuple[int, bool] | None:
+def _name_parent(
+    b: int, forms: list[list[str]], entities: list[Entity], index: dict[str, list[int]]
+) -> tuple[int, bool] | None:
     """The entity whose name the name of ``b`` is built on (longest such), and whether jointly (A—B联合…).
 
     Looks up every prefix of each of ``b``'s forms in ``index``, so the cost is linear in the names."""
@@ -939,19 +983,26 @@ def _name_parent(b: int, forms: list[list[str]], entities: list[Entity],
         return a, joint
     if sub.type == "Park":
         # 某某区(某高新区)国际产业园: the bracket names the zone the park belongs to
-        parks = [a for sf in forms[b] for m in _BRACKET.finditer(sf) if m.group() != sf
-                 for a in index.get(m.group(1), ()) if a != b and entities[a].type == "Park"]
+        parks = [
+            a
+            for sf in forms[b]
+            for m in _BRACKET.finditer(sf)
+            if m.group() != sf
+            for a in index.get(m.group(1), ())
+            if a != b and entities[a].type == "Park"
+        ]
         if parks:
             return min(parks), False
     return None
 
 
-def _name_relations(entities: list[Entity], forms: list[list[str]], articles: dict[int, Article],
-                    emit: _Collector, doc: str, path: str) -> dict[int, int]:
+def _name_relations(
+    entities: list[Entity], forms: list[list[str]], articles: dict[int, Article], emit: _Collector, doc: str, path: str
+) -> dict[int, int]:
     """Relations stated by names alone; returns project -> owner for the owner-named projects."""
     owners: dict[int, int] = {}
     index = _form_index(entities, forms)
-    found_before = re.compile(f"{_triggers()['FOUND']}[“\"《]?$")
+    found_before = re.compile(f'{_triggers()["FOUND"]}[“"《]?$')
     for b, sub in enumerate(entities):
         if not sub.mentions or sub.type not in _CODE:
             continue
@@ -1018,7 +1069,6 @@ def _park_of(entities: list[Entity], forms: list[list[str]]) -> dict[int, int]:
     return out
 
 
-
 def extract_relations(articles: list[Article], entities: list[Entity], use_model: bool = True) -> list[Relation]:
     """All relations stated in one document's articles between its linked entities.
 
@@ -1045,12 +1095,14 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
                 if inside:
                     skel, at = _skeleton(art.text, sent.start, sent.end, inside, codes)
 
-                    def make_ev(pattern: str, art: Article = art, s: int = sent.start, e: int = sent.end,
-                                text: str = sent.text) -> Evidence:
+                    def make_ev(
+                        pattern: str, art: Article = art, s: int = sent.start, e: int = sent.end, text: str = sent.text
+                    ) -> Evidence:
                         return Evidence(doc, path, art.index, text, s, e, pattern)
 
-                    _match_sentence(_Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state),
-                                    entities, emit)
+                    _match_sentence(
+                        _Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state), entities, emit
+                    )
                 for sl in inside:
                     if entities[sl.entity].type == "Park":
                         prev_park = sl.entity

@@ -59,8 +59,18 @@ for _cp in range(0xFF01, 0xFF5F):
 _TABLE.update({0xFF61: "。", 0xFF64: "、", 0xFF62: "「", 0xFF63: "」"})
 for _cp in (0x3000, 0x00A0, 0x1680, 0x202F, 0x205F, *range(0x2000, 0x200B), 0x0009, 0x000B, 0x000C):
     _TABLE[_cp] = " "
-for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x200E, 0x200F, *range(0x202A, 0x202F),
-            *range(0x2066, 0x206A)):
+for _cp in (
+    0x200B,
+    0x200C,
+    0x200D,
+    0x2060,
+    0xFEFF,
+    0x00AD,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+):
     _TABLE[_cp] = ""  # zero-width and direction marks: invisible, never content
 for _cp in (*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x20), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)):
     _TABLE[_cp] = ""  # control characters: not text (and not allowed in XML outputs)
@@ -71,9 +81,7 @@ _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 # a half-width mark with a Chinese character before or after it (the mark first, so the regex engine
 # skips to the marks instead of trying both lookarounds at every character)
 _HALF_PUNCT = re.compile(rf"[,;:?!](?:(?<={_H}.)|(?={_H}))")
-_SPACES_IN = re.compile(
-    rf"(?<={_H}) +(?={_H}|[0-9A-Za-z(])|(?<=[0-9A-Za-z%)]) +(?={_H})"
-)
+_SPACES_IN = re.compile(rf"(?<={_H}) +(?={_H}|[0-9A-Za-z(])|(?<=[0-9A-Za-z%)]) +(?={_H})")
 _MULTISPACE = re.compile(r" {2,}")
 
 # ---------------------------------------------------------------------------------------------------
@@ -234,7 +242,9 @@ def _title_like(text: str) -> bool:
     """Short, no sentence punctuation but at most one comma, not ending in punctuation: a headline's shape."""
     t = squeeze_spaces(text)
     return (
-        0 < len(t) <= 40 and not _TITLE_BREAKERS.search(t) and t.count("，") + t.count(",") <= 1
+        0 < len(t) <= 40
+        and not _TITLE_BREAKERS.search(t)
+        and t.count("，") + t.count(",") <= 1
         and not t.endswith(("，", ",", "：", ":"))
     )
 
@@ -285,8 +295,11 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
         if len(compact) <= 40 and _CREDIT_ONLY.match(compact) and not _INNER_PUNCT.search(compact):
             it.kind = "credit"
             continue
-        m = _CAPTION_CREDIT.match(compact) if len(compact) <= 200 and _CREDIT_HINT.search(
-            compact, max(0, len(compact) - 40)) else None  # a credit word in the last 40 characters
+        m = (
+            _CAPTION_CREDIT.match(compact)
+            if len(compact) <= 200 and _CREDIT_HINT.search(compact, max(0, len(compact) - 40))
+            else None
+        )  # a credit word in the last 40 characters
         if m:
             credit = (m.group("credit") or m.group("credit2") or "").strip()
             name = credit.rstrip("摄 ").strip("（()）") if credit.endswith("摄") else ""
@@ -306,8 +319,11 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
             # Only names: a byline when it closes an article (next is a heading, a lead or the end).
             if _names_only(body):
                 nxt = items[i + 1] if i + 1 < n else None
-                if nxt is None or nxt.kind in ("heading", "credit", "byline") or LEAD.match(nxt.text) or (
-                    nxt.kind == "text" and _BYLINE.match(nxt.flat) and _MARKED_NAMES.match(nxt.flat)
+                if (
+                    nxt is None
+                    or nxt.kind in ("heading", "credit", "byline")
+                    or LEAD.match(nxt.text)
+                    or (nxt.kind == "text" and _BYLINE.match(nxt.flat) and _MARKED_NAMES.match(nxt.flat))
                 ):
                     it.kind = "byline_end"  # it signs the article above
                     continue
@@ -331,7 +347,7 @@ def _fragment_dedup(items: list[_Item]) -> list[_Item]:
         seen.add(t)
         if len(t) < 10:
             continue
-        for j in texts[max(0, pos - 3): pos + 4]:
+        for j in texts[max(0, pos - 3) : pos + 4]:
             if j == i:
                 continue
             other = squeezed[j]
@@ -359,8 +375,11 @@ def _drop_contained(blocks: list[_Block], rendered: list[str], keep: list[bool])
 
     Candidates come from a clause index, so each paragraph is compared with at most a few others.
     """
-    clauses = {k: _CLAUSE.findall(r) for k, (b, r) in enumerate(zip(blocks, rendered, strict=True))
-               if keep[k] and b.kind == "para"}
+    clauses = {
+        k: _CLAUSE.findall(r)
+        for k, (b, r) in enumerate(zip(blocks, rendered, strict=True))
+        if keep[k] and b.kind == "para"
+    }
     # each paragraph is looked up by its longest clause: only those clauses need indexing
     longest = {k: max(cl, key=len) for k, cl in clauses.items() if len(rendered[k]) >= 15 and len(cl) >= 2}
     wanted = set(longest.values())
@@ -470,9 +489,15 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
         # line may end in the first word of the next sentence.
         tm = _TRAILING_NAMES.search(line)
         if tm and wrapped:
-            nxt = next((x for x in items[i + 1:i + 4] if x.kind in ("text", "heading")), None)
-            if not (nxt is None or nxt.kind == "heading" or LEAD.match(nxt.text) or run_end[i + 1] == n
-                    or items[run_end[i + 1]].kind == "heading" or LEAD.match(items[run_end[i + 1]].text)):
+            nxt = next((x for x in items[i + 1 : i + 4] if x.kind in ("text", "heading")), None)
+            if not (
+                nxt is None
+                or nxt.kind == "heading"
+                or LEAD.match(nxt.text)
+                or run_end[i + 1] == n
+                or items[run_end[i + 1]].kind == "heading"
+                or LEAD.match(items[run_end[i + 1]].text)
+            ):
                 tm = None
         if tm and all(is_person_name(t) for t in tm.group("names").split()):
             meta.add("bylines", tm.group("names"), where, at_end=True)
@@ -480,7 +505,7 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
         lm = LEAD.match(line)
         if lm:
             by = lm.group("by")
-            rest = line[lm.end():]
+            rest = line[lm.end() :]
             if by:
                 inner = by[1:-1].strip()
                 if _HAS_ROLE.search(inner) or _names_only(inner):
@@ -572,8 +597,12 @@ _CLAUSE = re.compile(r"[^，。！？；、：,;!?:\n]+")
 def _traditional_only() -> re.Pattern[str]:
     """A character only traditional text uses: zhconv's own test, one character at a time, less the
     few it counts as traditional but leaves as they are in simplified text (覆 of 覆盖, 藉, 彷)."""
-    marked = [chr(c) for lo, hi in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for c in range(lo, hi)
-              if zhconv.issimp(chr(c)) is False]
+    marked = [
+        chr(c)
+        for lo, hi in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+        for c in range(lo, hi)
+        if zhconv.issimp(chr(c)) is False
+    ]
     converted = zhconv.convert("\n".join(marked), "zh-cn").split("\n")  # one call: 30x as fast as one a character
     if len(converted) != len(marked):
         converted = [zhconv.convert(ch, "zh-cn") for ch in marked]

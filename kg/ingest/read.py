@@ -79,7 +79,7 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:  #
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(enc)
+                return data[len(bom) :].decode(enc)
             except UnicodeDecodeError as exc:
                 problem = f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason}"
                 raise InputError(path, problem) from exc
@@ -104,8 +104,9 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:  #
         lenient = data.decode("utf-8", "replace")
         bad = lenient.count("\ufffd")
         if bad <= 16 and sum(ord(ch) > 0x7F for ch in lenient) - bad >= 20 * bad:  # UTF-8 with a few bad bytes
-            raise InputError(path, f"invalid UTF-8 (a corrupt byte {data[exc.start]:#04x}; {bad} in the file)",
-                             line) from exc
+            raise InputError(
+                path, f"invalid UTF-8 (a corrupt byte {data[exc.start]:#04x}; {bad} in the file)", line
+            ) from exc
     candidates: list[str] = []
     if declared:
         candidates.append(_SUPERSET.get(declared.lower(), declared.lower()))
@@ -135,9 +136,38 @@ class _VisibleText(HTMLParser):
     _SKIP = frozenset({"script", "style", "head", "noscript", "template", "svg", "iframe", "object", "title"})
     _BLOCK = frozenset(
         {
-            "p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header", "footer",
-            "blockquote", "pre", "dd", "dt", "dl", "figure", "figcaption", "hr", "main", "aside", "nav",
-            "form", "fieldset", "address", "td", "th", "caption", "center", "body", "html",
+            "p",
+            "div",
+            "br",
+            "li",
+            "ul",
+            "ol",
+            "tr",
+            "table",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "blockquote",
+            "pre",
+            "dd",
+            "dt",
+            "dl",
+            "figure",
+            "figcaption",
+            "hr",
+            "main",
+            "aside",
+            "nav",
+            "form",
+            "fieldset",
+            "address",
+            "td",
+            "th",
+            "caption",
+            "center",
+            "body",
+            "html",
         }
     )
     _HEADINGS = {f"h{i}": i for i in range(1, 7)}

@@ -88,7 +88,7 @@ def _parse(text: str) -> list[_Block]:
 def _bigrams(text: str) -> set[str]:
     grams: set[str] = set()
     for run in _RUN.findall(text):
-        grams.update(run[i: i + 2] for i in range(len(run) - 1))
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
     return grams
 
 
@@ -96,7 +96,7 @@ class _Matcher:
     """Score a headline against paragraph openings, rare character pairs counting most."""
 
     def __init__(self, blocks: list[_Block], paras: list[int]) -> None:
-        texts = [blocks[b].text[blocks[b].body - blocks[b].start:] for b in paras]
+        texts = [blocks[b].text[blocks[b].body - blocks[b].start :] for b in paras]
         # a paragraph's opening runs on into the next ones when it is short
         self.heads: list[set[str]] = []
         for k in range(len(texts)):
@@ -241,7 +241,7 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
         last = (starts[n + 1] if n + 1 < len(starts) else len(paras)) - 1
         first_block, last_block = blocks[paras[k]], blocks[paras[last]]
         span = (first_block.body, last_block.end)
-        body = text[span[0]: span[1]]
+        body = text[span[0] : span[1]]
         title = " ".join(st.title)
         art_meta: dict[str, list[str]] = {}
         if st.story_start:
@@ -304,8 +304,17 @@ def _headings_only(raw: RawDoc, text: str, blocks: list[_Block], meta: dict[str,
     articles: list[Article] = []
     for blk in blocks:
         start = text.find(blk.text, blk.start)  # the heading's text, after its "# " marker
-        articles.append(Article(doc=raw.doc, path=raw.path, index=len(articles), title="", text=blk.text,
-                                span=(start, blk.end), sentences=split_sentences(blk.text)))
+        articles.append(
+            Article(
+                doc=raw.doc,
+                path=raw.path,
+                index=len(articles),
+                title="",
+                text=blk.text,
+                span=(start, blk.end),
+                sentences=split_sentences(blk.text),
+            )
+        )
     if not articles and raw.text.strip():
         articles.append(Article(doc=raw.doc, path=raw.path, index=0, title="", text="", span=(0, 0)))
     if articles:

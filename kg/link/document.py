@@ -103,8 +103,10 @@ def _abbreviates(short: str, full: str) -> bool:
     if full.endswith(_BRANCH_ENDINGS) != short.endswith(_BRANCH_ENDINGS):
         return False
     for k in range(1, len(short)):  # 北航江西研究院 / 北航江西景德镇研究院: a place taken out is another unit
-        if full.startswith(short[:k]) and full.endswith(short[k:]) and full[k : len(full) - len(short) + k] in (
-            resources().places
+        if (
+            full.startswith(short[:k])
+            and full.endswith(short[k:])
+            and full[k : len(full) - len(short) + k] in (resources().places)
         ):
             return False
     it = iter(full)
@@ -359,8 +361,11 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(("产业园", "产业基地")):
             heads = {surface[:n] for n in range(2, len(surface) - 2)}
-            if (not heads.isdisjoint(owners) or not heads.isdisjoint(res.company_cores)
-                    or any(("University", h) in res.canonical for h in heads)):
+            if (
+                not heads.isdisjoint(owners)
+                or not heads.isdisjoint(res.company_cores)
+                or any(("University", h) in res.canonical for h in heads)
+            ):
                 surface_type[surface] = "Project"
 
     # 4. build entities: the canonical name is the longest form, ties to the first seen
@@ -380,9 +385,6 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
         fixed = [Mention(m.article, m.sentence, m.start, m.end, m.surface, type_, m.rule) for m in members]
         entities.append(Entity(name=name, type=type_, aliases=sorted(aliases), mentions=fixed))
     return sorted(entities, key=lambda e: (e.mentions[0].article, e.mentions[0].start, e.name))
-
-
-
 
 
 def add_original_spellings(entities: list[Entity], articles: list[Article], original: str) -> None:
@@ -420,8 +422,9 @@ def restore_page_text(
     by_index = {a.index: a for a in articles}
     texts = {a.index: _original_text(a, original) for a in articles}
     for ent in entities:
-        ent.mentions = [replace(m, surface=_spelling(m, by_index[m.article], texts[m.article]) or m.surface)
-                        for m in ent.mentions]
+        ent.mentions = [
+            replace(m, surface=_spelling(m, by_index[m.article], texts[m.article]) or m.surface) for m in ent.mentions
+        ]
     for rel in relations:
         rel.evidence = [replace(ev, sentence=texts[ev.article][ev.start : ev.end]) for ev in rel.evidence]
     out = []

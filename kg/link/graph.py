@@ -61,8 +61,13 @@ def summarize(res: DocResult) -> DocSummary:
         ],
         relations=res.relations,
         articles=[
-            ArticleRef(doc=a.doc, path=a.path, index=a.index, title=a.title,
-                       meta=tuple((k, v) for k in ARTICLE_META_KEYS for v in a.meta.get(k, [])[:1]))
+            ArticleRef(
+                doc=a.doc,
+                path=a.path,
+                index=a.index,
+                title=a.title,
+                meta=tuple((k, v) for k in ARTICLE_META_KEYS for v in a.meta.get(k, [])[:1]),
+            )
             for a in res.articles
         ],
         sentences=sum(len(a.sentences) for a in res.articles),

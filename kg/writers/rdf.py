@@ -160,7 +160,7 @@ def node_id_from_iri(iri: str) -> str:
     """Invert :func:`entity_iri`."""
     if not iri.startswith(ID):
         raise ValueError(f"not a hitech-kg entity IRI: {iri}")
-    type_, _, name = iri[len(ID):].partition("/")
+    type_, _, name = iri[len(ID) :].partition("/")
     return f"{decode_segment(type_)}/{decode_segment(name)}"
 
 
@@ -177,8 +177,17 @@ def article_iri(doc: str, index: int) -> str:
 def assertion_iri(edge: Edge, ev: Evidence) -> str:
     """A content hash of the edge and its evidence: stable across builds, distinct per evidence."""
     key = "\x1f".join(
-        [edge.head, edge.relation, edge.tail, ev.doc, str(ev.article), str(ev.start), str(ev.end), ev.pattern,
-         ev.sentence]
+        [
+            edge.head,
+            edge.relation,
+            edge.tail,
+            ev.doc,
+            str(ev.article),
+            str(ev.start),
+            str(ev.end),
+            ev.pattern,
+            ev.sentence,
+        ]
     )
     return f"{ID}Assertion/{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
 
@@ -660,8 +669,13 @@ class _Previous:
         self.fds = []
 
 
-def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, Path, Path] | None = None,
-              index: Path | None = None) -> int:
+def write_rdf(
+    graph: KnowledgeGraph,
+    ttl: Path,
+    nt: Path,
+    previous: tuple[Path, Path, Path] | None = None,
+    index: Path | None = None,
+) -> int:
     """Write kg.ttl and kg.nt in one pass: the graph's triples are gathered and sorted once for both
     (the costly part), each file then as :func:`write_turtle` and :func:`write_ntriples` write it.
 
@@ -699,8 +713,9 @@ def write_rdf(graph: KnowledgeGraph, ttl: Path, nt: Path, previous: tuple[Path, 
     return copied
 
 
-def _write_rdf_blocks(graph: KnowledgeGraph, ft: IO[bytes], fn: IO[bytes], old: _Previous | None,
-                      indexed: bool) -> tuple[int, dict[str, tuple[Any, int, int, int, int]]]:
+def _write_rdf_blocks(
+    graph: KnowledgeGraph, ft: IO[bytes], fn: IO[bytes], old: _Previous | None, indexed: bool
+) -> tuple[int, dict[str, tuple[Any, int, int, int, int]]]:
     tt, nn = _Terms(_turtle_obj), _Terms(_nt_obj)
     head = _turtle_prefixes().encode()
     ft.write(head)
@@ -781,10 +796,22 @@ _GRAPHML_HEAD = (
     ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
     ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
 )
-_NODE_KEYS = (("label", "string"), ("name", "string"), ("type", "string"), ("aliases", "string"),
-              ("mentions", "long"), ("files", "string"), ("iri", "string"))
-_EDGE_KEYS = (("relation", "string"), ("label", "string"), ("evidence_count", "long"), ("symmetric", "boolean"),
-              ("sentence", "string"))
+_NODE_KEYS = (
+    ("label", "string"),
+    ("name", "string"),
+    ("type", "string"),
+    ("aliases", "string"),
+    ("mentions", "long"),
+    ("files", "string"),
+    ("iri", "string"),
+)
+_EDGE_KEYS = (
+    ("relation", "string"),
+    ("label", "string"),
+    ("evidence_count", "long"),
+    ("symmetric", "boolean"),
+    ("sentence", "string"),
+)
 
 
 _XML_ESCAPED = re.compile('[&<>"\r\n\t]')
@@ -832,9 +859,13 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
         out.append('  <graph edgedefault="directed">\n')
         for n in graph.nodes:
             data = [
-                ("label", _xml_safe(n.name)), ("name", _xml_safe(n.name)), ("type", n.type),
-                ("aliases", _xml_safe("|".join(n.aliases))), ("mentions", str(n.mentions)),
-                ("files", _xml_safe("|".join(n.files))), ("iri", entity_iri(n.id)),
+                ("label", _xml_safe(n.name)),
+                ("name", _xml_safe(n.name)),
+                ("type", n.type),
+                ("aliases", _xml_safe("|".join(n.aliases))),
+                ("mentions", str(n.mentions)),
+                ("files", _xml_safe("|".join(n.files))),
+                ("iri", entity_iri(n.id)),
             ]
             out.append(_graphml_element("node", f'id="{_xml_attr(_graphml_id(n.id))}"', data))
         for x in dict.fromkeys(extra):
@@ -846,7 +877,9 @@ def write_graphml(path: Path, graph: KnowledgeGraph) -> None:
             for tail, edges in by_head.pop(head, {}).items():
                 for e in edges:
                     data = [
-                        ("relation", e.relation), ("label", e.relation), ("evidence_count", str(len(e.evidence))),
+                        ("relation", e.relation),
+                        ("label", e.relation),
+                        ("evidence_count", str(len(e.evidence))),
                         ("symmetric", str(e.relation in SYMMETRIC_RELATIONS)),
                         ("sentence", _xml_safe(e.evidence[0].sentence) if e.evidence else ""),
                     ]
@@ -902,8 +935,11 @@ def _graph_from_triples(triples: list[tuple[Any, Any, Any]]) -> KnowledgeGraph:
         if any(_value(t) == ONT + "Article" for t in props.get(RDF_TYPE, [])):
             titles = props.get(DCTERMS + "title", [])
             paths = props.get(ONT + "sourcePath", [])
-            meta = [(key, _value(v)) for key, p in (("date", DCTERMS + "issued"), ("url", SCHEMA + "url"),
-                                                     ("source", DCTERMS + "publisher")) for v in props.get(p, [])]
+            meta = [
+                (key, _value(v))
+                for key, p in (("date", DCTERMS + "issued"), ("url", SCHEMA + "url"), ("source", DCTERMS + "publisher"))
+                for v in props.get(p, [])
+            ]
             articles[s] = ArticleRef(
                 doc=_value(props[DCTERMS + "source"][0]),
                 path=_value(paths[0]) if paths else "",

@@ -60,8 +60,13 @@ def register_writer(name: str, outputs: tuple[str, ...], cost: int = 1) -> Calla
 def _rdf(job: WriteJob, folder: Path) -> None:
     from .rdf import write_rdf
 
-    write_rdf(job.graph, ttl=folder / "kg.ttl", nt=folder / "kg.nt", previous=job.previous,
-              index=folder / RDF_INDEX if job.stage_index else None)
+    write_rdf(
+        job.graph,
+        ttl=folder / "kg.ttl",
+        nt=folder / "kg.nt",
+        previous=job.previous,
+        index=folder / RDF_INDEX if job.stage_index else None,
+    )
 
 
 @register_writer("graphml", outputs=("kg.graphml",), cost=1)

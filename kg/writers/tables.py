@@ -74,8 +74,14 @@ def doc_text(res: DocResult) -> DocText:
         parts.append(buf + (", " if i else "") + head[:-1] + ', "node": ')
         keys.append((ent.type, norm_name(ent.name)))
         mentions = [
-            {"article": m.article, "sentence": m.sentence, "start": m.start, "end": m.end, "surface": m.surface,
-             "rule": m.rule}
+            {
+                "article": m.article,
+                "sentence": m.sentence,
+                "start": m.start,
+                "end": m.end,
+                "surface": m.surface,
+                "rule": m.rule,
+            }
             for m in ent.mentions
         ]
         buf = ', "mentions": ' + _dumps(mentions) + "}"
@@ -289,7 +295,13 @@ class Stage:
 
 
 OUTPUTS = (
-    "articles.jsonl", "extractions.jsonl", "entities.csv", "relations.csv", "kg.ttl", "kg.nt", "kg.graphml",
+    "articles.jsonl",
+    "extractions.jsonl",
+    "entities.csv",
+    "relations.csv",
+    "kg.ttl",
+    "kg.nt",
+    "kg.graphml",
     "kg.html",
 )
 
@@ -337,20 +349,34 @@ class LastBuild:
             return None
         if not isinstance(rec, dict) or any(key is None for _, key in inputs):
             return None
-        same = (rec.get("version") == extractor_version() and rec.get("inputs") == list(inputs)
-                and rec.get("options") == options
-                and rec.get("outputs") == {name: _identity(self.out / name) for name in OUTPUTS})
+        same = (
+            rec.get("version") == extractor_version()
+            and rec.get("inputs") == list(inputs)
+            and rec.get("options") == options
+            and rec.get("outputs") == {name: _identity(self.out / name) for name in OUTPUTS}
+        )
         return rec.get("summary") if same else None
 
-    def save(self, stage: Path, written: dict[str, tuple[int, ...] | None],
-             inputs: Sequence[tuple[str, str | None]], options: dict[str, object], summary: dict) -> None:
+    def save(
+        self,
+        stage: Path,
+        written: dict[str, tuple[int, ...] | None],
+        inputs: Sequence[tuple[str, str | None]],
+        options: dict[str, object],
+        summary: dict,
+    ) -> None:
         """Keep the record of a build whose outputs were just committed (``written``: their identities,
         taken as staged) and the RDF index it staged. Unsaved (a cache folder that cannot be written),
         the next build just does everything."""
         from ..resources.version import extractor_version
 
-        record = {"version": extractor_version(), "inputs": list(inputs), "options": options,
-                  "outputs": written, "summary": summary}
+        record = {
+            "version": extractor_version(),
+            "inputs": list(inputs),
+            "options": options,
+            "outputs": written,
+            "summary": summary,
+        }
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
             self.record.unlink(missing_ok=True)  # never a record beside another build's index

@@ -237,8 +237,10 @@ def _find_vis_network() -> Path | None:
     for f in files:
         if f.name in ("vis-network.min.js", "vis-network.css"):
             folders.setdefault(Path(str(f.locate())).parent, set()).add(f.name)
-    found = sorted((p for p, names in folders.items() if len(names) == 2 and (p / "vis-network.min.js").is_file()),
-                   key=lambda p: (tuple(-n for n in _vis_version(p)), str(p)))
+    found = sorted(
+        (p for p, names in folders.items() if len(names) == 2 and (p / "vis-network.min.js").is_file()),
+        key=lambda p: (tuple(-n for n in _vis_version(p)), str(p)),
+    )
     return found[0] if found else None
 
 
@@ -311,8 +313,14 @@ def _network_data(graph: KnowledgeGraph, focus: tuple[str, ...]) -> tuple[list[d
             continue
         seen.add(node.id)
         # pyvis's key order: the extra options, then id, label (the id when the name is empty), shape
-        vis_nodes.append({**_node_options(node, deg, node.id in focus), "id": node.id, "label": node.name or node.id,
-                          "shape": TYPE_STYLE.get(node.type, _OTHER_STYLE)[1]})
+        vis_nodes.append(
+            {
+                **_node_options(node, deg, node.id in focus),
+                "id": node.id,
+                "label": node.name or node.id,
+                "shape": TYPE_STYLE.get(node.type, _OTHER_STYLE)[1],
+            }
+        )
     # pyvis's key order: the options, then from and to; "arrows" is always given, so a directed
     # network added no default, and being directed it kept parallel edges (no duplicate check).
     vis_edges = [{**options, "from": e.head, "to": e.tail} for e, options in _drawn_edges(graph)]
@@ -363,24 +371,27 @@ def _drawn_edges(graph: KnowledgeGraph) -> Iterator[tuple[Edge, dict[str, Any]]]
             else {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW", "roundness": 0.2 * ((k + 1) // 2)}
         )
         symmetric = e.relation in SYMMETRIC_RELATIONS
-        yield e, {
-            "id": f"e{i}",
-            "label": e.relation,
-            "arrows": {"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
-            "color": {"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
-            "smooth": smooth,
-            "kg": {
-                "relation": e.relation,
-                "head": names[e.head],
-                "tail": names[e.tail],
-                "symmetric": symmetric,
-                "evidence": [
-                    {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
-                    for ev in e.evidence[:_MAX_EVIDENCE]
-                ],
-                "evidenceTotal": len(e.evidence),
+        yield (
+            e,
+            {
+                "id": f"e{i}",
+                "label": e.relation,
+                "arrows": {"to": {"enabled": not symmetric, "scaleFactor": 0.6}},
+                "color": {"color": RELATION_COLOR.get(e.relation, _OTHER_RELATION_COLOR), "highlight": "#333333"},
+                "smooth": smooth,
+                "kg": {
+                    "relation": e.relation,
+                    "head": names[e.head],
+                    "tail": names[e.tail],
+                    "symmetric": symmetric,
+                    "evidence": [
+                        {"sentence": ev.sentence, "doc": ev.doc, "article": ev.article}
+                        for ev in e.evidence[:_MAX_EVIDENCE]
+                    ],
+                    "evidenceTotal": len(e.evidence),
+                },
             },
-        }
+        )
 
 
 def _sizes(n: int) -> tuple[int, int, int, int, int]:
@@ -411,8 +422,12 @@ def _vis_options(n: int) -> dict[str, Any]:
             "scaling": {
                 "min": size_min,
                 "max": size_max,
-                "label": {"enabled": True, "min": label_min, "max": label_max,
-                          "drawThreshold": 4 if n <= _SMALL else 9 if not big else 7},
+                "label": {
+                    "enabled": True,
+                    "min": label_min,
+                    "max": label_max,
+                    "drawThreshold": 4 if n <= _SMALL else 9 if not big else 7,
+                },
             },
         },
         "edges": {
@@ -491,11 +506,18 @@ def render_html(graph: KnowledgeGraph, info: PageInfo) -> str:
         for t in types
     ]
     rel_present = sorted({e.relation for e in graph.edges})
-    relations = [{"name": RELATION_LABEL.get(r, r), "color": RELATION_COLOR.get(r, _OTHER_RELATION_COLOR)}
-                 for r in rel_present]
+    relations = [
+        {"name": RELATION_LABEL.get(r, r), "color": RELATION_COLOR.get(r, _OTHER_RELATION_COLOR)} for r in rel_present
+    ]
     n_files, n_documents = source_counts(graph)
-    data = {"nodes": nodes, "edges": edges, "options": options, "focus": list(info.focus),
-            "separate": len(nodes) <= _SEPARATE_MAX, "labelled": labelled_nodes(graph)}
+    data = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": options,
+        "focus": list(info.focus),
+        "separate": len(nodes) <= _SEPARATE_MAX,
+        "labelled": labelled_nodes(graph),
+    }
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), keep_trailing_newline=True)
     return env.from_string(_TEMPLATE).render(
         info=info,
@@ -548,11 +570,7 @@ def focus_page(
     seeds = find_nodes(graph, focus)
     if not seeds:
         near = close_matches(graph, focus)
-        hint = (
-            "close matches: " + ", ".join(f"{n.name} ({n.type})" for n in near)
-            if near
-            else "no close matches"
-        )
+        hint = "close matches: " + ", ".join(f"{n.name} ({n.type})" for n in near) if near else "no close matches"
         raise VizError(f"no entity is named {focus!r} (name or alias); {hint}")
     seed_ids = [n.id for n in seeds]
     around = neighbourhood(graph, seed_ids, hops)
