@@ -921,11 +921,9 @@ _PROJECT_ENDS = (
 )
 
 
-def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C901
-    """Items of an enumeration of projects: closed by 等N个…项目 (all its items are projects) or opened
-    by 项目包括 / 投资建设 (the items that end like a project: 总部, 研发中心, 生产基地, 二期 …)."""
-    out: list[Candidate] = []
-    spans: list[tuple[int, int, bool]] = []  # (segment start, end, closed by 项目)
+def _project_list_spans(sent: str) -> list[tuple[int, int, bool]]:
+    """The segments of ``sent`` that enumerate projects: (start, end, closed by 等N个…项目)."""
+    spans: list[tuple[int, int, bool]] = []
     for m in _PROJECT_LIST_CLOSE.finditer(sent):
         i = m.start()
         while i > 0 and sent[i - 1] not in "，。；：！？\n,;:!?":
@@ -937,7 +935,40 @@ def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:  # n
             j += 1
         close = _PROJECT_LIST_CLOSE.search(sent, m.end(), j)
         spans.append((m.end(), close.start() if close else j, False))
-    for seg_start, seg_end, closed in spans:
+    return spans
+
+
+def _project_item_span(
+    res: Resources, sent: str, s: int, e: int, first: bool, last: bool, closed: bool
+) -> tuple[int, int] | None:
+    """Where the list item at ``sent[s:e]`` names its project, or None when it names none."""
+    lead = _AMOUNT_LEAD.match(sent, s, e)
+    if lead:
+        s = lead.end()  # 总投资10亿元的某某项目: the amount describes the project
+    if first and closed:
+        # 其中引进甲、乙等项目, 某项目主要建设甲、乙等项目: the clause before the first item ends at
+        # its last verb, unless what follows is too short to be a name (街道安置房: 安置 is the name's)
+        cut, at = s, s
+        for t in res.cut(sent[s:e], False):
+            at += len(t)
+            if (is_boundary(res, t) or t in res.action_verbs or t in _HARD_STOP) and e - at >= 3:
+                cut = at
+        s = cut
+    if sent[max(0, s - 2) : s] in _FIRST_OF_KIND or any(f in sent[s:e] for f in _FIRST_OF_KIND):
+        return None  # 全国首个X: an achievement, not a project's name
+    if last and not closed:
+        tail = re.search(r"(?:等|三大|两大|四大|[\d一二三四五六七八九十]+(?:个|项|大))[^、]{0,8}$", sent[s:e])
+        if tail:
+            e = s + tail.start()
+    s = _trim(sent, s, e)
+    return (s, e) if _project_item(res, sent[s:e], closed) else None
+
+
+def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """Items of an enumeration of projects: closed by 等N个…项目 (all its items are projects) or opened
+    by 项目包括 / 投资建设 (the items that end like a project: 总部, 研发中心, 生产基地, 二期 …)."""
+    out: list[Candidate] = []
+    for seg_start, seg_end, closed in _project_list_spans(sent):
         segment = sent[seg_start:seg_end]
         if "、" not in segment and "以及" not in segment and not (closed is False and segment):
             continue
@@ -948,30 +979,9 @@ def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:  # n
             if k < 0:
                 continue
             pos = k + len(part)
-            s, e = k, k + len(part)
-            lead = _AMOUNT_LEAD.match(sent, s, e)
-            if lead:
-                s = lead.end()  # 总投资10亿元的某某项目: the amount describes the project
-            if n == 0 and closed:
-                # 其中引进甲、乙等项目, 某项目主要建设甲、乙等项目: the clause before the first item ends at
-                # its last verb, unless what follows is too short to be a name (街道安置房: 安置 is the name's)
-                cut, at = s, s
-                for t in res.cut(sent[s:e], False):
-                    at += len(t)
-                    if (is_boundary(res, t) or t in res.action_verbs or t in _HARD_STOP) and e - at >= 3:
-                        cut = at
-                s = cut
-            if sent[max(0, s - 2) : s] in _FIRST_OF_KIND or any(f in sent[s:e] for f in _FIRST_OF_KIND):
-                continue  # 全国首个X: an achievement, not a project's name
-            if n == len(parts) - 1 and not closed:
-                tail = re.search(r"(?:等|三大|两大|四大|[\d一二三四五六七八九十]+(?:个|项|大))[^、]{0,8}$", sent[s:e])
-                if tail:
-                    e = s + tail.start()
-            s = _trim(sent, s, e)
-            item = sent[s:e]
-            if not _project_item(res, item, closed):
-                continue
-            out.append(Candidate(s, e, "Project", "list", 1))
+            span = _project_item_span(res, sent, k, k + len(part), n == 0, n == len(parts) - 1, closed)
+            if span is not None:
+                out.append(Candidate(span[0], span[1], "Project", "list", 1))
     return out
 
 

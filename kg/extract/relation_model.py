@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ..model import Article, Entity, Evidence, Relation
+from ..model import Article, Entity, Evidence, Mention, Relation
 
 MOVER_TYPES = frozenset({"Company", "Institute", "University", "Project"})
 MODEL_FILE = "relation_located_model.json"
@@ -73,7 +73,7 @@ def _sentence_at(art: Article, starts: list[int], pos: int) -> int:
     return max(0, bisect.bisect_right(starts, pos) - 1)
 
 
-def candidates(  # noqa: C901
+def candidates(
     articles: list[Article],
     entities: list[Entity],
     relations: list[Relation],
@@ -128,33 +128,57 @@ def candidates(  # noqa: C901
             for w in words:
                 if w in around:
                     f[f"ms_{w}"] = 1.0
-            best: tuple[int, int, int, int, int] | None = None  # (|d|, d, article, mover mention index, park start)
-            for i, (mm, ms) in enumerate(located):
-                for pm in pe.mentions:
-                    if pm.article != mm.article or pm.article not in arts:
-                        continue
-                    if _sentence_at(arts[pm.article], starts[pm.article], pm.start) != ms:
-                        continue
-                    d = pm.start - mm.start
-                    if best is None or (abs(d), d) < best[:2]:
-                        best = (abs(d), d, mm.article, i, pm.start)
             where = first
+            best = _nearest(located, pe, arts, starts)
             f["same_sent"] = float(best is not None)
             if best is not None:
-                _a, d, art_i, i, _ps = best
-                mm, ms = located[i]
-                pm = next(x for x in pe.mentions if x.article == art_i and x.start == _ps)
-                where = (art_i, ms)
-                text = arts[art_i].text
-                f["before"] = float(d > 0)
-                f["dist"] = min(abs(d), 60) / 60
-                between = text[min(mm.end, pm.end) : max(mm.start, pm.start)]
-                for w in words:
-                    if w in between:
-                        f[f"bt_{w}"] = 1.0
-                f["list"] = float("、" in text[mm.end : mm.end + 1] + text[max(0, mm.start - 1) : mm.start])
+                where = _pair_features(f, best, located, pe, arts, words)
             out.append(Candidate(mv, p, f, where[0], where[1]))
     return out
+
+
+_Located = list[tuple[Mention, int]]  # a mover's mentions, each with the index of its sentence
+
+
+def _nearest(
+    located: _Located, pe: Entity, arts: dict[int, Article], starts: dict[int, list[int]]
+) -> tuple[int, int, int, int, int] | None:
+    """The closest (mover mention, park mention) pair in one sentence, as (|d|, d, article, mover
+    mention index, park start), or None when they never share a sentence."""
+    best: tuple[int, int, int, int, int] | None = None
+    for i, (mm, ms) in enumerate(located):
+        for pm in pe.mentions:
+            if pm.article != mm.article or pm.article not in arts:
+                continue
+            if _sentence_at(arts[pm.article], starts[pm.article], pm.start) != ms:
+                continue
+            d = pm.start - mm.start
+            if best is None or (abs(d), d) < best[:2]:
+                best = (abs(d), d, mm.article, i, pm.start)
+    return best
+
+
+def _pair_features(
+    f: dict[str, float],
+    best: tuple[int, int, int, int, int],
+    located: _Located,
+    pe: Entity,
+    arts: dict[int, Article],
+    words: tuple[str, ...],
+) -> tuple[int, int]:
+    """Add the features of the closest pair in a sentence to ``f``; return (article, sentence) of it."""
+    _a, d, art_i, i, park_start = best
+    mm, ms = located[i]
+    pm = next(x for x in pe.mentions if x.article == art_i and x.start == park_start)
+    text = arts[art_i].text
+    f["before"] = float(d > 0)
+    f["dist"] = min(abs(d), 60) / 60
+    between = text[min(mm.end, pm.end) : max(mm.start, pm.start)]
+    for w in words:
+        if w in between:
+            f[f"bt_{w}"] = 1.0
+    f["list"] = float("、" in text[mm.end : mm.end + 1] + text[max(0, mm.start - 1) : mm.start])
+    return art_i, ms
 
 
 def score(model: Model, features: dict[str, float]) -> float:
