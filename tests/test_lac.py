@@ -82,9 +82,11 @@ from kg.extract.recognizers import POLICIES, RECOGNIZERS, RULE_RECOGNIZERS  # no
 
 @pytest.fixture
 def fresh_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No recognizer choice from the environment or an earlier test, and none left behind."""
-    monkeypatch.delenv("KG_RECOGNIZERS", raising=False)
-    monkeypatch.delenv("KG_OVERLAP_POLICY", raising=False)
+    """No recognizer choice from the environment or an earlier test, and none left behind (the CLI sets
+    ``KG_RECOGNIZERS`` for its workers: setting it here first makes monkeypatch restore it)."""
+    for var in ("KG_RECOGNIZERS", "KG_OVERLAP_POLICY"):
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
     mentions._chosen.clear()
     mentions.pipeline.cache_clear()
     yield
