@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -23,6 +24,28 @@ def main() -> None:
     institutes, government bodies, projects and people and the relations between them, and writes
     the graph as RDF/Turtle, N-Triples, GraphML, CSV/JSONL tables and an interactive HTML network.
     """
+
+
+def _choose_recognizers(recognizers: str | None, fast: bool) -> None:
+    """Set ``KG_RECOGNIZERS`` for this process and its workers (which inherit the environment), and
+    report an unknown name as a usage error before any work."""
+    from .extract import mentions
+
+    if fast and recognizers:
+        raise click.BadParameter("--fast is --recognizers rules; give one of them", param_hint="'--fast'")
+    if fast or recognizers:
+        os.environ["KG_RECOGNIZERS"] = "rules" if fast else str(recognizers)
+        mentions.configure()
+    names, policy = mentions.chosen()
+    unknown = [n for n in names if n not in mentions.RECOGNIZERS] + (
+        [policy] if policy not in mentions.POLICIES else []
+    )
+    if unknown:
+        raise click.BadParameter(
+            f"unknown recognizer or policy: {', '.join(unknown)} (recognizers: "
+            f"{', '.join(sorted(mentions.RECOGNIZERS))}; policies: {', '.join(sorted(mentions.POLICIES))})",
+            param_hint="'--recognizers'",
+        )
 
 
 @main.command()
@@ -69,6 +92,16 @@ def main() -> None:
     show_default=True,
     help="Where files are extracted: an executor registered in kg.build.executors (serial, processes, …).",
 )
+@click.option(
+    "--recognizers",
+    default=None,
+    metavar="NAMES",
+    help="Entity recognizers to run, comma-separated, registered in kg.extract.recognizers: rules (every "
+    "rule component), lac (the LAC model over the clauses holding a rule cue, fused with the rules by the "
+    "policy 'confidence'), lac-all (the model over every sentence), lac-naive (the model alone, plain "
+    "suffix typing). Default: $KG_RECOGNIZERS, else rules.",
+)
+@click.option("--fast", is_flag=True, help="Rules only (--recognizers rules), whatever the default.")
 def build(
     inputs: tuple[str, ...],
     out: Path,
@@ -77,6 +110,8 @@ def build(
     cache_dir: Path | None,
     no_cache: bool,
     executor: str,
+    recognizers: str | None,
+    fast: bool,
 ) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
 
@@ -91,6 +126,7 @@ def build(
     from .writers.tables import Stage
 
     started = time.perf_counter()
+    _choose_recognizers(recognizers, fast)
     if executor not in EXECUTORS:
         raise click.BadParameter(
             f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})", param_hint="'--executor'"

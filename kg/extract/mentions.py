@@ -3,8 +3,10 @@
 sentence, and the rules' finishing steps (retyping, siblings, a branch's parent) run on those.
 
 Which recognizers and which policy: ``configure()``, else the environment (``KG_RECOGNIZERS``, a
-comma-separated list of registered names; ``KG_OVERLAP_POLICY``), else every rule component and
-``rules-first``. Workers inherit the parent's choice (the environment, or the fork)."""
+comma-separated list of registered names, where ``rules`` stands for every rule component;
+``KG_OVERLAP_POLICY``), else every rule component and ``rules-first``. With no policy named, the first
+recognizer that names a ``default_policy`` (the model's: ``confidence``) chooses it. Workers inherit the
+parent's choice (the environment, or the fork)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..model import Article, Mention
+from . import lac as _lac  # noqa: F401  (registers the recognizers lac, lac-all, lac-naive and their policies)
 from .entities import Candidate, _owner_in_project, _parent_of_branch, _park_in_name, _retype, _siblings, resources
 from .recognizers import POLICIES, RECOGNIZERS, RULE_RECOGNIZERS, Policy, Recognizer
 
@@ -33,27 +36,48 @@ _chosen: list[tuple[tuple[str, ...], str]] = []
 def configure(recognizers: Sequence[str] | None = None, policy: str | None = None) -> None:
     """Choose the recognizers (in order) and the overlap policy for this process and the workers it
     forks; None keeps the default."""
-    names = tuple(recognizers) if recognizers else _env_recognizers()
-    _chosen[:] = [(names, policy or _env_policy())]
+    names = expand(recognizers) if recognizers else _env_recognizers()
+    _chosen[:] = [(names, policy or _env_policy(names))]
     pipeline.cache_clear()
+
+
+def expand(names: Sequence[str]) -> tuple[str, ...]:
+    """Recognizer names with ``rules`` replaced by the rule components, each name once, in order."""
+    out: list[str] = []
+    for n in names:
+        out += RULE_RECOGNIZERS if n == "rules" else [n]
+    return tuple(dict.fromkeys(out))
 
 
 def _env_recognizers() -> tuple[str, ...]:
     env = os.environ.get("KG_RECOGNIZERS", "")
-    return tuple(n.strip() for n in env.split(",") if n.strip()) or RULE_RECOGNIZERS
+    return expand([n.strip() for n in env.split(",") if n.strip()]) or RULE_RECOGNIZERS
 
 
-def _env_policy() -> str:
-    return os.environ.get("KG_OVERLAP_POLICY", "") or "rules-first"
+def default_policy(names: Sequence[str]) -> str:
+    """The policy of the first recognizer that names one, else ``rules-first``."""
+    for n in names:
+        policy = getattr(RECOGNIZERS.get(n), "default_policy", None)
+        if policy:
+            return str(policy)
+    return "rules-first"
 
 
-def _names() -> tuple[tuple[str, ...], str]:
-    return _chosen[0] if _chosen else (_env_recognizers(), _env_policy())
+def _env_policy(names: Sequence[str]) -> str:
+    return os.environ.get("KG_OVERLAP_POLICY", "") or default_policy(names)
+
+
+def chosen() -> tuple[tuple[str, ...], str]:
+    """The configured recognizer names and policy name (nothing is loaded)."""
+    if _chosen:
+        return _chosen[0]
+    names = _env_recognizers()
+    return names, _env_policy(names)
 
 
 def fingerprint() -> str:
     """The configured recognizers' and policy's part of the cache key (nothing is loaded for it)."""
-    names, policy = _names()
+    names, policy = chosen()
     parts = [f"{n}={RECOGNIZERS[n]().fingerprint() if n in RECOGNIZERS else '?'}" for n in names]
     return hashlib.sha256("\n".join([*parts, f"policy={policy}"]).encode()).hexdigest()[:16]
 
@@ -61,7 +85,7 @@ def fingerprint() -> str:
 @cache
 def pipeline() -> EntityPipeline:
     """The configured recognizers, each set up once in this process, and the policy."""
-    names, policy = _names()
+    names, policy = chosen()
     unknown = [n for n in names if n not in RECOGNIZERS] + ([policy] if policy not in POLICIES else [])
     if unknown:
         raise ValueError(
@@ -82,7 +106,7 @@ def candidates(sentences: Sequence[str]) -> list[list[Candidate]]:
     out = []
     for i, sent in enumerate(sentences):
         cands = [c for p in proposals for c in p[i]]
-        chosen = _siblings(res, sent, [_retype(res, sent, c) for c in pipe.policy(cands)])
+        chosen = _siblings(res, sent, [_retype(res, sent, c) for c in pipe.policy(cands, sent)])
         nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
         nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
         nested += [p for c in chosen if (p := _park_in_name(res, sent, c)) is not None]

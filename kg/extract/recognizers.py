@@ -20,6 +20,7 @@ and name it in ``KG_RECOGNIZERS`` (or :func:`kg.extract.mentions.configure`).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -69,7 +70,7 @@ class Recognizer(Protocol):
         ...
 
 
-Policy = Callable[[list[Candidate]], list[Candidate]]  # overlapping candidates -> the ones kept
+Policy = Callable[[list[Candidate], str], list[Candidate]]  # (overlapping candidates, sentence) -> kept
 
 RECOGNIZERS: dict[str, Callable[[], Recognizer]] = {}
 POLICIES: dict[str, Policy] = {}
@@ -85,11 +86,15 @@ def register_recognizer(name: str) -> Callable[[type], type]:
     return add
 
 
-def register_policy(name: str) -> Callable[[Policy], Policy]:
-    """Function decorator: register an overlap policy ``resolve(cands) -> kept`` under ``name``."""
+def register_policy(name: str) -> Callable[[Callable[..., list[Candidate]]], Callable[..., list[Candidate]]]:
+    """Function decorator: register an overlap policy ``resolve(cands, sent) -> kept`` under ``name``
+    (``sent``: the sentence's text, for a policy that reads words; one taking ``cands`` only is called so)."""
 
-    def add(fn: Policy) -> Policy:
-        POLICIES[name] = fn
+    def add(fn: Callable[..., list[Candidate]]) -> Callable[..., list[Candidate]]:
+        if len(inspect.signature(fn).parameters) >= 2:
+            POLICIES[name] = fn
+        else:
+            POLICIES[name] = lambda cands, _sent: fn(cands)
         return fn
 
     return add
