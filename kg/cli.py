@@ -99,8 +99,9 @@ def build(
     that cannot be reached or is lost).
     """
     from .build.builder import Builder
-    from .build.executors import EXECUTORS, ExecutorError
+    from .build.executors import EXECUTORS
     from .build.inputs import INPUT_SUFFIXES, describe_ignored, discover, sample_corpus
+    from .errors import ExecutorError
     from .writers.tables import Stage
 
     started = time.perf_counter()

@@ -91,7 +91,7 @@ class Builder:
     ``jobs``: workers (default: all cores); ``cache_dir``: the per-file cache and the record of the
     last build (default ``~/.cache/kg``), ``use_cache=False`` for none; ``executor``: a name registered
     in :mod:`kg.build.executors`, made with ``executor_options`` (``{"address": ...}`` for ``dask``,
-    whose failure to reach its cluster raises :class:`kg.build.executors.ExecutorError`); ``writers``:
+    whose failure to reach its cluster raises :class:`kg.errors.ExecutorError`); ``writers``:
     names registered in :mod:`kg.writers.registry`.
     """
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError
 from typing import Any, TypeVar
 
-from .executors import ExecutorError, register_executor
+from ..errors import ExecutorError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -74,7 +74,6 @@ def _describe(items: list[Any]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]} ({len(names)} files)"
 
 
-@register_executor("dask")
 class DaskExecutor:
     """Ordered ``imap`` over a Dask cluster at ``address`` (``tcp://host:port``; default: the
     ``KG_SCHEDULER`` environment variable), or over a ``Client``.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..atomic import signals_held
+from .dask import DaskExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,11 +33,6 @@ class Source:
 
     name: str  # the path as the user gave it (doc ids, messages); a worker never opens it when data is set
     data: bytes | None  # the file's content; None only for executors that share the file system
-
-
-class ExecutorError(RuntimeError):
-    """An executor cannot run the build (e.g. a cluster's scheduler unreachable or lost): the build
-    stops, having written nothing, and the command line says so in one line (exit 2)."""
 
 
 class Executor(Protocol):
@@ -151,4 +147,4 @@ def shares_filesystem(name: str) -> bool:
     return bool(getattr(EXECUTORS.get(name), "shares_filesystem", True))
 
 
-from . import dask as _dask  # noqa: E402,F401  registers "dask" (it imports Dask only when one is made)
+register_executor("dask")(DaskExecutor)  # Dask itself is imported only when one is made
