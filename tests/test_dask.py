@@ -387,3 +387,13 @@ def test_the_executor_reports_a_lost_scheduler(tmp_path: Path) -> None:
                 list(results)
         finally:
             executor.close()
+
+
+def test_dask_is_an_executor_imported_only_when_one_is_made(tmp_path: Path) -> None:
+    assert EXECUTORS["dask"] is DaskExecutor and DaskExecutor.shares_filesystem is False
+    code = "import sys, kg.cli, kg.build.builder; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr  # kg builds without the dask extra installed
+    done = kg(tmp_path, "build", "-o", tmp_path / "out", "--executor", "dask", env={"KG_SCHEDULER": ""})
+    assert done.returncode == 2 and "the executor dask needs its scheduler's address" in done.stderr
+    assert not (tmp_path / "out").exists()
