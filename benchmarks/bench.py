@@ -14,10 +14,16 @@ Measures, on corpora made by ``gen_corpus.py`` (1, 10 and 100 MB by default):
 * the latency of each bundled example query (``kg/data/queries``) on the largest graph, in-process
   with pyoxigraph (loaded once; median of 5 runs, results fully read).
 
+With ``--scheduler`` it measures instead, on each size (default 100 MB), ``kg build`` through a Dask
+``LocalCluster`` of 2 single-thread worker processes (``kg build --scheduler``) against the same build on
+the local process pool, in one run on the same machine, alternating, and prints the overhead (needs the
+``dask`` extra); the outputs of the two are checked byte for byte.
+
 Usage::
 
     python benchmarks/bench.py                  # 1, 10 and 100 MB (the 100 MB build takes minutes)
     python benchmarks/bench.py --sizes 1,10     # skip 100 MB
+    python benchmarks/bench.py --scheduler      # 100 MB: a Dask LocalCluster vs the local pool
 """
 
 from __future__ import annotations
@@ -74,9 +80,9 @@ def tree_memory(proc: psutil.Process) -> int:
     return total
 
 
-def run_build(corpus: Path, out: Path, cache: Path | None, jobs: int | None) -> BuildRun:
-    """``kg build CORPUS -o OUT`` in a subprocess, polling the memory of its process tree."""
-    cmd = [*kg_command(), "build", str(corpus), "-o", str(out)]
+def run_build(corpus: Path, out: Path, cache: Path | None, jobs: int | None, extra: tuple[str, ...] = ()) -> BuildRun:
+    """``kg build CORPUS -o OUT [EXTRA]`` in a subprocess, polling the memory of its process tree."""
+    cmd = [*kg_command(), "build", str(corpus), "-o", str(out), *extra]
     cmd += ["--cache-dir", str(cache)] if cache else ["--no-cache"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
@@ -190,9 +196,79 @@ def git_commit() -> str:
         return "?"
 
 
+def scheduler_bench(
+    sizes: list[float], corpora: Path, seed: int, jobs: int | None, repeat: int, json_out: Path | None
+) -> int:
+    """Each corpus built on the local pool and through a fresh Dask LocalCluster of 2 single-thread
+    workers (started before the clock, as a user's cluster would be running; their one-time setup, the
+    lexicons, is timed: it happens in their first task), alternating; the fastest of ``repeat`` each."""
+    from distributed import LocalCluster
+
+    scratch = Path(tempfile.mkdtemp(prefix="kg-bench-dask-"))
+    rows = []
+    try:
+        for size in sizes:
+            corpus = generate(size, corpora, seed=seed)
+            files = corpus_files(corpus)
+            nbytes = sum(p.stat().st_size for p in files)
+            local_runs, dask_runs = [], []
+            for i in range(repeat):
+                print(f"bench: {size:g} MB, run {i + 1}: the local pool…", file=sys.stderr)
+                local_runs.append(run_build(corpus, scratch / "local", None, jobs))
+                print(f"bench:   {local_runs[-1].seconds:.1f} s; a Dask LocalCluster of 2 × 1 thread…", file=sys.stderr)
+                with LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+                ) as cluster:
+                    dask_runs.append(
+                        run_build(corpus, scratch / "dask", None, jobs, ("--scheduler", str(cluster.scheduler_address)))
+                    )
+                print(f"bench:   {dask_runs[-1].seconds:.1f} s", file=sys.stderr)
+            identical = all(
+                (scratch / "local" / n).read_bytes() == (scratch / "dask" / n).read_bytes() for n in OUTPUTS
+            )
+            rows.append((size, len(files), nbytes, local_runs, dask_runs, identical))
+        print(
+            f"\n### kg build on a Dask cluster\n\n{os.cpu_count()} cores, {platform.python_implementation()} "
+            f"{platform.python_version()}, commit {git_commit()}, no extraction cache; the local pool is `kg build "
+            f"--jobs {jobs or os.cpu_count()}`, the cluster a `distributed.LocalCluster` of 2 worker processes × 1 "
+            f"thread on the same machine (`kg build --scheduler`)"
+            f"{f', the fastest of {repeat} runs' if repeat > 1 else ''}.\n"
+        )
+        print(
+            "| corpus | files | local pool (s) | Dask cluster (s) | overhead | client peak PSS, local / Dask (MB) "
+            "| outputs |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---|")
+        results = {}
+        for size, n_files, nbytes, local_runs, dask_runs, identical in rows:
+            local_s, dask_s = min(r.seconds for r in local_runs), min(r.seconds for r in dask_runs)
+            print(
+                f"| {size:g} MB | {n_files} | {local_s:.1f} | {dask_s:.1f} | {dask_s / local_s - 1:+.1%} | "
+                f"{fmt_mb(max(r.peak_mem for r in local_runs))} / {fmt_mb(max(r.peak_mem for r in dask_runs))} | "
+                f"{'byte-identical' if identical else 'DIFFERENT'} |"
+            )
+            results[f"{size:g}"] = {
+                "files": n_files,
+                "bytes": nbytes,
+                "local_s": [r.seconds for r in local_runs],
+                "dask_s": [r.seconds for r in dask_runs],
+                "identical": identical,
+            }
+        print(
+            "\n(The client's peak excludes the Dask workers, which are not its children; the local pool's workers are.)"
+        )
+        if json_out:
+            json_out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0 if all(row[5] for row in rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark kg build; prints Markdown tables.")
-    ap.add_argument("--sizes", default="1,10,100", help="Corpus sizes in MB, comma-separated (default 1,10,100).")
+    ap.add_argument(
+        "--sizes", default=None, help="Corpus sizes in MB, comma-separated (default 1,10,100; 100 with --scheduler)."
+    )
     ap.add_argument("--jobs", type=int, default=None, help="Passed to kg build --jobs (default: its own, all cores).")
     ap.add_argument("--seed", type=int, default=0, help="Corpus generator seed.")
     ap.add_argument("--corpora", type=Path, default=DEFAULT_OUT, help="Where the corpora are generated.")
@@ -211,8 +287,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--keep", type=Path, default=None, help="Keep the build outputs in this folder.")
     ap.add_argument("--json", type=Path, default=None, help="Also write the numbers as JSON here.")
+    ap.add_argument(
+        "--scheduler",
+        action="store_true",
+        help="Measure kg build through a Dask LocalCluster of 2 single-thread workers against the local "
+        "pool instead (on --sizes, default 100).",
+    )
     args = ap.parse_args(argv)
-    sizes = sorted(float(s) for s in args.sizes.split(",") if s.strip())
+    if args.scheduler:
+        sizes = sorted(float(s) for s in (args.sizes or "100").split(",") if s.strip())
+        return scheduler_bench(sizes, args.corpora, args.seed, args.jobs, args.repeat, args.json)
+    sizes = sorted(float(s) for s in (args.sizes or "1,10,100").split(",") if s.strip())
     jobs = args.jobs or os.cpu_count() or 1
     scratch = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     results: dict[str, object] = {"sizes": {}}

@@ -90,7 +90,7 @@ def _choose_recognizers(recognizers: str | None, fast: bool) -> None:
     "--executor",
     default="processes",
     show_default=True,
-    help="Where files are extracted: an executor registered in kg.build.executors (serial, processes, …).",
+    help="Where files are extracted: an executor registered in kg.build.executors (serial, processes, dask, …).",
 )
 @click.option(
     "--recognizers",
@@ -102,7 +102,18 @@ def _choose_recognizers(recognizers: str | None, fast: bool) -> None:
     "suffix typing). Default: $KG_RECOGNIZERS, else rules.",
 )
 @click.option("--fast", is_flag=True, help="Rules only (--recognizers rules), whatever the default.")
+@click.option(
+    "--scheduler",
+    envvar="KG_SCHEDULER",
+    default=None,
+    metavar="ADDRESS",
+    help="Extract on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786; also "
+    "KG_SCHEDULER): the executor dask, which needs pip install 'kg[dask]'. The files' contents are sent to "
+    "the workers; the cache, linking and writing stay here. Output is the same as a local build.",
+)
+@click.pass_context
 def build(
+    ctx: click.Context,
     inputs: tuple[str, ...],
     out: Path,
     max_nodes: int,
@@ -112,17 +123,20 @@ def build(
     executor: str,
     recognizers: str | None,
     fast: bool,
+    scheduler: str | None,
 ) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
 
     With no INPUTS the bundled sample corpus (five newspaper pages) is built. Writes
     articles.jsonl, extractions.jsonl, entities.csv, relations.csv, kg.ttl, kg.nt, kg.graphml and
     kg.html into OUT. Exit code: 0 when every input was read, 1 when some input was skipped (each
-    is named on stderr), 2 for a usage error.
+    is named on stderr), 2 for a usage error or an executor that cannot run the build (a --scheduler
+    that cannot be reached or is lost).
     """
     from .build.builder import Builder
     from .build.executors import EXECUTORS
     from .build.inputs import INPUT_SUFFIXES, describe_ignored, discover, sample_corpus
+    from .errors import ExecutorError
     from .writers.tables import Stage
 
     started = time.perf_counter()
@@ -131,8 +145,15 @@ def build(
         raise click.BadParameter(
             f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})", param_hint="'--executor'"
         )
+    executor, options = _executor_choice(ctx, executor, scheduler)
     builder = Builder(
-        out=out, jobs=jobs, cache_dir=cache_dir, use_cache=not no_cache, max_nodes=max_nodes, executor=executor
+        out=out,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
+        max_nodes=max_nodes,
+        executor=executor,
+        executor_options=options,
     )
     ignored: list[Path] = []
     files, errors = discover(inputs, ignored) if inputs else (sample_corpus(), [])
@@ -149,24 +170,28 @@ def build(
         click.echo(f"kg: {what}; the outputs in {out}/ are left as they were", err=True)
         sys.exit(1)
     show_bar = sys.stderr.isatty() and len(files) > 3
-    with ExitStack() as stack:
-        try:  # the staging folder is made first, to report an unusable output folder before any work
-            stage = stack.enter_context(Stage(out))
-        except OSError as exc:  # -o under a file, on a read-only or full device
-            raise click.BadParameter(
-                f"cannot write to {out}: {exc.strerror or exc}", param_hint="'-o' / '--out'"
-            ) from None
-        lines = ProgressLines(started, len(files))
-        if show_bar:
-            from rich.progress import Progress
+    try:
+        with ExitStack() as stack:
+            try:  # the staging folder is made first, to report an unusable output folder before any work
+                stage = stack.enter_context(Stage(out))
+            except OSError as exc:  # -o under a file, on a read-only or full device
+                raise click.BadParameter(
+                    f"cannot write to {out}: {exc.strerror or exc}", param_hint="'-o' / '--out'"
+                ) from None
+            lines = ProgressLines(started, len(files))
+            if show_bar:
+                from rich.progress import Progress
 
-            bar = stack.enter_context(Progress(transient=True))
-            task = bar.add_task("extracting", total=len(files))
-            builder.progress = lambda n: bar.advance(task, n)
-        else:
-            stack.enter_context(lines)
-            builder.progress, builder.on_stage = lines.files, lines.stage
-        report = builder.build(files, errors, stage)
+                bar = stack.enter_context(Progress(transient=True))
+                task = bar.add_task("extracting", total=len(files))
+                builder.progress = lambda n: bar.advance(task, n)
+            else:
+                stack.enter_context(lines)
+                builder.progress, builder.on_stage = lines.files, lines.stage
+            report = builder.build(files, errors, stage)
+    except ExecutorError as exc:  # nothing was written: the staging folder is gone with the stack
+        click.echo(f"kg: {exc}; the outputs in {out}/ are left as they were", err=True)
+        sys.exit(2)
     if report.unchanged:
         for notice in report.notices:
             click.echo(f"kg: note: {notice}", err=True)
@@ -182,6 +207,25 @@ def build(
     skipped = len(report.errors)
     _report(report.summary, skipped, time.perf_counter() - started, out)
     sys.exit(1 if skipped else 0)
+
+
+def _executor_choice(ctx: click.Context, executor: str, scheduler: str | None) -> tuple[str, dict[str, str]]:
+    """The executor and its options: ``--scheduler`` (or ``KG_SCHEDULER``, unless ``--executor`` names
+    another) means ``dask`` at that address."""
+    explicit = ctx.get_parameter_source("executor") != click.core.ParameterSource.DEFAULT
+    from_env = ctx.get_parameter_source("scheduler") == click.core.ParameterSource.ENVIRONMENT
+    if scheduler and (executor == "dask" or not explicit):
+        return "dask", {"address": scheduler}
+    if scheduler and not from_env:
+        raise click.BadParameter(
+            f"--scheduler runs the executor dask, not {executor!r}", param_hint="'--executor' / '--scheduler'"
+        )
+    if executor == "dask":
+        raise click.BadParameter(
+            "the executor dask needs its scheduler's address: --scheduler ADDRESS (or KG_SCHEDULER)",
+            param_hint="'--executor'",
+        )
+    return executor, {}
 
 
 PROGRESS_AFTER = 3.0  # seconds of a build before ProgressLines says anything

@@ -1,4 +1,4 @@
-"""Errors that carry the file they are about, so every message names it."""
+"""Errors that carry the file they are about, so every message names it; and the one that stops a build."""
 
 from __future__ import annotations
 
@@ -18,3 +18,8 @@ class InputError(Exception):
         # Errors cross process boundaries (the --jobs pool); the default pickling calls
         # __init__(message) and fails, which hangs the pool's result thread and so the whole build.
         return (type(self), (self.path, self.problem, self.line))
+
+
+class ExecutorError(RuntimeError):
+    """An executor cannot run the build (e.g. a cluster's scheduler unreachable or lost): the build
+    stops, having written nothing, and the command line says so in one line (exit 2)."""

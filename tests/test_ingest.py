@@ -177,3 +177,34 @@ def test_unreadable_folder_is_reported(tmp_path: Path) -> None:
         locked.chmod(0o755)
     assert files == []
     assert len(errors) == 1 and "locked" in str(errors[0]) and "not readable" in str(errors[0])
+
+
+def test_bytes_read_exactly_as_the_file(tmp_path: Path) -> None:
+    """What a cluster's worker does with the bytes it is sent (``read_bytes``) is what a local build does
+    with the file: PDF, a web page's main text (readability), legacy encodings, JSON lines, and errors."""
+    from test_first_day import _make_pdf
+
+    from kg.ingest.read import read_bytes
+
+    html = Path(__file__).parent / "data" / "html"
+    files = sorted(html.glob("*.html"))
+    pdf = tmp_path / "page.pdf"
+    pdf.write_bytes(_make_pdf(["本报讯 贵阳高新区管委会与中国科学院", "签署合作协议。"]))
+    gbk = tmp_path / "000.txt"
+    gbk.write_bytes(_text("000").encode("gbk"))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "text": "贵州翰斯智能技术有限公司落户贵阳高新区。"}\n{"id": \n', encoding="utf-8")
+    for path in [*files, pdf, gbk, feed]:
+        file_errors: list[InputError] = []
+        byte_errors: list[InputError] = []
+        from_file = read_path(path, file_errors)
+        assert from_file and from_file == read_bytes(str(path), path.read_bytes(), byte_errors), path
+        assert [str(e) for e in byte_errors] == [str(e) for e in file_errors]
+    assert [str(e) for e in byte_errors] == [f"{feed}:2: broken JSON line: Expecting value: line 1 column 8 (char 7)"]
+    for name, data in [("broken.pdf", b"%PDF-1.4\nnot really"), ("bin.txt", b"\x00\x01\x02\x03" * 50)]:
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(InputError) as from_file_err:
+            read_path(tmp_path / name)
+        with pytest.raises(InputError) as from_bytes_err:
+            read_bytes(str(tmp_path / name), data)
+        assert str(from_bytes_err.value) == str(from_file_err.value)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..extract.mentions import fingerprint as recognizers_fingerprint
@@ -89,7 +90,9 @@ class Builder:
 
     ``jobs``: workers (default: all cores); ``cache_dir``: the per-file cache and the record of the
     last build (default ``~/.cache/kg``), ``use_cache=False`` for none; ``executor``: a name registered
-    in :mod:`kg.build.executors`; ``writers``: names registered in :mod:`kg.writers.registry`.
+    in :mod:`kg.build.executors`, made with ``executor_options`` (``{"address": ...}`` for ``dask``,
+    whose failure to reach its cluster raises :class:`kg.errors.ExecutorError`); ``writers``:
+    names registered in :mod:`kg.writers.registry`.
     """
 
     out: Path = Path("out")
@@ -98,6 +101,7 @@ class Builder:
     use_cache: bool = True
     max_nodes: int | None = 2000
     executor: str = "processes"
+    executor_options: dict[str, Any] = field(default_factory=dict)
     writers: Sequence[str] | None = None
     progress: Callable[[int], None] | None = None
     on_stage: Callable[[str], None] | None = None  # told when a stage after extraction starts (progress lines)
@@ -137,6 +141,7 @@ class Builder:
             keys=keys,
             keep=False,
             executor=self.executor,
+            executor_options=self.executor_options,
         )
         report.result, report.notices = result, result.notices
         report.errors += result.errors

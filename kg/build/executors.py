@@ -7,8 +7,9 @@ Registered by name (:func:`register_executor`); ``kg build --executor NAME`` pic
 * ``serial``: in this process, one task after the other;
 * ``processes``: a local ``multiprocessing`` pool (an ordered ``imap``), each worker set up once;
 
-and room for a distributed one (``shares_filesystem = False``: the build then sends each file's
-bytes in its :class:`Source` rather than its path).
+* ``dask``: tasks on a Dask distributed cluster (:mod:`kg.build.dask`, ``kg build --scheduler``), whose
+  workers do not share this file system (``shares_filesystem = False``): the build then sends each
+  file's bytes in its :class:`Source` rather than its path.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..atomic import signals_held
+from .dask import DaskExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,13 +63,14 @@ def register_executor(name: str) -> Callable[[type], type]:
     return add
 
 
-def make_executor(name: str, jobs: int, initializer: Callable[[], None] | None = None) -> Executor:
-    """The executor registered as ``name``, with at most ``jobs`` workers."""
+def make_executor(name: str, jobs: int, initializer: Callable[[], None] | None = None, **options: Any) -> Executor:
+    """The executor registered as ``name``, with at most ``jobs`` workers; ``options`` are its own
+    (``address`` for ``dask``)."""
     try:
         factory = EXECUTORS[name]
     except KeyError:
         raise ValueError(f"no executor named {name!r} (known: {', '.join(sorted(EXECUTORS))})") from None
-    return factory(jobs=jobs, initializer=initializer)
+    return factory(jobs=jobs, initializer=initializer, **options)
 
 
 @register_executor("serial")
@@ -137,3 +140,11 @@ class ProcessExecutor:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+
+def shares_filesystem(name: str) -> bool:
+    """Whether the workers of the executor registered as ``name`` can open this machine's files."""
+    return bool(getattr(EXECUTORS.get(name), "shares_filesystem", True))
+
+
+register_executor("dask")(DaskExecutor)  # Dask itself is imported only when one is made

@@ -21,12 +21,14 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
+from ..ingest.read import _read_bytes
 from ..model import DocSummary, KnowledgeGraph
 from . import process
 from .cache import Cache, file_key
-from .executors import EXECUTORS, Executor, Source, make_executor, pool
+from .executors import EXECUTORS, Executor, Source, make_executor, pool, shares_filesystem
 
 # One file's results: its documents' summaries (for the graph), their serialised text (pickled
 # ``list[DocText]``, for the text store: the parent never unpickles it) and the file's input errors.
@@ -57,29 +59,29 @@ def extract(
     progress: Callable[[int], None] | None = None,
     keys: list[str | None] | None = None,
     executor: str = "processes",
+    executor_options: dict[str, Any] | None = None,
 ) -> Iterator[FileResult]:
     """Yield each file's :data:`FileResult`, in the order of ``files`` (whose cache keys are ``keys``,
-    if known), extracting those not cached on the executor registered as ``executor``."""
+    if known), extracting those not cached on the executor registered as ``executor`` (made with
+    ``executor_options``). One whose workers do not share this file system (``dask``) runs every
+    uncached file, however few, and is sent their contents, never their paths."""
     if keys is None or len(keys) != len(files):
         keys = file_keys(files) if cache is not None else [None] * len(files)
     cached = [cache is not None and k is not None and cache.has(k) for k in keys]
     todo = [p for p, hit in zip(files, cached, strict=True) if not hit]
-    workers = min(jobs, len(todo))
-    runner: Executor | None = None
-    fresh: Iterator[tuple[bytes, bytes, list[InputError]]] | None = None
-    # Workers when there is parallel work: several files to extract, or a few while this process reads
-    # the cached rest (the worker loads the resources meanwhile). In-process otherwise.
-    if executor != "serial" and jobs > 1 and workers >= 1 and (workers > 1 or len(todo) < len(files)):
-        runner = make_executor(executor, workers, initializer=process.init_worker)
-        fresh = runner.imap(process.extract_source, _sources(todo, runner))
-    elif executor not in EXECUTORS:
-        raise ValueError(f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})")
+    unread: dict[int, InputError] = {}  # files the client could not read for a remote executor, by position
+    runner, fresh = _start(executor, executor_options or {}, jobs, todo, len(files), unread)
+    sent = 0  # results taken from ``fresh`` so far
 
     def fresh_result(path: Path, key: str | None, hit: bool) -> FileResult:
+        nonlocal sent
         if hit or fresh is None:  # no workers, or a cache entry that broke since it was checked
             summary_blob, text_blob, errors = process.extract_source(Source(str(path), None))
         else:
             summary_blob, text_blob, errors = next(fresh)
+            if sent in unread:  # sent empty: its read error, as a local build reports it
+                errors = [unread.pop(sent)]
+            sent += 1
         if cache is not None and key is not None:
             if not hit:
                 cache.misses += 1
@@ -111,18 +113,39 @@ def extract(
             runner.close()
 
 
-def _sources(files: list[Path], runner: Executor) -> list[Source]:
-    """The tasks of ``files``: their paths where the workers share this file system, else their bytes
-    (a file that cannot be read is sent as a path, and its worker reports the problem)."""
-    if runner.shares_filesystem:
-        return [Source(str(p), None) for p in files]
-    out = []
-    for p in files:
+def _start(
+    executor: str, options: dict[str, Any], jobs: int, todo: list[Path], n_files: int, unread: dict[int, InputError]
+) -> tuple[Executor | None, Iterator[tuple[bytes, bytes, list[InputError]]] | None]:
+    """The executor and its results for ``todo``, or none where the files run in this process."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})")
+    workers = min(jobs, len(todo))
+    # Workers when there is parallel work: several files to extract, or a few while this process reads
+    # the cached rest (the worker loads the resources meanwhile); always for workers elsewhere (a cluster).
+    # In-process otherwise.
+    remote = not shares_filesystem(executor)
+    local = executor != "serial" and jobs > 1 and workers >= 1 and (workers > 1 or len(todo) < n_files)
+    if not ((remote and todo) or local):
+        return None, None
+    runner = make_executor(executor, max(1, workers), initializer=process.init_worker, **options)
+    return runner, runner.imap(process.extract_source, _sources(todo, runner, unread))
+
+
+def _sources(files: list[Path], runner: Executor, unread: dict[int, InputError]) -> Iterator[Source]:
+    """The tasks of ``files``, made as the executor takes them: their paths where the workers share this
+    file system, else their contents, read here (so the client reads only a little ahead of the workers).
+    A file that cannot be read is sent empty and its read error (the one a local build reports) noted in
+    ``unread`` by position, to replace its task's result: a remote worker must never open a path."""
+    for i, path in enumerate(files):
+        if runner.shares_filesystem:
+            yield Source(str(path), None)
+            continue
         try:
-            out.append(Source(str(p), p.read_bytes() if p.is_file() else None))
-        except OSError:
-            out.append(Source(str(p), None))
-    return out
+            data = _read_bytes(path)
+        except InputError as err:
+            unread[i] = err
+            data = b""
+        yield Source(str(path), data)
 
 
 # Writers in parallel each hold their own structures and copy-on-write copies of the graph pages they

@@ -7,6 +7,7 @@ import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..link.graph import GraphBuilder
@@ -46,9 +47,18 @@ def run(
     cache: Cache | None = None,
     keys: list[str | None] | None = None,
     executor: str = "processes",
+    executor_options: dict[str, Any] | None = None,
 ) -> Iterator[FileResult]:
     """Extract ``files`` on ``jobs`` workers of ``executor``, yielding each file's results in input order."""
-    yield from extract(files, jobs=jobs, cache=cache, progress=progress, keys=keys, executor=executor)
+    yield from extract(
+        files,
+        jobs=jobs,
+        cache=cache,
+        progress=progress,
+        keys=keys,
+        executor=executor,
+        executor_options=executor_options,
+    )
 
 
 def build(
@@ -60,16 +70,18 @@ def build(
     keys: list[str | None] | None = None,
     keep: bool = True,
     executor: str = "processes",
+    executor_options: dict[str, Any] | None = None,
 ) -> BuildResult:
     """Extract every file (on ``jobs`` processes; reusing ``cache_dir`` when given) and link the graph.
-    ``keys``: the files' cache keys (:func:`kg.build.parallel.file_keys`), if already known; ``executor``:
-    the registered executor that extracts them (:mod:`kg.build.executors`).
+        ``keys``: the files' cache keys (:func:`kg.build.parallel.file_keys`), if already known; ``executor``:
+        the registered executor that extracts them (:mod:`kg.build.executors`), made with ``executor_options``
+    (``address`` for ``dask``).
 
-    Files stream through: each one's text for the JSONL outputs goes to ``texts`` (a spill file, for
-    ``kg build``; memory by default), and linking gathers what it needs of each document's summary
-    as it arrives, so memory grows with the graph and not with the corpus. The summaries are kept in
-    ``results`` only with ``keep`` (``kg build`` does not keep them: at 100 MB they would double what
-    the build holds while the workers run). Write the outputs with :func:`kg.build.builder.write_outputs`.
+        Files stream through: each one's text for the JSONL outputs goes to ``texts`` (a spill file, for
+        ``kg build``; memory by default), and linking gathers what it needs of each document's summary
+        as it arrives, so memory grows with the graph and not with the corpus. The summaries are kept in
+        ``results`` only with ``keep`` (``kg build`` does not keep them: at 100 MB they would double what
+        the build holds while the workers run). Write the outputs with :func:`kg.build.builder.write_outputs`.
     """
     res = BuildResult(files=len(files), texts=texts if texts is not None else TextStore())
     cache = Cache(cache_dir) if cache_dir is not None else None
@@ -78,7 +90,7 @@ def build(
     # would re-scan again and again as they pile up: freeze each batch out of its way.
     seen: set[str] = set()
     for n, (docs, text, errs) in enumerate(
-        run(files, progress, jobs=jobs, cache=cache, keys=keys, executor=executor), 1
+        run(files, progress, jobs=jobs, cache=cache, keys=keys, executor=executor, executor_options=executor_options), 1
     ):
         for doc in docs:
             if doc.doc in seen:  # a/page.txt and b/page.txt: the later one is named by its path

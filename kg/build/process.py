@@ -12,7 +12,7 @@ from ..extract.entities import resources
 from ..extract.mentions import extract_mentions
 from ..extract.relations import extract_relations
 from ..ingest.normalize import normalize, to_simplified
-from ..ingest.read import read_path
+from ..ingest.read import read_bytes, read_path
 from ..ingest.segment import segment, with_headline
 from ..link.document import add_original_spellings, link_document, restore_page_text
 from ..link.graph import summarize
@@ -57,14 +57,10 @@ def process_file(path: Path) -> tuple[list[DocResult], list[InputError]]:
 
 
 def process_source(source: Source) -> tuple[list[DocResult], list[InputError]]:
-    """:func:`process_file` of a task: the file named by the source, or the bytes it carries."""
+    """:func:`process_file` of a task: the file named by the source, or the bytes it carries (read as
+    that file would be read; the worker never opens ``source.name`` then)."""
     if source.data is None:
         return process_file(Path(source.name))
-    from ..ingest import read
-
-    read_bytes = getattr(read, "read_bytes", None)  # reading from bytes comes with the distributed executor
-    if read_bytes is None:
-        return [], [InputError(source.name, "this kg cannot read a file sent as bytes (no kg.ingest.read.read_bytes)")]
     errors: list[InputError] = []
     try:
         raws = read_bytes(source.name, source.data, errors)

@@ -276,6 +276,8 @@ def pdf_to_text(data: bytes, path: str) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """A file's content, or the :class:`InputError` a build reports for it (also for a file the client
+    reads to send to a distributed executor's workers)."""
     spath = str(path)
     if path.is_symlink() and not path.exists():
         raise InputError(spath, "broken symbolic link")
@@ -340,20 +342,28 @@ def read_path(path: Path, errors: list[InputError] | None = None) -> list[RawDoc
     ``errors`` when a list is given (so the good lines are still returned), and raised otherwise.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    return read_bytes(str(path), _read_bytes(path), errors)
+
+
+def read_bytes(name: str, data: bytes, errors: list[InputError] | None = None) -> list[RawDoc]:
+    """Read one file's content, already in memory, into raw documents exactly as :func:`read_path` reads
+    the file ``name`` (the path as the user gave it: doc ids, messages, the format by its suffix), so a
+    worker that does not share the client's file system extracts the bytes it was sent, never ``name``."""
+    path = Path(name)
+    spath = str(path)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
-        return [RawDoc(doc=path.name, path=str(path), text=pdf_to_text(data, str(path)))]
+        return [RawDoc(doc=path.name, path=spath, text=pdf_to_text(data, spath))]
     declared = None
     if suffix in HTML_SUFFIXES:
         m = _META_CHARSET.search(data[:4096])
         declared = m.group(1).decode("ascii", "replace") if m else None
-    text = decode_bytes(data, str(path), declared)
+    text = decode_bytes(data, spath, declared)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if suffix in JSONL_SUFFIXES:
         return _jsonl_docs(path, text, errors)
     if suffix in HTML_SUFFIXES:
         text = main_text(text)
         if not text.strip():
-            raise InputError(str(path), "no visible text in the HTML page")
-    return [RawDoc(doc=path.name, path=str(path), text=text)]
+            raise InputError(spath, "no visible text in the HTML page")
+    return [RawDoc(doc=path.name, path=spath, text=text)]
