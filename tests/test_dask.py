@@ -397,3 +397,22 @@ def test_dask_is_an_executor_imported_only_when_one_is_made(tmp_path: Path) -> N
     done = kg(tmp_path, "build", "-o", tmp_path / "out", "--executor", "dask", env={"KG_SCHEDULER": ""})
     assert done.returncode == 2 and "the executor dask needs its scheduler's address" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_task_carries_the_clients_recognizers() -> None:
+    # Workers started with `dask worker` share neither the client's environment (KG_RECOGNIZERS, set by
+    # --recognizers/--fast) nor its configure(): each task brings the client's choice, and a worker
+    # whose own differs switches to it before extracting, so the cache key and the results agree.
+    from kg.build.dask import _run_batch
+    from kg.extract.mentions import chosen, configure
+
+    before = chosen()
+    try:
+        configure(["lexicon", "suffix"], "rules-first")
+        wanted = chosen()
+        configure(None, None)  # the worker's own default
+        assert chosen() != wanted
+        seen = _run_batch(lambda _: chosen(), [0, 1], None, wanted)
+        assert seen == [wanted, wanted]
+    finally:
+        configure(*before)

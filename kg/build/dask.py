@@ -30,6 +30,7 @@ from concurrent.futures import CancelledError
 from typing import Any, TypeVar
 
 from ..errors import ExecutorError
+from ..extract.mentions import chosen, configure
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,13 +47,23 @@ class ClusterError(ExecutorError):
 _SET_UP: set[str] = set()
 
 
-def _run_batch(fn: Callable[[T], R], items: list[T], setup: Callable[[], None] | None) -> list[R]:
-    """A task: the worker's one-time setup (first task on this worker), then ``fn`` on each item.
+def _run_batch(
+    fn: Callable[[T], R],
+    items: list[T],
+    setup: Callable[[], None] | None,
+    recognizers: tuple[tuple[str, ...], str] | None = None,
+) -> list[R]:
+    """A task: the client's choice of recognizers and policy (workers started on their own do not
+    share the client's environment or ``configure()``), the worker's one-time setup (first task on this
+    worker), then ``fn`` on each item.
 
     Several files per task keep Dask's per-task costs (the scheduler's CPU, round trips, the worker's
     bookkeeping) small against the extraction (~20 ms per 18 KB page): measured on 160 pages, a worker
     spent 20% more CPU than the extraction itself with 4 files a task, 8% with 16. A task of ~256 KB
     is ~0.3 s of extraction, so the last tasks still spread over the workers."""
+    if recognizers is not None and chosen() != recognizers:
+        configure(*recognizers)
+        _SET_UP.clear()  # set up again for the new recognizers
     if setup is not None:
         name = f"{getattr(setup, '__module__', '')}.{getattr(setup, '__qualname__', repr(setup))}"
         if name not in _SET_UP:
@@ -144,7 +155,9 @@ class DaskExecutor:
                 return False
             try:
                 # pure=False: no hashing of the file's bytes for a key; every task is its own.
-                future = self.client.submit(_run_batch, fn, chunk, self.setup, pure=False, retries=self.retries)
+                future = self.client.submit(
+                    _run_batch, fn, chunk, self.setup, chosen(), pure=False, retries=self.retries
+                )
             except (OSError, CancelledError, RuntimeError) as exc:
                 raise self._lost(exc) from exc
             inflight.append((future, chunk))
