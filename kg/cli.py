@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -291,6 +292,20 @@ def _graph_file(ctx: click.Context, param: click.Parameter, graph: Path) -> Path
     return graph / "kg.ttl" if graph.is_dir() else graph
 
 
+def _graph_option(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--graph`` as every command that reads a built graph takes it (a kg.ttl or its build folder)."""
+    return click.option(
+        "--graph",
+        type=click.Path(path_type=Path),
+        default=Path("out/kg.ttl"),
+        envvar="KG_GRAPH",
+        show_default=True,
+        show_envvar=True,
+        callback=_graph_file,
+        help=f"The Turtle graph to {verb}: a kg.ttl, or the folder kg build wrote it to.",
+    )
+
+
 @main.command("eval")
 @click.option(
     "--gold",
@@ -310,16 +325,7 @@ def eval_cmd(gold: Path, pred: Path, show_errors: bool) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option(
-    "--graph",
-    type=click.Path(path_type=Path),
-    default=Path("out/kg.ttl"),
-    envvar="KG_GRAPH",
-    show_default=True,
-    show_envvar=True,
-    callback=_graph_file,
-    help="The Turtle graph to query: a kg.ttl, or the folder kg build wrote it to.",
-)
+@_graph_option("query")
 @click.option(
     "--format",
     "fmt",
@@ -345,16 +351,7 @@ def query(query: str | None, graph: Path, fmt: str, list_: bool, show: str | Non
 
 
 @main.command()
-@click.option(
-    "--graph",
-    type=click.Path(path_type=Path),
-    default=Path("out/kg.ttl"),
-    envvar="KG_GRAPH",
-    show_default=True,
-    show_envvar=True,
-    callback=_graph_file,
-    help="The Turtle graph to serve: a kg.ttl, or the folder kg build wrote it to.",
-)
+@_graph_option("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on.")
 @click.option("--writable", is_flag=True, help="Allow SPARQL updates and writes (read-only by default).")
@@ -366,16 +363,7 @@ def serve(graph: Path, host: str, port: int, writable: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--graph",
-    type=click.Path(path_type=Path),
-    default=Path("out/kg.ttl"),
-    envvar="KG_GRAPH",
-    show_default=True,
-    show_envvar=True,
-    callback=_graph_file,
-    help="The Turtle graph to draw: a kg.ttl, or the folder kg build wrote it to.",
-)
+@_graph_option("draw")
 @click.option("--focus", default=None, help="Draw only the neighbourhood of this entity (name or alias).")
 @click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True, help="How far from --focus to go.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=None, help="Keep only the N best-connected entities.")
