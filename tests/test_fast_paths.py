@@ -489,3 +489,17 @@ def test_half_width_regex_matches_the_old_one_on_generated_text(text: str) -> No
     """Marks at both ends, next to each other, between digits, before a newline: same spans and output."""
     assert _spans(normalize._HALF_PUNCT, text) == _spans(OLD_HALF_PUNCT, text)
     assert normalize.unify_chars(text) == _old(normalize.unify_chars, text)
+
+
+def test_a_trigger_class_in_an_alternative_or_optional_group_is_not_required() -> None:
+    # found by the property test above: pair-cobuild's (@COBUILD|建设|…) matched 双方建设 without a
+    # COBUILD word, and the prefilter, taking COBUILD as required, hid the match
+    assert not relations._required_at("A(@X|建设)B", 2)
+    assert not relations._required_at("A(@X)?B", 2)
+    assert not relations._required_at("A(@X){0,2}B", 2)
+    assert not relations._required_at("A(?!@X)B", 4)
+    assert not relations._required_at("A|@X", 2)
+    assert relations._required_at("A@XB", 1)
+    assert relations._required_at("A(x(@X))B", 4)
+    assert relations._required_at("A[(|]@XB", 5)  # brackets and bars inside a character class are literal
+    _check_skeleton("双方建设\ue000")

@@ -226,7 +226,7 @@ def _compile(  # noqa: C901
         elif m.group(6):
             if m.group(6) not in trig:
                 raise ValueError(f"relation_patterns.tsv: pattern {name}: unknown trigger class @{m.group(6)}")
-            if not _in_negative_lookaround(source, m.start()):
+            if _required_at(source, m.start()):
                 classes.append(m.group(6))
             out.append(trig[m.group(6)])
         elif tok == "%S":
@@ -243,15 +243,44 @@ def _compile(  # noqa: C901
     return "".join(out), bound, chain, subjects, requires, classes, lists
 
 
-def _in_negative_lookaround(source: str, pos: int) -> bool:
-    """Whether ``pos`` lies inside a ``(?!…)`` or ``(?<!…)`` group of ``source`` (its trigger is then optional)."""
-    for start in (m.start() for m in re.finditer(r"\(\?<?!", source[:pos])):
-        depth = 0
-        for ch in source[start:pos]:
-            depth += (ch == "(") - (ch == ")")
-        if depth > 0:
-            return True
-    return False
+def _required_at(source: str, pos: int) -> bool:
+    """Whether what stands at ``pos`` of the pattern ``source`` must occur for it to match: not inside
+    a negative lookaround, an alternative (``(@A|建设)``), or a group that may match nothing
+    (``(…)?``, ``(…)*``, ``(…){0,n}``). A trigger class counts for the prefilter only where it is."""
+    opens: list[int] = []
+    groups: list[tuple[int, int]] = []  # (open, close) of each group
+    bars: list[int] = []  # the open of the group each top-level ``|`` belongs to (-1: the whole pattern)
+    i, in_class = 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            opens.append(i)
+        elif ch == ")" and opens:
+            groups.append((opens.pop(), i))
+        elif ch == "|":
+            bars.append(opens[-1] if opens else -1)
+        i += 1
+    if -1 in bars:
+        return False
+    for start, end in groups:
+        if not start < pos < end:
+            continue
+        after = source[end + 1 : end + 4]
+        if (
+            start in bars
+            or source.startswith(("(?!", "(?<!"), start)
+            or after[:1] in ("?", "*")
+            or after.startswith("{0")
+        ):
+            return False
+    return True
 
 
 _REPEATS = tuple(getattr(_sre, op) for op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sre, op))
