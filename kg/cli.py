@@ -136,7 +136,7 @@ def build(
     """
     from .build.builder import Builder
     from .build.executors import EXECUTORS
-    from .build.inputs import INPUT_SUFFIXES, describe_ignored, discover, sample_corpus
+    from .build.inputs import INPUT_SUFFIXES, describe_ignored
     from .errors import ExecutorError
     from .writers.tables import Stage
 
@@ -157,7 +157,7 @@ def build(
         executor_options=options,
     )
     ignored: list[Path] = []
-    files, errors = discover(inputs, ignored) if inputs else (sample_corpus(), [])
+    files, errors = builder.discover(inputs, ignored)
     for err in errors:
         click.echo(f"kg: skipped {err}", err=True)
     for line in describe_ignored(ignored):

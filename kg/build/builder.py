@@ -106,9 +106,10 @@ class Builder:
     progress: Callable[[int], None] | None = None
     on_stage: Callable[[str], None] | None = None  # told when a stage after extraction starts (progress lines)
 
-    def discover(self, inputs: Sequence[str]) -> tuple[list[Path], list[InputError]]:
-        """The files of ``inputs`` (files, folders, globs), or the bundled sample when there are none."""
-        return discover(inputs) if inputs else (sample_corpus(), [])
+    def discover(self, inputs: Sequence[str], ignored: list[Path] | None = None) -> tuple[list[Path], list[InputError]]:
+        """The files of ``inputs`` (files, folders, globs), or the bundled sample when there are none;
+        a folder's files of no input format are appended to ``ignored``."""
+        return discover(inputs, ignored) if inputs else (sample_corpus(), [])
 
     def build(self, files: list[Path], skipped: Sequence[InputError] = (), stage: Stage | None = None) -> BuildReport:
         """Extract, link and write ``files`` (``skipped``: inputs discovery could not use). The
