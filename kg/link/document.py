@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache, lru_cache
 
 import ahocorasick
 
-from ..extract.entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
+from ..extract.entities import TYPE_RANK, Resources, is_boundary, nfkc, on_token_boundaries, resources
 from ..model import Article, Entity, Mention, Relation, Sentence
 from ..resources.lexicon import load_uses
 from .graph import UnionFind
@@ -231,7 +232,9 @@ def spread_known_names(articles: list[Article], mentions: list[Mention]) -> list
     return sorted(out.values(), key=lambda m: (m.article, m.start, m.end))
 
 
-def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:  # noqa: C901
+def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:
+    """The document's entities: its mentions' surface forms linked (same name, definition, lexicon
+    entry, abbreviation, short form), with the aliases and short forms the text uses added as mentions."""
     res = resources()
     mentions = spread_known_names(articles, mentions)
     by_article: dict[int, list[Mention]] = defaultdict(list)
@@ -239,18 +242,50 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
         by_article[m.article].append(m)
 
     # 1. the type of a surface form is the one most of its mentions got
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in mentions:
-        votes[m.surface][m.type] += 1
-    surface_type = {s: min(c, key=lambda t: (-c[t], TYPE_RANK[t])) for s, c in votes.items()}
+    surface_type = _surface_types(mentions)
 
     # 2. union-find over surface forms
     linked: UnionFind[str] = UnionFind()
-    find, union = linked.find, linked.union
-
     for m in mentions:
-        find(m.surface)
-    extra_aliases: dict[str, set[str]] = defaultdict(set)
+        linked.find(m.surface)
+    new_forms = _defined_aliases(articles, by_article, surface_type)
+    by_name = sorted(surface_type.items())
+    longest_first = sorted(by_name, key=lambda st: -len(st[0]))  # stable: then by name
+    _link_longer_names(by_name, surface_type, linked.union)
+    _link_variants(longest_first, linked.union)
+    _link_lexicon_forms(res, by_name, linked.union)
+    _link_projects(longest_first, surface_type, linked.union)
+    extra_aliases = _link_canonical_names(res, mentions, surface_type, linked.union)
+    _add_short_forms(articles, surface_type, new_forms)
+
+    # 3. find the aliases and short forms in the text: they are mentions of their full name
+    added = _alias_mentions(res, articles, by_article, new_forms, surface_type)
+    added_forms = {a.surface for a in added}
+    for form, owner in new_forms.items():
+        if form in surface_type or form in added_forms:
+            linked.union(owner, form)
+            surface_type[form] = surface_type[owner]
+
+    # 3b. a park named after a company or university is that organisation's project
+    _retype_owned_parks(res, surface_type)
+
+    # 4. build entities: the canonical name is the longest form, ties to the first seen
+    return _entities(mentions + added, linked.find, surface_type, extra_aliases)
+
+
+def _surface_types(mentions: list[Mention]) -> dict[str, str]:
+    """Each surface form's type: the one most of its mentions got (ties to the higher-ranked type)."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        votes[m.surface][m.type] += 1
+    return {s: min(c, key=lambda t: (-c[t], TYPE_RANK[t])) for s, c in votes.items()}
+
+
+def _defined_aliases(
+    articles: list[Article], by_article: dict[int, list[Mention]], surface_type: dict[str, str]
+) -> dict[str, str]:
+    """The aliases the text defines (X（以下简称Y）): alias -> the surface it belongs to. Each alias
+    gets its owner's type in ``surface_type``."""
     new_forms: dict[str, str] = {}  # alias or short form -> surface it belongs to
     for art in articles:
         for m, alias, _off, _explicit in _definitions(art, by_article[art.index]):
@@ -258,12 +293,18 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
                 continue
             new_forms.setdefault(alias, m.surface)
             surface_type.setdefault(alias, surface_type[m.surface])
+    return new_forms
+
+
+def _link_longer_names(
+    by_name: list[tuple[str, str]], surface_type: dict[str, str], union: Callable[[str, str], None]
+) -> None:
+    """Link a name to the one longer name of its type it is the tail or the abbreviation of."""
     # the names of a type by their last character (both links below need it shared), in insertion order
     longer: dict[tuple[str, str], list[str]] = defaultdict(list)
     for surface, type_ in surface_type.items():
         if surface:
             longer[(type_, surface[-1])].append(surface)
-    by_name = sorted(surface_type.items())
     for surface, type_ in by_name:
         # 新一代电子信息产业园 after 深汕新一代电子信息产业园: the tail of a longer name is that name
         if type_ in ("Park", "Institute", "Project") and len(surface) >= 6:
@@ -277,79 +318,110 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             fuller = [f for f in longer[(type_, surface[-1])] if _abbreviates(surface, f)]
             if len(fuller) == 1:
                 union(fuller[0], surface)
-    keys: dict[str, str] = {}
-    longest_first = sorted(by_name, key=lambda st: -len(st[0]))  # stable: then by name
-    for surface, type_ in longest_first:
-        if type_ in ("Park", "Institute"):  # 济南量子技术研究院 and 量子技术研究院 in one story
-            key = type_ + variant_key(surface)
-            if key in keys:
-                union(keys[key], surface)
-            else:
-                keys[key] = surface
-    by_lexicon: dict[str, str] = {}
-    for surface, type_ in by_name:
-        full = res.canonical.get((type_, nfkc(surface)))
-        if full:  # 光谷 and 武汉东湖高新区 are forms of one lexicon entry
-            if full in by_lexicon:
-                union(by_lexicon[full], surface)
-            else:
-                by_lexicon[full] = surface
+
+
+def _link_first_of_key(pairs: Iterable[tuple[str, str]], union: Callable[[str, str], None]) -> None:
+    """Link every surface to the first one of ``(key, surface)`` pairs with the same key."""
+    first: dict[str, str] = {}
+    for key, surface in pairs:
+        if key in first:
+            union(first[key], surface)
+        else:
+            first[key] = surface
+
+
+def _link_variants(longest_first: list[tuple[str, str]], union: Callable[[str, str], None]) -> None:
+    """济南量子技术研究院 and 量子技术研究院 in one story: forms of one park's or institute's name."""
+    pairs = ((type_ + variant_key(s), s) for s, type_ in longest_first if type_ in ("Park", "Institute"))
+    _link_first_of_key(pairs, union)
+
+
+def _link_lexicon_forms(res: Resources, by_name: list[tuple[str, str]], union: Callable[[str, str], None]) -> None:
+    """光谷 and 武汉东湖高新区 are forms of one lexicon entry."""
+    pairs = ((res.canonical.get((type_, nfkc(s))), s) for s, type_ in by_name)
+    _link_first_of_key(((full, s) for full, s in pairs if full), union)
+
+
+def _link_projects(
+    longest_first: list[tuple[str, str]], surface_type: dict[str, str], union: Callable[[str, str], None]
+) -> None:
+    """中环股份DW智慧化工厂项目 / DW智慧化工厂项目, 生益科技三期项目 / 生益科技项目: one project
+    without its phase, its kind and its owner's name."""
     companies = sorted((f for f, t in surface_type.items() if t == "Company"), key=len, reverse=True)
-    pkeys: dict[str, str] = {}
-    for surface, type_ in longest_first:
-        if type_ == "Project":  # 中环股份DW智慧化工厂项目 / DW智慧化工厂项目, 生益科技三期项目 / 生益科技项目
-            key = _PROJECT_KIND.sub("", _PHASE.sub("", surface)) or surface
-            owner = next((c for c in companies if key.startswith(c) and len(key) - len(c) >= 4), "")
-            key = key[len(owner) :]
-            if key in pkeys:
-                union(pkeys[key], surface)
-            else:
-                pkeys[key] = surface
+
+    def key(surface: str) -> str:
+        bare = _PROJECT_KIND.sub("", _PHASE.sub("", surface)) or surface
+        owner = next((c for c in companies if bare.startswith(c) and len(bare) - len(c) >= 4), "")
+        return bare[len(owner) :]
+
+    _link_first_of_key(((key(s), s) for s, type_ in longest_first if type_ == "Project"), union)
+
+
+def _link_canonical_names(
+    res: Resources, mentions: list[Mention], surface_type: dict[str, str], union: Callable[[str, str], None]
+) -> dict[str, set[str]]:
+    """A lexicon's full name is an alias of each of its forms the text uses (and the same entity where
+    the text uses it too): surface -> the full names to add as aliases."""
+    extra_aliases: dict[str, set[str]] = defaultdict(set)
     for m in mentions:
         full = res.canonical.get((m.type, nfkc(m.surface)))
         if full and full != m.surface:
             extra_aliases[m.surface].add(full)
             if full in surface_type:
                 union(full, m.surface)
+    return extra_aliases
+
+
+def _add_short_forms(articles: list[Article], surface_type: dict[str, str], new_forms: dict[str, str]) -> None:
+    """Add to ``new_forms`` the short forms of each name and, for an institute, the abbreviations the
+    text uses (浙江省产研院 for 浙江省产业技术研究院)."""
     for surface, type_ in list(surface_type.items()):
         if surface in new_forms:
             continue
         for short in short_forms(surface, type_):
             new_forms.setdefault(short, surface)
-        if type_ == "Institute" and len(surface) >= 6:  # 浙江省产研院 in the text for 浙江省产业技术研究院
+        if type_ == "Institute" and len(surface) >= 6:
             for art in articles:
                 for form in _abbreviation_candidates(art.text, surface[0], surface[-1], len(surface) - 3):
                     if len(form) >= 4 and form not in surface_type and _abbreviates(form, surface):
                         new_forms.setdefault(form, surface)
 
-    # 3. find the aliases and short forms in the text: they are mentions of their full name
-    added: list[Mention] = []
-    if new_forms:
-        auto = ahocorasick.Automaton()
-        for form in new_forms:
-            auto.add_word(form, form)
-        auto.make_automaton()
-        for art in articles:
-            taken = {p for m in by_article[art.index] for p in range(m.start, m.end)}  # positions: linear
-            for si, sent in enumerate(art.sentences):
-                hits = sorted(auto.iter(sent.text), key=lambda h: (-len(h[1]), h[0]))
-                for end, form in hits:
-                    s, e = sent.start + end - len(form) + 1, sent.start + end + 1
-                    if any(p in taken for p in range(s, e)):
-                        continue
-                    owner = new_forms[form]
-                    if len(form) <= 3 and not on_token_boundaries(res, sent.text, end - len(form) + 1, end + 1):
-                        continue
-                    added.append(Mention(art.index, si, s, e, form, surface_type[owner], "alias"))
-                    taken.update(range(s, e))
-    added_forms = {a.surface for a in added}
-    for form, owner in new_forms.items():
-        if form in surface_type or form in added_forms:
-            union(owner, form)
-            surface_type[form] = surface_type[owner]
 
-    # 3b. a park named after a company or university (浪潮厦门产业园) is that organisation's project;
-    # a science park (某大学国家大学科技园, 某控股科技园) is a park whoever runs it
+def _alias_mentions(
+    res: Resources,
+    articles: list[Article],
+    by_article: dict[int, list[Mention]],
+    new_forms: dict[str, str],
+    surface_type: dict[str, str],
+) -> list[Mention]:
+    """Mentions of the aliases and short forms where the text uses them outside other mentions,
+    longest first."""
+    added: list[Mention] = []
+    if not new_forms:
+        return added
+    auto = ahocorasick.Automaton()
+    for form in new_forms:
+        auto.add_word(form, form)
+    auto.make_automaton()
+    for art in articles:
+        taken = {p for m in by_article[art.index] for p in range(m.start, m.end)}  # positions: linear
+        for si, sent in enumerate(art.sentences):
+            hits = sorted(auto.iter(sent.text), key=lambda h: (-len(h[1]), h[0]))
+            for end, form in hits:
+                s, e = sent.start + end - len(form) + 1, sent.start + end + 1
+                if any(p in taken for p in range(s, e)):
+                    continue
+                owner = new_forms[form]
+                if len(form) <= 3 and not on_token_boundaries(res, sent.text, end - len(form) + 1, end + 1):
+                    continue
+                added.append(Mention(art.index, si, s, e, form, surface_type[owner], "alias"))
+                taken.update(range(s, e))
+    return added
+
+
+def _retype_owned_parks(res: Resources, surface_type: dict[str, str]) -> None:
+    """A park named after a company or university (浪潮厦门产业园) is that organisation's project;
+    a science park (某大学国家大学科技园, 某控股科技园) is a park whoever runs it."""
     owners = {f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2}
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(("产业园", "产业基地")):
@@ -361,8 +433,16 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
             ):
                 surface_type[surface] = "Project"
 
-    # 4. build entities: the canonical name is the longest form, ties to the first seen
-    all_mentions = sorted(mentions + added, key=lambda m: (m.article, m.start))
+
+def _entities(
+    mentions: list[Mention],
+    find: Callable[[str], str],
+    surface_type: dict[str, str],
+    extra_aliases: dict[str, set[str]],
+) -> list[Entity]:
+    """One entity per linked group of surfaces: the longest form is its name (ties to the first seen),
+    the others and the lexicon's full names its aliases."""
+    all_mentions = sorted(mentions, key=lambda m: (m.article, m.start))
     first_seen: dict[str, int] = {}
     for i, m in enumerate(all_mentions):
         first_seen.setdefault(m.surface, i)
@@ -374,7 +454,7 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
         forms = {m.surface for m in members}
         name = max(forms, key=lambda f: (len(f), -first_seen[f]))
         type_ = surface_type[name]
-        aliases = (forms | {a for f in forms for a in extra_aliases[f]}) - {name}
+        aliases = (forms | {a for f in forms for a in extra_aliases.get(f, ())}) - {name}
         fixed = [Mention(m.article, m.sentence, m.start, m.end, m.surface, type_, m.rule) for m in members]
         entities.append(Entity(name=name, type=type_, aliases=sorted(aliases), mentions=fixed))
     return sorted(entities, key=lambda e: (e.mentions[0].article, e.mentions[0].start, e.name))
