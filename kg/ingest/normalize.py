@@ -403,7 +403,7 @@ def _column_width(items: list[_Item]) -> int:
     return lengths[len(lengths) // 2] if lengths else 0
 
 
-def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
+def normalize(text: str) -> tuple[str, dict[str, list[str]]]:
     """Return the clean page text and the metadata taken out of it.
 
     The metadata holds ``bylines``, ``captions``, ``credits`` and ``quotes`` (pull quotes), and for each
@@ -413,143 +413,204 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
     text = unify_chars(text)
     lines = text.split("\n")
     markdown = any(_MD_LINE.match(ln) for ln in lines)
-    sample = text[:100_000]
-    han = sum(map(len, _HAN_RUN.findall(sample)))  # counted by runs: one object per run, not per character
-    cjk = han * 3 >= len(sample.strip()) or not sample.strip()
     items = _classify(lines, markdown)
     later: list[tuple[int, str, str]] = []
     items = _split_credit_lines(items, later)
-    credit_for = {id(items[i]): (kind, txt) for i, kind, txt in later}
+    credit_for = {id(items[i]): (kind, txt) for i, kind, txt in later}  # by the item: dedup moves them
     colwidth = _column_width(items)
     wrapped = 0 < colwidth <= 40
     if not wrapped:
         items = _fragment_dedup(items)
+    page = _Assembly(
+        items=items,
+        credit_for=credit_for,
+        markdown=markdown,
+        cjk=_is_cjk(text),
+        colwidth=colwidth,
+        wrapped=wrapped,
+        run_end=_title_runs(items),
+    )
+    for i, it in enumerate(items):
+        page.add(i, it)
+    rendered = [b.render(page.cjk) for b in page.blocks]
+    keep = _kept_blocks(page.blocks, rendered)
+    return _join(rendered, keep, page.meta)
 
-    meta = _Meta()
-    blocks: list[_Block] = []
-    cur: _Block | None = None  # the open (unfinished) paragraph, if any
+
+def _is_cjk(text: str) -> bool:
+    """Whether the page is Chinese: a third of its (first 100,000) characters are Han, or it is empty."""
+    sample = text[:100_000]
+    han = sum(map(len, _HAN_RUN.findall(sample)))  # counted by runs: one object per run, not per character
+    return han * 3 >= len(sample.strip()) or not sample.strip()
+
+
+def _is_u(it: _Item) -> bool:
+    t = it.flat
+    return it.kind == "text" and len(t) <= 40 and not _INNER_PUNCT.search(t) and not t.endswith(("：", ":"))
+
+
+def _is_title_like(it: _Item) -> bool:
+    """Looser than _is_u, for lines in a block of headlines: one comma is allowed (锚定…，济南…)."""
+    return it.kind == "text" and _title_like(it.flat)
+
+
+def _title_runs(items: list[_Item]) -> list[int]:
+    """For unmarked headings: where the run of short title-like lines starting at each item ends."""
     n = len(items)
-
-    def is_u(it: _Item) -> bool:
-        t = it.flat
-        return it.kind == "text" and len(t) <= 40 and not _INNER_PUNCT.search(t) and not t.endswith(("：", ":"))
-
-    def is_title_like(it: _Item) -> bool:
-        """Looser than is_u, for lines in a block of headlines: one comma is allowed (锚定…，济南…)."""
-        return it.kind == "text" and _title_like(it.flat)
-
-    # For unmarked headings: where the run of short title-like lines starting at i ends.
     run_end = [n] * (n + 1)
     for i in range(n - 1, -1, -1):
         it = items[i]
         if it.kind in ("byline", "byline_end", "credit", "caption"):
             run_end[i] = run_end[i + 1]
-        elif is_title_like(it) and not LEAD.match(it.text):
+        elif _is_title_like(it) and not LEAD.match(it.text):
             run_end[i] = run_end[i + 1]
         else:
             run_end[i] = i
+    return run_end
 
-    just_quote = False
-    for i, it in enumerate(items):
-        where = len(blocks) if cur is None else len(blocks) - 1
+
+@dataclass
+class _Assembly:
+    """The page's blocks and metadata as its classified lines are read one by one."""
+
+    items: list[_Item]
+    credit_for: dict[int, tuple[str, str]]
+    markdown: bool
+    cjk: bool
+    colwidth: int
+    wrapped: bool
+    run_end: list[int]
+    meta: _Meta = field(default_factory=_Meta)
+    blocks: list[_Block] = field(default_factory=list)
+    cur: _Block | None = None  # the open (unfinished) paragraph, if any
+    just_quote: bool = False
+
+    def add(self, i: int, it: _Item) -> None:
+        where = len(self.blocks) if self.cur is None else len(self.blocks) - 1
+        if it.kind in ("byline_end", "byline", "credit", "caption"):
+            self._aside(it, where)
+        elif it.kind == "heading":
+            self._heading(it, where)
+        else:
+            self.just_quote = False
+            self._text(i, it, where)
+
+    def _aside(self, it: _Item, where: int) -> None:
+        """A byline, credit or caption: metadata, not text."""
         if it.kind == "byline_end":
-            meta.add("bylines", it.text, max(0, len(blocks) - 1), at_end=True)
-            continue
-        if it.kind == "byline":  # a byline starts a story: whatever paragraph was open has ended
-            meta.add("bylines", it.text.lstrip(_MARK), len(blocks))
-            cur = None
-            continue
-        if it.kind == "credit":
-            meta.add("credits", it.text, where)
-            continue
-        if it.kind == "caption":
-            meta.add("captions", it.text, where)
-            if id(it) in credit_for:
-                meta.add("credits", credit_for[id(it)][1], where)
-            continue
-        if it.kind == "heading":
-            body = it.text.strip()
-            if not body:
-                continue
-            if _ends_sentence(body) or len(squeeze_spaces(body)) > 50:
-                meta.add("quotes", body, where)
-                just_quote = True
-                continue
-            if just_quote and len(body) <= 30 and re.match(rf"^{_NAME}\s+\S", body):
-                meta.add("quotes", body, where)
-                continue
-            just_quote = False
-            cur = None
-            blocks.append(_Block("heading", [body], level=it.level))
-            continue
-        just_quote = False
-        line = it.text
-        # names after the last full stop of a paragraph line: a byline. On a page of wrapped columns
-        # only where the story ends there (a lead, a heading or the page end follows), since a wrapped
-        # line may end in the first word of the next sentence.
+            self.meta.add("bylines", it.text, max(0, len(self.blocks) - 1), at_end=True)
+        elif it.kind == "byline":  # a byline starts a story: whatever paragraph was open has ended
+            self.meta.add("bylines", it.text.lstrip(_MARK), len(self.blocks))
+            self.cur = None
+        elif it.kind == "credit":
+            self.meta.add("credits", it.text, where)
+        else:
+            self.meta.add("captions", it.text, where)
+            if id(it) in self.credit_for:
+                self.meta.add("credits", self.credit_for[id(it)][1], where)
+
+    def _heading(self, it: _Item, where: int) -> None:
+        """A marked heading, or a pull quote marked like one."""
+        body = it.text.strip()
+        if not body:
+            return
+        if _ends_sentence(body) or len(squeeze_spaces(body)) > 50:
+            self.meta.add("quotes", body, where)
+            self.just_quote = True
+            return
+        if self.just_quote and len(body) <= 30 and re.match(rf"^{_NAME}\s+\S", body):
+            self.meta.add("quotes", body, where)
+            return
+        self.just_quote = False
+        self.cur = None
+        self.blocks.append(_Block("heading", [body], level=it.level))
+
+    def _story_ends_after(self, i: int) -> bool:
+        """Whether a story ends after line ``i``: a lead, a heading or the page end follows."""
+        items, n, run_end = self.items, len(self.items), self.run_end
+        nxt = next((x for x in items[i + 1 : i + 4] if x.kind in ("text", "heading")), None)
+        return (
+            nxt is None
+            or nxt.kind == "heading"
+            or bool(LEAD.match(nxt.text))
+            or run_end[i + 1] == n
+            or items[run_end[i + 1]].kind == "heading"
+            or bool(LEAD.match(items[run_end[i + 1]].text))
+        )
+
+    def _without_trailing_byline(self, i: int, line: str, where: int) -> str:
+        """Names after the last full stop of a paragraph line: a byline. On a page of wrapped columns
+        only where the story ends there, since a wrapped line may end in the next sentence's first word."""
         tm = _TRAILING_NAMES.search(line)
-        if tm and wrapped:
-            nxt = next((x for x in items[i + 1 : i + 4] if x.kind in ("text", "heading")), None)
-            if not (
-                nxt is None
-                or nxt.kind == "heading"
-                or LEAD.match(nxt.text)
-                or run_end[i + 1] == n
-                or items[run_end[i + 1]].kind == "heading"
-                or LEAD.match(items[run_end[i + 1]].text)
-            ):
-                tm = None
+        if tm and self.wrapped and not self._story_ends_after(i):
+            tm = None
         if tm and all(is_person_name(t) for t in tm.group("names").split()):
-            meta.add("bylines", tm.group("names"), where, at_end=True)
+            self.meta.add("bylines", tm.group("names"), where, at_end=True)
             line = line[: tm.start()].rstrip()
-        lm = LEAD.match(line)
-        if lm:
-            by = lm.group("by")
-            rest = line[lm.end() :]
-            if by:
-                inner = by[1:-1].strip()
-                if _HAS_ROLE.search(inner) or _names_only(inner):
-                    meta.add("bylines", inner, len(blocks))
-                else:
-                    rest = by + rest
-            cur = _Block("para", [lm.group("lead") + " ", rest], lead=True)
-            blocks.append(cur)
-            if _ends_sentence(rest.rstrip()):
-                cur = None
-            continue
-        # a short creditless caption standing in an image gap inside an unfinished paragraph
-        if (
-            cur is not None
+        return line
+
+    def _lead(self, lm: re.Match[str]) -> None:
+        """A paragraph opening with a dateline lead and maybe its reporter in brackets."""
+        by = lm.group("by")
+        rest = lm.string[lm.end() :]
+        if by:
+            inner = by[1:-1].strip()
+            if _HAS_ROLE.search(inner) or _names_only(inner):
+                self.meta.add("bylines", inner, len(self.blocks))
+            else:
+                rest = by + rest
+        self.cur = _Block("para", [lm.group("lead") + " ", rest], lead=True)
+        self.blocks.append(self.cur)
+        if _ends_sentence(rest.rstrip()):
+            self.cur = None
+
+    def _gap_caption(self, i: int, it: _Item, line: str) -> bool:
+        """A short creditless caption standing in an image gap inside an unfinished paragraph."""
+        return (
+            self.cur is not None
             and it.gap >= 2
             and len(it.flat) <= 50
             and not _ends_sentence(line)
-            and i + 1 < n
-            and items[i + 1].kind == "text"
-        ):
-            meta.add("captions", line, where)
-            continue
-        if cur is not None:
-            cur.parts.append(line)
-        else:
-            if not markdown and cjk and is_title_like(it):
-                t = it.flat
-                nxt_i = run_end[i]
-                nxt = items[nxt_i] if nxt_i < n else None
-                block_of_titles = nxt is None or nxt.kind == "heading" or bool(LEAD.match(nxt.text))
-                short = is_u(it) and (
-                    len(t) <= (0.8 * colwidth if wrapped else 40) or bool(_SPACED_HEADLINE.match(line))
-                )
-                if block_of_titles or short:
-                    blocks.append(_Block("heading", [line], level=2))
-                    continue
-            cur = _Block("para", [line])
-            blocks.append(cur)
-        if _ends_sentence(line.rstrip()):
-            cur = None
+            and i + 1 < len(self.items)
+            and self.items[i + 1].kind == "text"
+        )
 
-    # Rule 3 on blocks: a repeated paragraph keeps its first place; a repeated heading keeps its last
-    # place that still has text under it (the first place when none has).
-    rendered = [b.render(cjk) for b in blocks]
+    def _unmarked_heading(self, i: int, it: _Item, line: str) -> bool:
+        """Whether a line opening no paragraph is a heading: in a block of headlines, or short."""
+        if self.markdown or not self.cjk or not _is_title_like(it):
+            return False
+        nxt_i = self.run_end[i]
+        nxt = self.items[nxt_i] if nxt_i < len(self.items) else None
+        block_of_titles = nxt is None or nxt.kind == "heading" or bool(LEAD.match(nxt.text))
+        short = _is_u(it) and (
+            len(it.flat) <= (0.8 * self.colwidth if self.wrapped else 40) or bool(_SPACED_HEADLINE.match(line))
+        )
+        return block_of_titles or short
+
+    def _text(self, i: int, it: _Item, where: int) -> None:
+        line = self._without_trailing_byline(i, it.text, where)
+        lm = LEAD.match(line)
+        if lm:
+            self._lead(lm)
+            return
+        if self._gap_caption(i, it, line):
+            self.meta.add("captions", line, where)
+            return
+        if self.cur is not None:
+            self.cur.parts.append(line)
+        else:
+            if self._unmarked_heading(i, it, line):
+                self.blocks.append(_Block("heading", [line], level=2))
+                return
+            self.cur = _Block("para", [line])
+            self.blocks.append(self.cur)
+        if _ends_sentence(line.rstrip()):
+            self.cur = None
+
+
+def _kept_blocks(blocks: list[_Block], rendered: list[str]) -> list[bool]:
+    """Rule 3 on blocks: a repeated paragraph keeps its first place; a repeated heading keeps its last
+    place that still has text under it (the first place when none has)."""
     keep = [bool(r.strip("# ")) for r in rendered]
     seen_para: set[str] = set()
     for k, (b, r) in enumerate(zip(blocks, rendered, strict=True)):
@@ -568,7 +629,11 @@ def normalize(text: str) -> tuple[str, dict[str, list[str]]]:  # noqa: C901
             chosen = over_text[-1] if over_text else ks[0]
             for k in ks:
                 keep[k] = k == chosen
+    return keep
 
+
+def _join(rendered: list[str], keep: list[bool], meta: _Meta) -> tuple[str, dict[str, list[str]]]:
+    """The kept blocks as the clean text, and the metadata with each item's offset in it."""
     out: list[str] = []
     offsets: list[int] = []
     pos = 0
