@@ -126,21 +126,35 @@ def _title(stories: dict[int, _Story], para: int, heading: int, blocks: list[_Bl
     st.headings.append(heading)
 
 
-def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]:  # noqa: C901
+def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]:
     blocks = _parse(text)
     paras = [i for i, b in enumerate(blocks) if b.kind == "para"]
     if not paras:
         return _headings_only(raw, text, blocks, meta)
-    para_pos = {b: k for k, b in enumerate(paras)}  # block index → paragraph index
+    heads = _Headlines(blocks, paras, _lead_stories(blocks, paras, meta))
+    for group in _heading_groups(blocks):
+        heads.place(group)
+    heads.place_pending()
+    heads.mark_story_starts()
+    articles, owner_of_heading = _articles(raw, text, heads)
+    _assign_meta(articles, blocks, owner_of_heading, meta)
+    return _with_doc_meta(raw, articles)
+
+
+def _lead_stories(blocks: list[_Block], paras: list[int], meta: dict[str, list[str]]) -> dict[int, _Story]:
+    """The stories known before any heading is placed: the page start, and a story at each news lead
+    and at each paragraph a byline stands over (where no heading does, as on pages whose headlines were
+    printed apart)."""
     stories: dict[int, _Story] = {0: _Story(0, story_start=True)}
-    # a story starts at a news lead, and at a paragraph a byline stands over (where no heading does,
-    # as on pages whose headlines were printed apart)
     signed = {int(o) for o in meta.get("bylines_at", [])}
     for k, bi in enumerate(paras):
         if blocks[bi].lead or blocks[bi].start in signed:
             stories.setdefault(k, _Story(k)).story_start = True
+    return stories
 
-    # heading groups: runs of consecutive heading blocks
+
+def _heading_groups(blocks: list[_Block]) -> list[list[int]]:
+    """Runs of consecutive heading blocks."""
     groups: list[list[int]] = []
     for i, blk in enumerate(blocks):
         if blk.kind == "heading":
@@ -148,90 +162,121 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
                 groups[-1].append(i)
             else:
                 groups.append([i])
+    return groups
+
+
+@dataclass
+class _Headlines:
+    """Which paragraph each heading titles: stories by paragraph index, as the heading groups are placed."""
+
+    blocks: list[_Block]
+    paras: list[int]
+    stories: dict[int, _Story]
+    para_pos: dict[int, int] = field(init=False)  # block index → paragraph index
     matcher: _Matcher | None = None
-    mapped_any = False
-    labels: dict[int, list[str]] = {}  # paragraph index → unplaced heading text (column labels)
-    anchored_levels: list[int] = []
-    pending: list[tuple[int, int]] = []  # (paragraph, heading) placed after all groups
-    for group in groups:
+    mapped_any: bool = False
+    labels: dict[int, list[str]] = field(default_factory=dict)  # paragraph index → unplaced heading text
+    anchored_levels: list[int] = field(default_factory=list)
+    pending: list[tuple[int, int]] = field(default_factory=list)  # (paragraph, heading) placed after all groups
+
+    def __post_init__(self) -> None:
+        self.para_pos = {b: k for k, b in enumerate(self.paras)}
+
+    def place(self, group: list[int]) -> None:
+        """Place one run of headings: a lone heading titles the paragraph under it; in a block of
+        headlines each goes to the story whose opening it matches best."""
+        blocks = self.blocks
         after = group[-1] + 1
-        next_para = para_pos.get(after) if after < len(blocks) else None
+        next_para = self.para_pos.get(after) if after < len(blocks) else None
         if len(group) == 1 and next_para is not None:
-            st = stories.setdefault(next_para, _Story(next_para))
+            st = self.stories.setdefault(next_para, _Story(next_para))
             st.title.append(blocks[group[0]].text)
             st.headings.append(group[0])
             if not _NUMERIC.match(blocks[group[0]].text):
-                anchored_levels.append(blocks[group[0]].level)
-            continue
-        if matcher is None:
-            matcher = _Matcher(blocks, paras)
+                self.anchored_levels.append(blocks[group[0]].level)
+            return
+        if self.matcher is None:
+            self.matcher = _Matcher(blocks, self.paras)
         # where the group sits among the paragraphs
-        before = bisect_left(paras, group[0])
-        lo, hi = max(0, before - _WINDOW), min(len(paras), before + _WINDOW)
-        placed: list[tuple[int, int | None]] = []  # (heading, the paragraph it titles or None)
-        for h in group:
-            title = blocks[h].text
-            if _NUMERIC.match(title):  # a figure in a box ("5250万元") names no story
-                placed.append((h, None))
-                continue
-            # the best story start (a lead, the page start, a signed paragraph) and the best paragraph of all
-            best_start, start_score, best_any, any_score = None, 0.0, None, 0.0
-            for p in range(lo, hi):
-                s = matcher.score(title, p)
-                if s > any_score:
-                    best_any, any_score = p, s
-                if p in stories and stories[p].story_start or p == next_para:
-                    s2 = s + (0.05 if p == next_para else 0.0)
-                    if s2 > start_score:
-                        best_start, start_score = p, s2
-            if best_any is not None and any_score >= 0.5 and any_score > start_score + 0.2:
-                placed.append((h, best_any))  # clearly better inside a story: may start a new one there
-            elif best_start is not None and start_score >= 0.25:
-                placed.append((h, best_start))
-            else:
-                placed.append((h, None))
+        before = bisect_left(self.paras, group[0])
+        lo, hi = max(0, before - _WINDOW), min(len(self.paras), before + _WINDOW)
+        placed = [(h, self._target(self.matcher, h, lo, hi, next_para)) for h in group]
         real = [h for h, p in placed if p is not None]
-        if len(real) == 1 and next_para is not None and not blocks[paras[next_para]].lead:
+        if len(real) == 1 and next_para is not None and not blocks[self.paras[next_para]].lead:
             # one headline among labels and figures: it titles the text under it, as a lone heading would
             placed = [(h, next_para if h == real[0] else None) for h, _ in placed]
         for h, target in placed:
-            if target is None:
-                if next_para is not None:  # a column label, kicker or figure nothing else claims
-                    labels.setdefault(next_para, []).append(blocks[h].text)
-            elif target in stories and stories[target].story_start or target == next_para:
-                _title(stories, target, h, blocks)
-                mapped_any = True
-            else:
-                pending.append((target, h))
+            self._assign(h, target, next_para)
 
-    # A headline that best matches a paragraph inside a story starts a new story there only when the
-    # story around it already has a headline that fits it better; otherwise it is that story's headline.
-    story_starts = sorted(k for k, st in stories.items() if st.story_start)
-    for target, h in sorted(pending):
-        container = story_starts[max(0, bisect_right(story_starts, target) - 1)] if story_starts else 0
-        owner = stories.get(container)
-        title = blocks[h].text
-        split = (
-            owner is not None
-            and bool(owner.headings)
-            and matcher is not None
-            and matcher.score(title, container) < 0.5 * matcher.score(title, target)
-        )
-        _title(stories, target if split else container, h, blocks)
-        if split:
-            insort(story_starts, target)
-        mapped_any = True
+    def _target(self, matcher: _Matcher, h: int, lo: int, hi: int, next_para: int | None) -> int | None:
+        """The paragraph heading ``h`` titles among paragraphs ``lo:hi``, or None."""
+        title = self.blocks[h].text
+        if _NUMERIC.match(title):  # a figure in a box ("5250万元") names no story
+            return None
+        # the best story start (a lead, the page start, a signed paragraph) and the best paragraph of all
+        best_start, start_score, best_any, any_score = None, 0.0, None, 0.0
+        for p in range(lo, hi):
+            s = matcher.score(title, p)
+            if s > any_score:
+                best_any, any_score = p, s
+            if p in self.stories and self.stories[p].story_start or p == next_para:
+                s2 = s + (0.05 if p == next_para else 0.0)
+                if s2 > start_score:
+                    best_start, start_score = p, s2
+        if best_any is not None and any_score >= 0.5 and any_score > start_score + 0.2:
+            return best_any  # clearly better inside a story: may start a new one there
+        if best_start is not None and start_score >= 0.25:
+            return best_start
+        return None
 
-    # Which titled paragraphs start a story (the others are sections of the story above them): on
-    # Markdown pages the headings of the top level; on pages whose headlines stood in a block, only those.
-    levels_used = {blocks[h].level for st in stories.values() for h in st.headings}
-    if not (mapped_any and len(levels_used) <= 1):
-        top_level = min(anchored_levels) if anchored_levels else 0
-        for st in stories.values():
-            levels = [blocks[h].level for h in st.headings]
-            if levels and min(levels) <= top_level:
-                st.story_start = True
+    def _assign(self, h: int, target: int | None, next_para: int | None) -> None:
+        if target is None:
+            if next_para is not None:  # a column label, kicker or figure nothing else claims
+                self.labels.setdefault(next_para, []).append(self.blocks[h].text)
+        elif target in self.stories and self.stories[target].story_start or target == next_para:
+            _title(self.stories, target, h, self.blocks)
+            self.mapped_any = True
+        else:
+            self.pending.append((target, h))
 
+    def place_pending(self) -> None:
+        """A headline that best matches a paragraph inside a story starts a new story there only when
+        the story around it already has a headline that fits it better; otherwise it is that story's
+        headline."""
+        stories, matcher = self.stories, self.matcher
+        story_starts = sorted(k for k, st in stories.items() if st.story_start)
+        for target, h in sorted(self.pending):
+            container = story_starts[max(0, bisect_right(story_starts, target) - 1)] if story_starts else 0
+            owner = stories.get(container)
+            title = self.blocks[h].text
+            split = (
+                owner is not None
+                and bool(owner.headings)
+                and matcher is not None
+                and matcher.score(title, container) < 0.5 * matcher.score(title, target)
+            )
+            _title(stories, target if split else container, h, self.blocks)
+            if split:
+                insort(story_starts, target)
+            self.mapped_any = True
+
+    def mark_story_starts(self) -> None:
+        """Which titled paragraphs start a story (the others are sections of the story above them): on
+        Markdown pages the headings of the top level; on pages whose headlines stood in a block, only those."""
+        blocks = self.blocks
+        levels_used = {blocks[h].level for st in self.stories.values() for h in st.headings}
+        if not (self.mapped_any and len(levels_used) <= 1):
+            top_level = min(self.anchored_levels) if self.anchored_levels else 0
+            for st in self.stories.values():
+                levels = [blocks[h].level for h in st.headings]
+                if levels and min(levels) <= top_level:
+                    st.story_start = True
+
+
+def _articles(raw: RawDoc, text: str, heads: _Headlines) -> tuple[list[Article], dict[int, int]]:
+    """One article per story, with the headline of the story a section belongs to, and which article
+    each heading went to."""
+    blocks, paras, stories = heads.blocks, heads.paras, heads.stories
     starts = sorted(stories)
     articles: list[Article] = []
     owner_of_heading: dict[int, int] = {}
@@ -248,8 +293,8 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
             headline = title
         elif headline and headline != title:
             art_meta["headline"] = [headline]
-        if k in labels:
-            art_meta["labels"] = labels[k]
+        if k in heads.labels:
+            art_meta["labels"] = heads.labels[k]
         for h in st.headings:
             owner_of_heading[h] = len(articles)
         articles.append(
@@ -265,8 +310,7 @@ def segment(raw: RawDoc, text: str, meta: dict[str, list[str]]) -> list[Article]
                 title_spans=[(blocks[h].body, blocks[h].body + len(blocks[h].text)) for h in st.headings],
             )
         )
-    _assign_meta(articles, blocks, owner_of_heading, meta)
-    return _with_doc_meta(raw, articles)
+    return articles, owner_of_heading
 
 
 def _with_doc_meta(raw: RawDoc, articles: list[Article]) -> list[Article]:
