@@ -72,10 +72,31 @@ def _utf16_guess(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:  # noqa: C901
+def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:
     """Decode a file's bytes to text, or raise InputError saying why it is not text."""
     if not data.strip(b" \t\r\n\x00\x0b\x0c"):
         raise InputError(path, "empty file (no text to read)")
+    text = _decode_marked(data, path)
+    if text is not None:
+        return text
+    if b"\x00" in data:
+        return _decode_with_nuls(data, path)
+    text = _decode_utf8(data, path)
+    if text is not None:
+        return text
+    for enc in _legacy_candidates(data, declared):
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        # A legacy guess must give CJK text or plain ASCII; Latin-1 garbage from random bytes does not count.
+        if _plausible(text) and (_CJK.search(text[:20_000]) or enc.startswith("utf") or text.isascii()):
+            return text
+    raise InputError(path, "cannot decode the text: not UTF-8, UTF-16, GB18030 or Big5 (undecodable bytes)")
+
+
+def _decode_marked(data: bytes, path: str) -> str | None:
+    """The text of a file opening with a byte-order mark (an error if it is not that encoding), or None."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -83,16 +104,24 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:  #
             except UnicodeDecodeError as exc:
                 problem = f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason}"
                 raise InputError(path, problem) from exc
-    if b"\x00" in data:
-        enc16 = _utf16_guess(data)
-        if enc16:
-            try:
-                text = data.decode(enc16)
-            except UnicodeDecodeError:
-                text = ""
-            if text and _plausible(text):
-                return text
-        raise InputError(path, "binary file (contains NUL bytes), not text")
+    return None
+
+
+def _decode_with_nuls(data: bytes, path: str) -> str:
+    """NUL bytes: UTF-16 without a BOM when it reads as text, else a binary file."""
+    enc16 = _utf16_guess(data)
+    if enc16:
+        try:
+            text = data.decode(enc16)
+        except UnicodeDecodeError:
+            text = ""
+        if text and _plausible(text):
+            return text
+    raise InputError(path, "binary file (contains NUL bytes), not text")
+
+
+def _decode_utf8(data: bytes, path: str) -> str | None:
+    """The UTF-8 text; an error for UTF-8 cut short or with a few bad bytes; None for another encoding."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -107,6 +136,12 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:  #
             raise InputError(
                 path, f"invalid UTF-8 (a corrupt byte {data[exc.start]:#04x}; {bad} in the file)", line
             ) from exc
+    return None
+
+
+def _legacy_candidates(data: bytes, declared: str | None) -> list[str]:
+    """The encodings to try, in order: the declared one, the detector's guess, then GB18030, Big5 and
+    UTF-16 (each once)."""
     candidates: list[str] = []
     if declared:
         candidates.append(_SUPERSET.get(declared.lower(), declared.lower()))
@@ -119,15 +154,7 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> str:  #
     if best is not None and best.encoding:
         candidates.append(_SUPERSET.get(best.encoding.lower(), best.encoding))
     candidates += ["gb18030", "big5hkscs", "utf-16-le", "utf-16-be"]
-    for enc in dict.fromkeys(candidates):
-        try:
-            text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        # A legacy guess must give CJK text or plain ASCII; Latin-1 garbage from random bytes does not count.
-        if _plausible(text) and (_CJK.search(text[:20_000]) or enc.startswith("utf") or text.isascii()):
-            return text
-    raise InputError(path, "cannot decode the text: not UTF-8, UTF-16, GB18030 or Big5 (undecodable bytes)")
+    return list(dict.fromkeys(candidates))
 
 
 class _VisibleText(HTMLParser):
