@@ -53,46 +53,67 @@ def doc_key(doc: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def _check_doc(obj: Any, path: Path, line: int) -> Doc:  # noqa: C901
+def _check_doc(obj: Any, path: Path, line: int) -> Doc:
     """Validate one extraction line so later code can trust its shape."""
+    problem = _record_problem(obj) or _items_problem(obj)
+    if problem:
+        raise InputError(str(path), problem, line)
+    return {"doc": obj["doc"], "entities": obj.get("entities", []), "relations": obj.get("relations", [])}
 
-    def fail(problem: str) -> InputError:
-        return InputError(str(path), problem, line)
 
+def _record_problem(obj: Any) -> str | None:
+    """What is wrong with a line's shape as an extraction record, or None."""
     if not isinstance(obj, dict):
-        raise fail(f"expected a JSON object, got {type(obj).__name__}")
+        return f"expected a JSON object, got {type(obj).__name__}"
     if "entities" not in obj and "relations" not in obj:  # articles.jsonl, a corpus .jsonl…: say so, once
         if "article" in obj and "text" in obj:
-            raise fail(
+            return (
                 "a line of articles.jsonl, not of extractions.jsonl: kg eval scores the extractions.jsonl "
                 "kg build writes beside it"
             )
-        raise fail('not an extraction record: no "entities" or "relations" (kg eval scores an extractions.jsonl)')
+        return 'not an extraction record: no "entities" or "relations" (kg eval scores an extractions.jsonl)'
     doc = obj.get("doc")
     if not isinstance(doc, str) or not doc:
-        raise fail('missing or empty "doc"')
-    entities = obj.get("entities", [])
-    relations = obj.get("relations", [])
-    if not isinstance(entities, list):
-        raise fail('"entities" is not a list')
-    if not isinstance(relations, list):
-        raise fail('"relations" is not a list')
-    for i, ent in enumerate(entities):
-        if not isinstance(ent, dict):
-            raise fail(f"entity {i} is not an object")
-        for key in ("name", "type"):
-            if not isinstance(ent.get(key), str):
-                raise fail(f'entity {i} has no string "{key}"')
-        aliases = ent.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise fail(f'entity {i} ({ent["name"]}): "aliases" is not a list of strings')
-    for i, rel in enumerate(relations):
-        if not isinstance(rel, dict):
-            raise fail(f"relation {i} is not an object")
-        for key in ("head", "relation", "tail"):
-            if not isinstance(rel.get(key), str):
-                raise fail(f'relation {i} has no string "{key}"')
-    return {"doc": doc, "entities": entities, "relations": relations}
+        return 'missing or empty "doc"'
+    if not isinstance(obj.get("entities", []), list):
+        return '"entities" is not a list'
+    if not isinstance(obj.get("relations", []), list):
+        return '"relations" is not a list'
+    return None
+
+
+def _items_problem(obj: dict[str, Any]) -> str | None:
+    """What is wrong with the first bad entity or relation of a record, or None."""
+    for i, ent in enumerate(obj.get("entities", [])):
+        problem = _entity_problem(i, ent)
+        if problem:
+            return problem
+    for i, rel in enumerate(obj.get("relations", [])):
+        problem = _relation_problem(i, rel)
+        if problem:
+            return problem
+    return None
+
+
+def _entity_problem(i: int, ent: Any) -> str | None:
+    if not isinstance(ent, dict):
+        return f"entity {i} is not an object"
+    for key in ("name", "type"):
+        if not isinstance(ent.get(key), str):
+            return f'entity {i} has no string "{key}"'
+    aliases = ent.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        return f'entity {i} ({ent["name"]}): "aliases" is not a list of strings'
+    return None
+
+
+def _relation_problem(i: int, rel: Any) -> str | None:
+    if not isinstance(rel, dict):
+        return f"relation {i} is not an object"
+    for key in ("head", "relation", "tail"):
+        if not isinstance(rel.get(key), str):
+            return f'relation {i} has no string "{key}"'
+    return None
 
 
 def _jsonl_files(path: Path) -> list[Path]:
