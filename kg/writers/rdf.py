@@ -341,7 +341,7 @@ _ASSERTION = "assertion"
 Group: TypeAlias = tuple[str, Any, Callable[[], list[tuple[str, Term]]]]  # (subject, source, its triples)
 
 
-def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:  # noqa: C901
+def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:
     """The subjects of :func:`_subjects`, sorted, each with what decides its block and a function
     making its (predicate, object) pairs in :func:`_po_key` order: the order the files are written in.
 
@@ -350,29 +350,11 @@ def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:  # noqa: C901
     places and assertions have a fixed shape, written here in :func:`_po_key` order directly (a test
     checks this against :func:`_subjects`); entities are sorted as they come.
     """
-    types = {n.id: n.type for n in graph.nodes}
     ent = _Memo(entity_iri)
     art_iri = _Memo(article_iri)
     source = _Memo(_str)
-    out_edges: dict[str, list[tuple[str, Term]]] = defaultdict(list)
-    places: dict[str, str] = {}
-    for node in graph.nodes:
-        for place in node.places:
-            p_iri = place_iri(place)
-            places[p_iri] = min(places.get(p_iri, place), place)
-    index: list[tuple[str, int, Any]] = []  # (subject IRI, kind, what it is made from)
-    for edge in graph.edges:
-        h, t, p = ent[edge.head], ent[edge.tail], ONT + edge.relation
-        out_edges[edge.head].append((p, t))
-        if edge.relation in SYMMETRIC_RELATIONS:
-            out_edges[edge.tail].append((p, h))
-        if edge.relation == "partOf" and types.get(edge.head) in ORG_TYPES and types.get(edge.tail) in ORG_TYPES:
-            out_edges[edge.head].append((_P_SUBORG, t))
-        index.extend((assertion_iri(edge, ev), 3, (edge, ev)) for ev in edge.evidence)
-    index.extend((ent[n.id], 0, n) for n in graph.nodes)
-    index.extend((p_iri, 1, label) for p_iri, label in places.items())
-    index.extend((art_iri[a.doc, a.index], 2, a) for a in graph.articles)
-    index.sort(key=lambda item: item[0])
+    out_edges = _out_edges(graph, ent)
+    index = _subject_index(graph, ent, art_iri)
     t_article, t_assertion = (RDF_TYPE, ONT + "Article"), (RDF_TYPE, ONT + "Assertion")
 
     def assertion(edge: Edge, ev: Evidence) -> list[tuple[str, Term]]:
@@ -415,13 +397,7 @@ def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:  # noqa: C901
             pos.append((ONT + "sourcePath", _str(art.path)))
         return pos + sorted(set(_article_meta(art.meta)) - set(pos), key=_po_key)
 
-    last = None
-    for i, (s, kind, what) in enumerate(index):
-        if s == last:
-            continue  # the same evidence twice for one edge: one assertion
-        last = s
-        if i + 1 < len(index) and index[i + 1][0] == s and kind != 3:
-            raise ValueError(f"two subjects share the IRI {s}")
+    for s, kind, what in _unique_subjects(index):
         if kind == 3:
             yield s, _ASSERTION, partial(assertion, *what)
         elif kind == 0:
@@ -431,6 +407,52 @@ def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:  # noqa: C901
             yield s, ("place", what), partial(place_pos, what)
         else:
             yield s, what, partial(article, what)
+
+
+def _out_edges(graph: KnowledgeGraph, ent: _Memo) -> dict[str, list[tuple[str, Term]]]:
+    """Each entity's outgoing (predicate, object) pairs: its edges, both ways for a symmetric relation,
+    and an organisation's partOf another also as a suborganization."""
+    types = {n.id: n.type for n in graph.nodes}
+    out_edges: dict[str, list[tuple[str, Term]]] = defaultdict(list)
+    for edge in graph.edges:
+        h, t, p = ent[edge.head], ent[edge.tail], ONT + edge.relation
+        out_edges[edge.head].append((p, t))
+        if edge.relation in SYMMETRIC_RELATIONS:
+            out_edges[edge.tail].append((p, h))
+        if edge.relation == "partOf" and types.get(edge.head) in ORG_TYPES and types.get(edge.tail) in ORG_TYPES:
+            out_edges[edge.head].append((_P_SUBORG, t))
+    return out_edges
+
+
+def _subject_index(graph: KnowledgeGraph, ent: _Memo, art_iri: _Memo) -> list[tuple[str, int, Any]]:
+    """Every subject as (IRI, kind, what it is made from), sorted by IRI; kind 0 an entity, 1 a place
+    (labelled with the smallest of its spellings), 2 an article, 3 an assertion."""
+    places: dict[str, str] = {}
+    for node in graph.nodes:
+        for place in node.places:
+            p_iri = place_iri(place)
+            places[p_iri] = min(places.get(p_iri, place), place)
+    index: list[tuple[str, int, Any]] = []
+    for edge in graph.edges:
+        index.extend((assertion_iri(edge, ev), 3, (edge, ev)) for ev in edge.evidence)
+    index.extend((ent[n.id], 0, n) for n in graph.nodes)
+    index.extend((p_iri, 1, label) for p_iri, label in places.items())
+    index.extend((art_iri[a.doc, a.index], 2, a) for a in graph.articles)
+    index.sort(key=lambda item: item[0])
+    return index
+
+
+def _unique_subjects(index: list[tuple[str, int, Any]]) -> Iterator[tuple[str, int, Any]]:
+    """The index without repeats: the same evidence twice for one edge is one assertion; any other
+    two subjects with one IRI are an error."""
+    last = None
+    for i, (s, kind, what) in enumerate(index):
+        if s == last:
+            continue
+        last = s
+        if i + 1 < len(index) and index[i + 1][0] == s and kind != 3:
+            raise ValueError(f"two subjects share the IRI {s}")
+        yield s, kind, what
 
 
 def _sorted_groups(graph: KnowledgeGraph) -> Iterator[tuple[str, list[tuple[str, Term]]]]:
