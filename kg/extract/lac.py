@@ -616,7 +616,7 @@ def _is_model(c: Candidate) -> bool:
 
 
 @register_policy("confidence")
-def resolve_confidence(cands: list[Candidate], sent: str = "") -> list[Candidate]:  # noqa: C901
+def resolve_confidence(cands: list[Candidate], sent: str = "") -> list[Candidate]:
     """The rules' own selection ("rules-first") keeps their precision, and the model's spans, surest
     first, fill the gaps and fix the rules' left boundaries. With the sentence, a fix must start on one
     of jieba's word boundaries."""
@@ -634,38 +634,50 @@ def resolve_confidence(cands: list[Candidate], sent: str = "") -> list[Candidate
                 owner.update(dict.fromkeys(range(m.start, m.end), len(chosen)))
                 chosen.append(m)
             continue
-        c = chosen[over[0]]
-        assert c is not None
         if len(over) != 1:
             continue
+        c = chosen[over[0]]
+        assert c is not None
         if c.strength == 1 and c.start <= m.start and m.end <= c.end and (c.start, c.end) != (m.start, m.end):
-            if m.confidence >= FUSE_SPLIT and not c.rule.startswith("person") and not _is_model(c):
+            if _splits(c, m):  # the model's span replaces the weak pattern's candidate holding it
                 for p in range(c.start, c.end):
                     del owner[p]
                 chosen[over[0]] = None
                 owner.update(dict.fromkeys(range(m.start, m.end), len(chosen)))
                 chosen.append(m)
             continue
-        if not (c.rule.startswith("suffix:") and not c.name and c.end == m.end and c.start < m.start):
-            continue
-        if c.rule.removeprefix("suffix:").endswith(_BRANCH_SUFFIXES):
-            continue  # 比亚迪股份有限公司西安分公司: a branch is named with its parent
-        need = FUSE_FIX
-        if res is not None:
-            if not on_token_boundaries(res, sent, m.start, m.end):
-                continue
-            dropped = sent[c.start : m.start]
-            if any(len(dropped) > len(v[0]) for _e, v in res.suffixes.iter(dropped)) or any(
-                True for _hit in res.names.iter(dropped)
-            ):
-                continue  # the dropped words hold an organisation's name: its unit, named with it
-            if any(is_boundary(res, t) or t in res.roles_set for t in res.cut(dropped, False)):
-                need = FUSE_FIX_CUE
-        if m.confidence >= need:
+        need = _fix_threshold(res, sent, c, m)
+        if need is not None and m.confidence >= need:
             chosen[over[0]] = Candidate(m.start, c.end, c.type, c.rule + "+lac", c.strength, c.name, m.confidence)
             for p in range(c.start, m.start):
                 del owner[p]
     return sorted((c for c in chosen if c is not None), key=lambda c: c.start)
+
+
+def _splits(c: Candidate, m: Candidate) -> bool:
+    """Whether the model's span ``m``, inside a weak pattern's candidate ``c``, replaces it."""
+    return m.confidence >= FUSE_SPLIT and not c.rule.startswith("person") and not _is_model(c)
+
+
+def _fix_threshold(res: Resources | None, sent: str, c: Candidate, m: Candidate) -> float | None:
+    """How sure the model must be for its span ``m`` to move the left edge of the suffix rule's name
+    ``c`` ending where it ends, or None where it may not."""
+    if not (c.rule.startswith("suffix:") and not c.name and c.end == m.end and c.start < m.start):
+        return None
+    if c.rule.removeprefix("suffix:").endswith(_BRANCH_SUFFIXES):
+        return None  # 比亚迪股份有限公司西安分公司: a branch is named with its parent
+    if res is None:
+        return FUSE_FIX
+    if not on_token_boundaries(res, sent, m.start, m.end):
+        return None
+    dropped = sent[c.start : m.start]
+    if any(len(dropped) > len(v[0]) for _e, v in res.suffixes.iter(dropped)) or any(
+        True for _hit in res.names.iter(dropped)
+    ):
+        return None  # the dropped words hold an organisation's name: its unit, named with it
+    if any(is_boundary(res, t) or t in res.roles_set for t in res.cut(dropped, False)):
+        return FUSE_FIX_CUE
+    return FUSE_FIX
 
 
 @register_policy("model-only")
