@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..model import (
     ARTICLE_META_KEYS,
@@ -136,6 +136,31 @@ class GraphBuilder:
                 if h is not None and t is not None:
                     self._relations.append((rel, h, t))
         self._articles.extend(res.articles)
+
+    def merge(self, other: GraphBuilder) -> GraphBuilder:
+        """A builder holding what both hold, as if every document of each had been added to one: two
+        workers (or clients of a distributed engine) each gather a shard, and the partial states are
+        merged before :meth:`graph`. Neither builder is changed. Associative, and since :meth:`graph`
+        depends only on which documents were added, not their order, ``a.merge(b).graph()`` is the
+        graph of one builder given the documents of both (the shards must not share a document: one
+        added twice counts twice, as it would in one builder). Builders pickle, to be sent."""
+        out = GraphBuilder()
+        for src in (self, other):
+            for key, acc in src._names.items():
+                into = out._names.get(key)
+                out._names[key] = _merge(_Names() if into is None else into, acc)
+            out._aliases += src._aliases
+            out._relations += src._relations
+            out._articles += src._articles
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_norm"]  # a memo of norm_name: made again where the builder is loaded
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _norm=cache(norm_name))
 
     def graph(self) -> KnowledgeGraph:
         norm, names = self._norm, self._names
