@@ -38,10 +38,15 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..resources.lexicon import pkg_resources_hidden
+from ..resources.lexicon import load_patterns, load_sets, pkg_resources_hidden
 
 with pkg_resources_hidden():
     import zhconv
+
+# The words of bylines, credits and captions are data (kg/data/lexicons/page_words.tsv and
+# page_patterns.tsv); the character classes, punctuation tables and layout marks stay here.
+_WORDS = load_sets("page_words.tsv")
+_PATTERNS = load_patterns("page_patterns.tsv")
 
 # ---------------------------------------------------------------------------------------------------
 # character classes and tables
@@ -89,62 +94,48 @@ _MULTISPACE = re.compile(r" {2,}")
 
 _HEADING_MD = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
 _NAME = rf"[{_HAN}][{_HAN}·]{{1,3}}"
-_ROLE = (
-    r"[文图]\s*/\s*[文图]\s*[：:]?|(?:本报|本刊|新华社|科技日报)?(?:特约|见习|实习)?(?:记者|通讯员)|实习生|摄影|"
-    r"责任编辑|编辑|撰文|[文图]\s*[/：:]"
-)
+_ROLE = _PATTERNS["byline_role"]
 _MARK = "◎►▶■●◆★☆▲◇□○•|"
 _BYLINE = re.compile(
     rf"^[{_MARK}]?\s*(?:(?:{_ROLE})\s*[：:]?\s*)?{_NAME}(?:\s+(?:(?:{_ROLE})\s*[：:]?\s*)?{_NAME}){{0,7}}\s*$"
 )
 _HAS_ROLE = re.compile(rf"^[{_MARK}]|(?:{_ROLE})")
 _MARKED_NAMES = re.compile(rf"^[{_MARK}]")
-_CREDIT_ONLY = re.compile(
-    r"^[（(]?(?:(?:图片来源|图片提供|图片|照片|来源|图|摄影|摄)\s*[：:/]\s*\S.{0,30}|\S{0,12}(?<!提)供图|"
-    r"\S{0,16}\s摄|(?:本报)?(?:记者|通讯员)\s*\S{2,8}\s*摄)[)）]?$"
-)
+_CREDIT_ONLY = re.compile(_PATTERNS["credit_only"])
 # A caption ending in its credit. The credit must stand apart (a space or brackets) or carry a credit
 # word, so a wrapped body line ending in 拍摄 or 提供图 is not taken for one.
-_CAPTION_CREDIT = re.compile(
-    r"^(?P<cap>.{2,160}?)(?:\s*(?P<credit>(?:图片来源|图片提供|来源)\s*[：:]\s*\S{1,30}|"
-    r"[（(]\S{0,12}供图[)）]|[（(](?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄[)）]|"
-    r"(?:本报)?(?:记者|通讯员)\s*[\u4e00-\u9fff]{2,4}\s*摄)"
-    r"|\s+(?P<credit2>\S{0,12}(?<!提)供图|[\u4e00-\u9fff]{2,4}\s*摄))$"
-)
-_CREDIT_HINT = re.compile("供图|摄|来源|图片提供")
+_CAPTION_CREDIT = re.compile(_PATTERNS["caption_credit"])
+_CREDIT_HINT = re.compile(_PATTERNS["credit_hint"])
 _TRAILING_NAMES = re.compile(rf"(?<=[。！？”…])\s+(?P<names>{_NAME}(?:\s+{_NAME}){{0,4}})$")
-LEAD = re.compile(
-    rf"^(?P<lead>[{_HAN}]{{0,10}}?(?:报|社|台|网)讯|新华社[^，。\s]{{0,12}}电)\s*"
-    rf"(?P<by>[（(][^（()）]{{1,40}}[)）])?\s*"
-)
+LEAD = re.compile(_PATTERNS["lead"])
 # Headline parts set apart by a space ("推进平台建设 优化创新资源配置"): a headline even at column width.
 _HEAD_PART = r"(?=[^ ]*[\u4e00-\u9fff]{2})[\u4e00-\u9fff“”‘’A-Za-z0-9+.%·]{2,}"
 _SPACED_HEADLINE = re.compile(rf"^{_HEAD_PART}(?: {_HEAD_PART})+$")
 _TITLE_BREAKERS = re.compile(r"[。；！？、;!?]")
-_END_MARK = re.compile(r"^[（(【\[]?完[)）】\]]?$")
-_CAPTION_START = re.compile(r"^(?:[▲△]|图为|(?:上|下|左|右|组|题)图\s*[：:]|图\s*\d+\s*[：:、 ])")
+_END_MARK = re.compile(_PATTERNS["end_mark"])
+_CAPTION_START = re.compile(_PATTERNS["caption_start"])
 _SUBHEAD_MARK = re.compile(r"^(?:[■●◆★□◇○•]\s*(?P<t1>[^■●◆★□◇○•\s].{1,29})|【(?P<t2>[^【】]{2,20})】)$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]{1,40})\*\*$")
 _MD_LINE = re.compile(r"^\s*#{1,6}\s")
 _SENT_END = re.compile(r"(?:[。！？!?…]|[。！？!?…][”’」』)）]+)$")
 _INNER_PUNCT = re.compile(r"[，。；！？、,;!?]")
-_NUMERIC_HEAD = re.compile(r"^[\d.,%+\-~～万亿千百十元个家项人年倍美]+$")
+NUMERIC_UNITS = "".join(_WORDS["numeric_units"])  # with digits: a figure in a box (5250万元)
+_NUMERIC_HEAD = re.compile(rf"^[\d.,%+\-~～{NUMERIC_UNITS}]+$")
 
 # Common surnames: a names-only line counts as a byline only when each name starts with one.
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
-    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
-    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
-    "苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练"
-    "廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿"
-    "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
-)
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯")
+_SURNAMES = frozenset(_WORDS["byline_surnames"])
+_COMPOUND_SURNAMES = _WORDS["compound_surnames"]
 
 
-_NOT_NAME_END = set("区市省县镇村园局厅部委会司院校所馆站队组处科室中心")
+_NOT_NAME_END = frozenset(_WORDS["not_name_end"])
+_PHOTO_CREDIT = "".join(_WORDS["photo_credit"])
+_REPORTER_WORDS = _WORDS["reporter_words"]
+
+
+def _without(text: str, words: tuple[str, ...]) -> str:
+    for word in words:
+        text = text.replace(word, "")
+    return text
 
 
 def is_person_name(token: str) -> bool:
@@ -302,8 +293,8 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
         )  # a credit word in the last 40 characters
         if m:
             credit = (m.group("credit") or m.group("credit2") or "").strip()
-            name = credit.rstrip("摄 ").strip("（()）") if credit.endswith("摄") else ""
-            if not name or is_person_name(name.replace("本报", "").replace("记者", "").replace("通讯员", "").strip()):
+            name = credit.rstrip(_PHOTO_CREDIT + " ").strip("（()）") if credit.endswith(_WORDS["photo_credit"]) else ""
+            if not name or is_person_name(_without(name, _REPORTER_WORDS).strip()):
                 it.kind = "caption"
                 it.text = m.group("cap").strip()
                 meta_later.append((i, "credits", credit.strip("（()）")))

@@ -25,13 +25,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ..model import Article, RawDoc, Sentence
-from .normalize import LEAD, to_simplified, without_credit
+from .normalize import LEAD, NUMERIC_UNITS, to_simplified, without_credit
 
 _SENT = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]+[”’」』)）]*)?|[。！？；!?;]+[”’」』)）]*")
 _LINE = re.compile(r"[^\n]+")
 _HEADING = re.compile(r"^(#{1,6}) (.*)$")
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
-_NUMERIC = re.compile(r"^[\d.,%+\-~～万亿千百十元个家项人年倍美 ]+$")
+_NUMERIC = re.compile(rf"^[\d.,%+\-~～{NUMERIC_UNITS} ]+$")  # a figure in a box (5250万元)
 _HEAD_CHARS = 200  # how much of a paragraph's opening a headline is matched against
 _WINDOW = 400  # paragraphs either side of a headline block that may be its story
 
