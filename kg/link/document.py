@@ -20,14 +20,16 @@ import ahocorasick
 
 from ..extract.entities import TYPE_RANK, Resources, is_boundary, nfkc, on_token_boundaries, resources
 from ..model import Article, Entity, Mention, Relation, Sentence
-from ..resources.lexicon import load_uses
+from ..resources.lexicon import load_patterns, load_sets, load_table, load_uses
 from .graph import UnionFind
 
-_DEFINITION = re.compile(
-    r"^\s*[（(]\s*(?:以下简称|以下称|下称|简称|又称|俗称|英文简称)?\s*[:：]?\s*[“\"「]?"
-    r"([^（）()“”\"「」，,。；;]{2,16}?)[”\"」]?\s*[）)]"
-)
-_EXPLICIT = re.compile(r"以下简称|以下称|下称|简称|又称|俗称")
+# The linker's words are data (kg/data/lexicons/link_words.tsv, link_patterns.tsv, park_suffix_forms.tsv).
+_WORDS = load_sets("link_words.tsv")
+_RE = {name: re.compile(p) for name, p in load_patterns("link_patterns.tsv", tuple(_WORDS.items())).items()}
+_ADMIN_LEVELS = "".join(load_sets("entity_words.tsv")["admin_levels"])  # 省市区县
+_BRACKET_PLACE_LEVELS = "".join(_WORDS["bracket_place_levels"])
+_DEFINITION = _RE["definition"]
+_EXPLICIT = _RE["explicit"]
 # the organisational forms a short form drops, longest first (company_forms.tsv lists each form once)
 _ORG_FORMS = tuple(sorted(load_uses("company_forms.tsv")["short"], key=len, reverse=True))
 _SHORTENABLE = {"Company", "Institute", "University", "Park", "Project"}
@@ -45,22 +47,13 @@ def _strip_places(name: str, places: frozenset[str]) -> str:
                 name = name[n:]
                 changed = True
                 break
-        name = name.lstrip("省市区县")
+        name = name.lstrip(_ADMIN_LEVELS)
     return name
 
 
-_PARK_SUFFIX_FORMS = (
-    ("高新技术产业开发区", "高新区"),
-    ("高新技术产业园区", "高新区"),
-    ("经济技术开发区", "经开区"),
-    ("综合保税区", "综保区"),
-    ("自由贸易试验区", "自贸试验区"),
-    ("自贸区", "自贸试验区"),
-    ("产业园区", "产业园"),
-    ("工业园区", "工业园"),
-)
-_PROJECT_KIND = re.compile(r"(?:项目|行动|计划|工程)$")
-_PHASE = re.compile(r"[一二三四五六七八九十\d]+期")
+_PARK_SUFFIX_FORMS = tuple((row["long"], row["short"]) for row in load_table("park_suffix_forms.tsv"))
+_PROJECT_KIND = _RE["project_kind"]
+_PHASE = _RE["phase"]
 _BRACKETED = re.compile(r"[（(][^（）()]{1,8}[）)]")
 
 
@@ -78,7 +71,7 @@ def variant_key(name: str) -> str:
     while True:
         for n in range(min(8, len(key) - suffix_len - 1), 1, -1):
             head = key[:n]
-            rest = key[n:].lstrip("省市区县")
+            rest = key[n:].lstrip(_ADMIN_LEVELS)
             if head in res.places and len(rest) - suffix_len >= 2:
                 key = rest
                 break
@@ -86,7 +79,7 @@ def variant_key(name: str) -> str:
             return key
 
 
-_BRANCH_ENDINGS = ("分院", "分中心", "分所", "分公司", "子公司", "总部", "分部", "分校", "分行", "支行")
+_BRANCH_ENDINGS = _WORDS["branch_endings"]
 
 
 def _abbreviates(short: str, full: str) -> bool:
@@ -110,7 +103,7 @@ def _abbreviates(short: str, full: str) -> bool:
 @cache
 def _short_form_tails() -> tuple[str, ...]:
     """The industry words a short form may drop, longest first (sorted once, not per name)."""
-    return tuple(sorted(resources().industry_tails + ("发展",), key=len, reverse=True))
+    return tuple(sorted(resources().industry_tails + _WORDS["short_form_drops"], key=len, reverse=True))
 
 
 @lru_cache(maxsize=1 << 13)  # pure, and company names recur across documents
@@ -186,7 +179,7 @@ def _definitions(article: Article, mentions: list[Mention]) -> list[tuple[Mentio
         if not explicit:
             res = resources()
             # 杭州高新区（滨江）: a place in brackets qualifies the name, it is not another name of it
-            if alias in res.places or alias.rstrip("区县市") in res.places:
+            if alias in res.places or alias.rstrip(_BRACKET_PLACE_LEVELS) in res.places:
                 continue
             if len(alias) > len(m.surface):
                 continue
@@ -424,7 +417,7 @@ def _retype_owned_parks(res: Resources, surface_type: dict[str, str]) -> None:
     a science park (某大学国家大学科技园, 某控股科技园) is a park whoever runs it."""
     owners = {f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2}
     for surface, type_ in list(surface_type.items()):
-        if type_ == "Park" and surface.endswith(("产业园", "产业基地")):
+        if type_ == "Park" and surface.endswith(_WORDS["owned_park_endings"]):
             heads = {surface[:n] for n in range(2, len(surface) - 2)}
             if (
                 not heads.isdisjoint(owners)
