@@ -171,7 +171,8 @@ class Node:
     mentions: int = 0
     files: list[str] = field(default_factory=list)  # doc ids it is mentioned in
     articles: list[tuple[str, int]] = field(default_factory=list)  # (doc, article index)
-    places: list[str] = field(default_factory=list)  # city / province, for parks
+    places: list[str] = field(default_factory=list)  # province and city (full names), for parks
+    gazetteer: str = ""  # the id of the gazetteer entry it is (then id is Type/that id), or ""
 
 
 @dataclass

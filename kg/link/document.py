@@ -19,7 +19,7 @@ import ahocorasick
 
 from ..extract.entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
 from ..model import Article, Entity, Mention, Relation, Sentence
-from .graph import UnionFind
+from .sets import UnionFind
 
 _DEFINITION = re.compile(
     r"^\s*[（(]\s*(?:以下简称|以下称|下称|简称|又称|俗称|英文简称)?\s*[:：]?\s*[“\"「]?"
