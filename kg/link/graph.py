@@ -23,6 +23,7 @@ from ..resources.gazetteer import gazetteer
 from .gazetteer import entry, resolve_names
 from .sets import UnionFind
 
+
 def _canonical(names: dict[str, int]) -> str:
     # The fullest form wins; among equals the most mentioned, then the smallest, for determinism.
     return min(names, key=lambda n: (-len(norm_name(n)), -names[n], n))

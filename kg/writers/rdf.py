@@ -34,7 +34,6 @@ from urllib.parse import unquote
 
 from ..atomic import atomic_open, file_identity
 from ..errors import InputError
-from ..resources.gazetteer import gazetteer
 from ..model import (
     ARTICLE_META_KEYS,
     ENTITY_TYPES,
@@ -47,6 +46,7 @@ from ..model import (
     KnowledgeGraph,
     Node,
 )
+from ..resources.gazetteer import gazetteer
 
 ONT = "https://w3id.org/hitech-kg/ontology#"
 ID = "https://w3id.org/hitech-kg/id/"
@@ -344,7 +344,16 @@ def _place_pos(label: str) -> list[tuple[str, Term]]:
 _PRED_RANK = {
     p: i
     for i, p in enumerate(
-        [RDF_TYPE, RDFS_LABEL, SKOS_PREF, SKOS_ALT, RDF + "subject", RDF + "predicate", RDF + "object", DCTERMS + "title"]
+        [
+            RDF_TYPE,
+            RDFS_LABEL,
+            SKOS_PREF,
+            SKOS_ALT,
+            RDF + "subject",
+            RDF + "predicate",
+            RDF + "object",
+            DCTERMS + "title",
+        ]
     )
 }
 
