@@ -5,7 +5,8 @@ column of places.tsv from the adcode table of the MIT-licensed PyPI package cpca
 ``id`` and ``code`` columns of the zone, university and institute tables where they are empty. An
 identifier once written is never changed or recomputed, even when the entry's name, city or kind
 changes later: that is the stability promise of the IRIs made from it (README, "IRI
-scheme"). New identifiers are ``{kind}-{adcode}-{slug}`` for zones, ``univ-{province adcode}-{slug}``
+scheme"). New identifiers are ``{kind}-{adcode}-{slug}`` for zones (``nna`` for the
+national new areas of places.tsv, coded by their parent division), ``univ-{province adcode}-{slug}``
 for universities and ``inst-{slug}`` for institutes; the slug is the toneless pinyin (pypinyin, a
 dev-only dependency) of the entry's short name at the time of writing, or of its initials when longer
 than 32 letters, with ``-2``, ``-3`` … where two entries would share one.
@@ -119,6 +120,13 @@ def fill_places() -> dict[str, str]:
                 r[ix["code"]] = table.get((r[ix["name"]], prefix), "")
             if level == "city":
                 city_code[r[ix["name"]]] = r[ix["code"]]
+    ensure(cols, rows, "id")
+    ix = {c: i for i, c in enumerate(cols)}
+    taken = {r[ix["id"]] for r in rows if r[ix["id"]]}
+    for r in rows:  # the national new areas are parks of the gazetteer, coded by their parent
+        if r[ix["level"]] == "new_area" and not r[ix["id"]]:
+            parent = prov_code.get(r[ix["parent"]]) or city_code.get(r[ix["parent"]], "000000")
+            r[ix["id"]] = unique(f"nna-{parent}-{slug(r[ix['name']].removesuffix('新区'))}", taken)
     write(path, comments, cols, rows)
     known = dict(prov_code)
     for r in rows:

@@ -26,6 +26,11 @@ def test_every_row_has_a_unique_well_formed_id() -> None:
         for row in load_table(table):
             assert _ID.fullmatch(row.get("id", "")), f"{table}: no or bad id in {row}"
             seen[row["id"]] += 1
+    for row in load_table("places.tsv"):  # the national new areas, and only they, are entries
+        assert bool(row["id"]) == (row["level"] == "new_area"), row
+        if row["id"]:
+            assert _ID.fullmatch(row["id"]), row
+            seen[row["id"]] += 1
     assert [i for i, n in seen.items() if n > 1] == []
     assert len(gazetteer().entries) == sum(seen.values())
 
@@ -40,7 +45,7 @@ def test_codes_are_administrative_codes() -> None:
             chain = g.place_chain(e)
             assert chain and chain[0].code[:2] == e.code[:2], e  # its province agrees with its code
     parks = [e for e in g.entries.values() if e.type == "Park"]
-    assert sum(1 for e in parks if e.code) / len(parks) > 0.98
+    assert sum(1 for e in parks if g.place_chain(e)) / len(parks) > 0.98  # hkg:inPlace for nearly all
 
 
 @pytest.mark.parametrize(
@@ -49,6 +54,12 @@ def test_codes_are_administrative_codes() -> None:
 )
 def test_names_resolve_to_one_entry(name: str) -> None:
     assert resolve("Park", name) == "hz-420100-donghu"
+
+
+def test_national_new_areas_are_parks_with_places() -> None:
+    assert resolve("Park", "河北雄安新区") == resolve("Park", "雄安新区") == "nna-130000-xiongan"
+    entry = gazetteer().entries[resolve("Park", "广州南沙新区")]
+    assert [p.code for p in gazetteer().place_chain(entry)] == ["440000", "440100"]
 
 
 def test_unknown_and_shared_names_resolve_to_nothing() -> None:

@@ -3,7 +3,8 @@
 The zone, university and institute lexicons *are* the gazetteer (one source of truth: the extraction
 reads the same rows): each row carries an ``id`` assigned once and never recomputed from text, which
 becomes the entity's IRI, so separately built graphs name one park with one IRI. Places come from
-places.tsv with their administrative codes. See kg/data/gazetteer/README.md for the sources and the
+places.tsv with their administrative codes; the national new areas (国家级新区) of places.tsv, which
+the news names as parks, are entries too. See kg/data/gazetteer/README.md for the sources and the
 identifier scheme.
 """
 
@@ -96,11 +97,22 @@ def gazetteer() -> Gazetteer:
             if row.get("id"):
                 entries.setdefault(row["id"], _entry(table, type_, kind, cols, row))
     places: dict[str, Place] = {}
-    for row in load_table("places.tsv"):
+    rows = load_table("places.tsv")
+    parent_of = {r["name"]: r["parent"] for r in rows if r["level"] == "city"}
+    for row in rows:  # the national new areas (国家级新区)
+        if row["level"] == "new_area" and row.get("id"):
+            names = tuple(n for n in dict.fromkeys([row["name"], *split_multi(row["short"])]) if len(n) > 2)
+            city = row["parent"] if row["parent"] in parent_of else ""
+            province = parent_of.get(city, row["parent"])
+            entry = Entry(
+                row["id"], "Park", "national_new_area", row["name"], names, province, city, source="places.tsv"
+            )
+            entries.setdefault(row["id"], entry)
+    for row in rows:
         if row["level"] in ("province", "city") and row.get("code"):
             places.setdefault(row["name"], Place(row["name"], row["level"], row["code"]))
     # a province-administered county-level city (济源市, 仙桃市) hosts zones as a city does
-    for row in load_table("places.tsv"):
+    for row in rows:
         if row["level"] == "district" and row.get("code") and row["parent"] in places:
             if places[row["parent"]].level == "province":
                 places.setdefault(row["name"], Place(row["name"], "city", row["code"]))
