@@ -15,7 +15,7 @@ from kg.link.gazetteer import resolve
 from kg.resources.gazetteer import _TABLES, gazetteer
 from kg.resources.lexicon import load_table
 from kg.writers.rdf import ID, PREFIXES
-from kg.writers.viz import find_nodes
+from kg.writers.viz import _network_data, find_nodes
 
 _ID = re.compile(r"^[a-z]+(-[0-9]{6})?-[a-z0-9]+(-[0-9]+)?$")
 
@@ -54,6 +54,11 @@ def test_codes_are_administrative_codes() -> None:
 )
 def test_names_resolve_to_one_entry(name: str) -> None:
     assert resolve("Park", name) == "hz-420100-donghu"
+
+
+def test_former_names_resolve_to_the_entry() -> None:
+    assert resolve("University", "华中理工大学") == resolve("University", "华中科技大学") != ""
+    assert resolve("Park", "襄樊高新技术产业开发区") == "hz-420600-xiangyang"
 
 
 def test_national_new_areas_are_parks_with_places() -> None:
@@ -124,5 +129,9 @@ def test_focus_accepts_any_known_name(tmp_path: Path) -> None:
     from kg.writers.rdf import load_graph
 
     graph = load_graph(_build(tmp_path, "a", BATCH_A) / "kg.ttl")
-    for name in ("武汉东湖新技术开发区", "东湖高新区", "中国光谷"):  # the text wrote only the first
+    for name in ("武汉东湖新技术开发区", "东湖高新区", "中国光谷", "東湖高新區"):  # the text wrote only the first
         assert [n.id for n in find_nodes(graph, name)] == ["Park/hz-420100-donghu"]
+    # the page's search box finds it by the gazetteer's names too
+    nodes, _edges, _options = _network_data(graph, ())
+    park = next(n for n in nodes if n["id"] == "Park/hz-420100-donghu")
+    assert {"东湖高新区", "中国光谷"} <= set(park["kg"]["names"])

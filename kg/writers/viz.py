@@ -151,9 +151,17 @@ def known_names(node: Node) -> list[str]:
 
 
 def find_nodes(graph: KnowledgeGraph, name: str) -> list[Node]:
-    """Every node known by ``name`` (:func:`known_names`; NFKC, white space and case ignored)."""
+    """Every node known by ``name`` (:func:`known_names`; NFKC, white space and case ignored), or by
+    its simplified spelling."""
     key = _norm(name)
-    return [n for n in graph.nodes if key and any(_norm(x) == key for x in known_names(n))]
+    found = [n for n in graph.nodes if key and any(_norm(x) == key for x in known_names(n))]
+    if not found and key:
+        import zhconv  # a name typed in traditional characters: the graph's names are simplified
+
+        simplified = _norm(zhconv.convert(name, "zh-cn"))
+        if simplified != key:
+            found = [n for n in graph.nodes if any(_norm(x) == simplified for x in known_names(n))]
+    return found
 
 
 def close_matches(graph: KnowledgeGraph, name: str, limit: int = 8) -> list[Node]:
