@@ -164,7 +164,7 @@ class DocSummary:
 class Node:
     """A corpus-level entity: one node of the graph, linked across documents."""
 
-    id: str  # stable local id, derived from type and name
+    id: str  # stable local id: Type/gazetteer entry id, else Type/name
     name: str
     type: str
     aliases: list[str] = field(default_factory=list)

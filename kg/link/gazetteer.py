@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from ..model import norm_name
 from ..resources.gazetteer import Entry, gazetteer
@@ -35,7 +35,7 @@ def _index() -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
     )
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # the same names come back in document after document
 def resolve(type_: str, name: str) -> str:
     """The id of the gazetteer entry ``name`` names, or "" when none does (or several might)."""
     exact, variant = _index()

@@ -8,7 +8,8 @@ input give byte-identical files, and tests can compare the output with any parse
 
 IRI scheme (see :func:`entity_iri`)::
 
-    https://w3id.org/hitech-kg/id/{Type}/{name}          an entity; name is the NFKC form of Node.id
+    https://w3id.org/hitech-kg/id/{Type}/{entry id}      an entity of the gazetteer (Node.gazetteer)
+    https://w3id.org/hitech-kg/id/{Type}/{name}          any other entity; name is the NFKC form of Node.id
     https://w3id.org/hitech-kg/id/Place/{name}           a city or province a park is in
     https://w3id.org/hitech-kg/id/Article/{doc}/{index}  an article of an input file
     https://w3id.org/hitech-kg/id/Assertion/{hash}       one piece of evidence for a relation
