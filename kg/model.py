@@ -164,14 +164,15 @@ class DocSummary:
 class Node:
     """A corpus-level entity: one node of the graph, linked across documents."""
 
-    id: str  # stable local id, derived from type and name
+    id: str  # stable local id: Type/gazetteer entry id, else Type/name
     name: str
     type: str
     aliases: list[str] = field(default_factory=list)
     mentions: int = 0
     files: list[str] = field(default_factory=list)  # doc ids it is mentioned in
     articles: list[tuple[str, int]] = field(default_factory=list)  # (doc, article index)
-    places: list[str] = field(default_factory=list)  # city / province, for parks
+    places: list[str] = field(default_factory=list)  # province and city (full names), for parks
+    gazetteer: str = ""  # the id of the gazetteer entry it is (then id is Type/that id), or ""
 
 
 @dataclass

@@ -87,6 +87,27 @@ def resolve_query(query: str) -> str:
     return query
 
 
+def _entity_query(graph: Path, name: str) -> str | None:
+    """``kg query --show NAME`` where NAME is no example but names an entity (any name the graph or the
+    gazetteer knows it by): a query of everything the graph states of it, to run or change."""
+    from .writers.rdf import entity_iri, load_graph
+    from .writers.viz import find_nodes
+
+    path = graph / "kg.ttl" if graph.is_dir() else graph
+    try:
+        nodes = find_nodes(load_graph(path), name)
+    except InputError:
+        return None
+    if not nodes:
+        return None
+    lines = [f"# Everything the graph states of {n.name} ({n.type}), named {name!r} here\n" for n in nodes]
+    values = " ".join(f"<{entity_iri(n.id)}>" for n in nodes)
+    return (
+        "".join(lines)
+        + f"SELECT ?entity ?p ?o WHERE {{ VALUES ?entity {{ {values} }} ?entity ?p ?o }} ORDER BY ?entity ?p ?o\n"
+    )
+
+
 def example_text(name: str) -> str:
     """The SPARQL of a bundled example (``kg query --show NAME``)."""
     stem = name[:-3] if name.endswith(".rq") else name
@@ -385,8 +406,11 @@ def run_query(
         try:
             click.echo(example_text(show), nl=False)
         except QueryError as err:
-            click.echo(f"kg query: {err}", err=True)
-            return 2
+            text = _entity_query(graph, show)
+            if text is None:
+                click.echo(f"kg query: {err}; nor is it the name of an entity of {graph}", err=True)
+                return 2
+            click.echo(text, nl=False)
         return 0
     if list_:
         items = examples()

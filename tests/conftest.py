@@ -77,7 +77,19 @@ def make_graph() -> KnowledgeGraph:
         files=[C],
         articles=[(C, 0)],
     )
-    nodes = [gy, jn, cq, lc, hk, odd, seu, cas, iee, qt, bureau, proj, wang, gov, john, ibm]
+    # A park of the gazetteer: its entry's id in the IRI, its official name, its province and city.
+    dh = Node(
+        id="Park/hz-420100-donghu",
+        name="武汉东湖新技术开发区",
+        type="Park",
+        aliases=["东湖高新区"],
+        mentions=1,
+        files=[C],
+        articles=[(C, 0)],
+        places=["武汉市", "湖北省"],
+        gazetteer="hz-420100-donghu",
+    )
+    nodes = [gy, jn, cq, lc, hk, odd, seu, cas, iee, qt, bureau, proj, wang, gov, john, ibm, dh]
 
     s1 = "疫情防控开展以来，贵阳高新区企业贵州力创科技发展有限公司接到贵州省公安厅应援要求后，迅速组织生产。"
     s2 = "中科院电工研究所是中国科学院下属研究所。"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
+from kg.link.gazetteer import resolve
 from kg.link.graph import GraphBuilder, UnionFind, _canonical, build_graph, summarize
 from kg.model import (
     SYMMETRIC_RELATIONS,
@@ -19,6 +20,19 @@ from kg.model import (
     node_id,
     norm_name,
 )
+from kg.resources.gazetteer import gazetteer
+
+
+def _join_gazetteer_names(results: list[DocSummary], keys: list, uf: UnionFind) -> None:
+    """Names of one gazetteer entry (by themselves or their simplified spelling) are one entity too."""
+    spellings: dict = defaultdict(set)
+    for res, ks in zip(results, keys, strict=True):
+        for e, k in zip(res.entities, ks, strict=True):
+            spellings[k].update(a for a in e.aliases if len(a) == len(k[1]))
+    for k in spellings:
+        gid = next((g for n in [k[1], *sorted(spellings[k])] if (g := resolve(k[0], n))), "")
+        if gid:
+            uf.union(k, (k[0], "\x00" + gid))
 
 
 def reference_graph(results: list[DocSummary]) -> KnowledgeGraph:
@@ -33,6 +47,7 @@ def reference_graph(results: list[DocSummary]) -> KnowledgeGraph:
                 ak = (e.type, norm_name(alias))
                 if ak != k and ak in canon_keys:
                     uf.union(k, ak)
+    _join_gazetteer_names(results, keys, uf)
     root_of = {k: uf.find(k) for k in canon_keys}
     names: dict = defaultdict(dict)
     aliases: dict = defaultdict(set)
@@ -49,9 +64,24 @@ def reference_graph(results: list[DocSummary]) -> KnowledgeGraph:
             arts[r].update((res.doc, a) for a in e.articles)
     nodes = {}
     for r, forms in names.items():
-        canon = _canonical(forms)
+        canon, nid, gid, places = _canonical(forms), "", "", []
+        if r[1].startswith("\x00"):
+            gid = r[1][1:]
+            entry = gazetteer().entries[gid]
+            canon, nid = entry.name, f"{r[0]}/{gid}"
+            places = sorted(p.name for p in gazetteer().place_chain(entry)) if r[0] == "Park" else []
         alias_list = sorted(a for a in (set(forms) | aliases[r]) - {canon} if norm_name(a) != norm_name(canon))
-        nodes[r] = Node(node_id(r[0], canon), canon, r[0], alias_list, mentions[r], sorted(files[r]), sorted(arts[r]))
+        nodes[r] = Node(
+            nid or node_id(r[0], canon),
+            canon,
+            r[0],
+            alias_list,
+            mentions[r],
+            sorted(files[r]),
+            sorted(arts[r]),
+            places=places,
+            gazetteer=gid,
+        )
     edges: dict = {}
     for res, ks in zip(results, keys, strict=True):
         local = {(e.type, e.name): root_of[k] for e, k in zip(res.entities, ks, strict=True)}
@@ -138,6 +168,6 @@ def test_aliases_join_entities_across_documents() -> None:
     assert by_name["乙集团有限公司"].mentions == 6 and by_name["甲公司"].files == ["d1", "d2", "d3", "d4"]
     assert [(e.head, e.relation, e.tail) for e in graph.edges] == [
         ("Company/乙集团有限公司", "cooperatesWith", "Company/甲公司"),  # the self-loop is dropped
-        ("Company/甲公司", "locatedIn", "Park/贵阳国家高新技术产业开发区"),
+        ("Company/甲公司", "locatedIn", "Park/hz-520100-guiyang"),  # a gazetteer entry: its id
     ]
     assert len(graph.edges[1].evidence) == 2

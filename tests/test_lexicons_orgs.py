@@ -16,8 +16,8 @@ import pytest
 from kg.resources.lexicon import load_list, load_table, split_multi
 
 TABLES = {
-    "universities.tsv": ["name", "abbr", "province", "kind"],
-    "cas_institutes.tsv": ["name", "short", "parent"],
+    "universities.tsv": ["name", "abbr", "province", "kind", "id", "code", "former"],
+    "cas_institutes.tsv": ["name", "short", "parent", "id", "former"],
     "institutes.tsv": ["name", "short", "kind"],
     "government.tsv": ["name", "short", "level", "parent"],
     "companies.tsv": ["name", "short", "industry"],

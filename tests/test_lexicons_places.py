@@ -15,10 +15,10 @@ import pytest
 from kg.resources.lexicon import load_table, split_multi
 
 FILES = {
-    "places.tsv": ("name", "level", "parent", "short", "abbr"),
-    "hitech_zones.tsv": ("name", "short", "city", "province", "aliases", "level"),
-    "econ_zones.tsv": ("name", "short", "city", "province", "aliases"),
-    "other_parks.tsv": ("name", "kind", "short", "city", "province", "aliases"),
+    "places.tsv": ("name", "level", "parent", "short", "abbr", "code", "id"),
+    "hitech_zones.tsv": ("name", "short", "city", "province", "aliases", "level", "id", "code", "year", "former"),
+    "econ_zones.tsv": ("name", "short", "city", "province", "aliases", "id", "code", "year", "former"),
+    "other_parks.tsv": ("name", "kind", "short", "city", "province", "aliases", "id", "code", "year", "former"),
 }
 
 

@@ -46,6 +46,18 @@ def test_show_prints_an_examples_sparql() -> None:
     assert code == 2 and not out and "unknown example query 'evidense'" in err and "evidence" in err
 
 
+def test_show_accepts_any_known_name_of_an_entity(fixture_ttl: Path) -> None:
+    """The fixture's 东湖 park is written 武汉东湖新技术开发区 with the alias 东湖高新区; 中国光谷 is only
+    the gazetteer's name for it: each prints a query of that park's triples, which runs."""
+    for name in ("东湖高新区", "中国光谷"):
+        code, out, _ = kg_query("--graph", str(fixture_ttl), "--show", name)
+        assert code == 0 and "<https://w3id.org/hitech-kg/id/Park/hz-420100-donghu>" in out, name
+    code, rows, _ = kg_query("--graph", str(fixture_ttl), "--format", "csv", out)
+    assert code == 0 and "http://www.w3.org/2004/02/skos/core#prefLabel,武汉东湖新技术开发区" in rows
+    code, out, err = kg_query("--graph", str(fixture_ttl), "--show", "不存在的园区")
+    assert code == 2 and not out and "nor is it the name of an entity" in err
+
+
 def test_misspelt_ontology_term_warns(fixture_ttl: Path) -> None:
     code, out, err = kg_query("--graph", str(fixture_ttl), "SELECT ?c WHERE { ?c hkg:locatedin ?p }")
     assert code == 0

@@ -292,21 +292,21 @@ def test_kg_serve_accepts_queries_without_prefix_lines(fixture_ttl: Path) -> Non
         endpoint = f"http://127.0.0.1:{port}/query"
         bare = "SELECT ?name WHERE { ?p a hkg:Park ; rdfs:label ?name }"
         variables, expected = local_rows(fixture_ttl, bare)
-        assert len(expected) == 3
+        assert len(expected) == 4
         assert http_rows(endpoint, bare, variables) == expected  # POST, form-encoded
         get = urllib.request.Request(
             f"{endpoint}?{urllib.parse.urlencode({'query': bare})}",
             headers={"Accept": "application/sparql-results+json"},
         )
         with urllib.request.urlopen(get, timeout=20) as resp:
-            assert len(json.load(resp)["results"]["bindings"]) == 3
+            assert len(json.load(resp)["results"]["bindings"]) == 4
         direct = urllib.request.Request(
             endpoint,
             data=bare.encode(),
             headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
         )
         with urllib.request.urlopen(direct, timeout=20) as resp:
-            assert len(json.load(resp)["results"]["bindings"]) == 3
+            assert len(json.load(resp)["results"]["bindings"]) == 4
         # a prefix the query declares itself wins over the predeclared one
         own = "PREFIX hkg: <http://example.org/> ASK { ?p a hkg:Park }"
         ask = urllib.request.Request(

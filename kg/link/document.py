@@ -21,7 +21,7 @@ import ahocorasick
 from ..extract.entities import TYPE_RANK, Resources, is_boundary, nfkc, on_token_boundaries, resources
 from ..model import Article, Entity, Mention, Relation, Sentence
 from ..resources.lexicon import load_patterns, load_sets, load_table, load_uses
-from .graph import UnionFind
+from .sets import UnionFind
 
 # The linker's words are data (kg/data/lexicons/link_words.tsv, link_patterns.tsv, park_suffix_forms.tsv).
 _WORDS = load_sets("link_words.tsv")

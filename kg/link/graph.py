@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from ..model import (
     ARTICLE_META_KEYS,
@@ -20,27 +20,9 @@ from ..model import (
     node_id,
     norm_name,
 )
-
-K = TypeVar("K", str, tuple[str, str])
-
-
-class UnionFind(Generic[K]):
-    """Disjoint sets with path halving; the smaller key is the root, so merges are order-free."""
-
-    def __init__(self) -> None:
-        self.parent: dict[K, K] = {}
-
-    def find(self, x: K) -> K:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: K, b: K) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+from ..resources.gazetteer import gazetteer
+from .gazetteer import entry, resolve_names
+from .sets import UnionFind
 
 
 def _canonical(names: dict[str, int]) -> str:
@@ -162,6 +144,16 @@ class GraphBuilder:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state, _norm=cache(norm_name))
 
+    def _entries(self) -> dict[Key, str]:
+        """The gazetteer entry each name resolves to (by itself, else by its simplified spelling)."""
+        out: dict[Key, str] = {}
+        for key, acc in self._names.items():
+            spellings = sorted((a for a in acc.aliases if len(a) == len(key[1])), key=lambda a: (a != key[1], a))
+            gid = resolve_names(key[0], [key[1], *spellings])
+            if gid:
+                out[key] = gid
+        return out
+
     def graph(self) -> KnowledgeGraph:
         norm, names = self._norm, self._names
         uf: UnionFind[Key] = UnionFind()
@@ -169,6 +161,9 @@ class GraphBuilder:
             # An alias joins another document's entity only when that entity is known by it in full.
             if akey in names:
                 uf.union(key, akey)
+        entry_of = self._entries()
+        for key, gid in entry_of.items():  # the names of one gazetteer entry are one entity
+            uf.union(key, (key[0], "\x00" + gid))
         root_of = {key: uf.find(key) for key in names}
         merged: dict[Key, _Names] = {}
         copied: set[Key] = set()  # roots merged into a new record (the names' own are left as they are)
@@ -187,17 +182,19 @@ class GraphBuilder:
         for root, acc in merged.items():
             forms = acc.forms
             canon = _canonical(forms)
-            alias_set = (set(forms) | acc.aliases) - {canon}
-            alias_list = sorted(a for a in alias_set if norm(a) != norm(canon))
-            nodes[root] = Node(
+            node = Node(
                 id=node_id(root[0], canon),
                 name=canon,
                 type=root[0],
-                aliases=alias_list,
                 mentions=acc.mentions,
                 files=sorted(acc.files),
                 articles=sorted(acc.articles),
             )
+            if root[1].startswith("\x00"):  # a gazetteer entry: its id and official name
+                _name_by_entry(node, root[1][1:])
+            alias_set = (set(forms) | acc.aliases) - {node.name}
+            node.aliases = sorted(a for a in alias_set if norm(a) != norm(node.name))
+            nodes[root] = node
 
         edges: dict[tuple[str, str, str], Edge] = {}
         for rel, hkey, tkey in self._relations:
@@ -219,6 +216,15 @@ class GraphBuilder:
             edges=[edges[k] for k in sorted(edges)],
             articles=sorted(self._articles, key=lambda a: (a.doc, a.index)),
         )
+
+
+def _name_by_entry(node: Node, gid: str) -> None:
+    """Give a node the gazetteer entry's identity: the entry's id in its IRI, its official name, and
+    for a park the province and city it lies in."""
+    e = entry(gid)
+    node.id, node.name, node.gazetteer = f"{node.type}/{gid}", e.name, gid
+    if node.type == "Park":
+        node.places = sorted(p.name for p in gazetteer().place_chain(e))
 
 
 def _merge(into: _Names, acc: _Names) -> _Names:

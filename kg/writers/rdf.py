@@ -8,7 +8,8 @@ input give byte-identical files, and tests can compare the output with any parse
 
 IRI scheme (see :func:`entity_iri`)::
 
-    https://w3id.org/hitech-kg/id/{Type}/{name}          an entity; name is the NFKC form of Node.id
+    https://w3id.org/hitech-kg/id/{Type}/{entry id}      an entity of the gazetteer (Node.gazetteer)
+    https://w3id.org/hitech-kg/id/{Type}/{name}          any other entity; name is the NFKC form of Node.id
     https://w3id.org/hitech-kg/id/Place/{name}           a city or province a park is in
     https://w3id.org/hitech-kg/id/Article/{doc}/{index}  an article of an input file
     https://w3id.org/hitech-kg/id/Assertion/{hash}       one piece of evidence for a relation
@@ -46,6 +47,7 @@ from ..model import (
     KnowledgeGraph,
     Node,
 )
+from ..resources.gazetteer import gazetteer
 
 ONT = "https://w3id.org/hitech-kg/ontology#"
 ID = "https://w3id.org/hitech-kg/id/"
@@ -63,6 +65,8 @@ SCHEMA = "https://schema.org/"
 RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"
 SKOS_ALT = SKOS + "altLabel"
+SKOS_PREF = SKOS + "prefLabel"
+DCTERMS_ID = DCTERMS + "identifier"
 XSD_INTEGER = XSD + "integer"
 XSD_STRING = XSD + "string"
 
@@ -252,6 +256,7 @@ class _Memo(dict):  # type: ignore[type-arg]
 
 # Predicates, as constants.
 _P_MENTIONS, _P_MENTIONED_IN, _P_IN_PLACE = ONT + "mentionCount", ONT + "mentionedIn", ONT + "inPlace"
+_P_ADMIN_CODE, _P_PLACE_LEVEL = ONT + "adminCode", ONT + "placeLevel"
 _P_FILES = ONT + "fileCount"  # how many input files name the entity: its dcterms:source count
 _P_SOURCE, _P_TITLE = DCTERMS + "source", DCTERMS + "title"
 _P_SUBJECT, _P_PREDICATE, _P_OBJECT = RDF + "subject", RDF + "predicate", RDF + "object"
@@ -272,6 +277,7 @@ def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
         po.add((RDF_TYPE, ONT + node.type))
         po.add((RDFS_LABEL, _zh(node.name)))
         po.update([(SKOS_ALT, _zh(a)) for a in node.aliases])
+        po.update(_gazetteer_pos(node))
         po.add((_P_MENTIONS, _int(node.mentions)))
         po.add((_P_FILES, _int(len(set(node.files)))))
         po.update([(_P_SOURCE, source[f]) for f in node.files])
@@ -281,7 +287,7 @@ def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
             po.add((_P_IN_PLACE, p_iri))
             places[p_iri] = min(places.get(p_iri, place), place)
     for p_iri, label in places.items():
-        subj[p_iri].update({(RDF_TYPE, ONT + "Place"), (RDFS_LABEL, _zh(label))})
+        subj[p_iri].update(_place_pos(label))
     for art in graph.articles:
         po = subj[art_iri[art.doc, art.index]]
         po.add((RDF_TYPE, ONT + "Article"))
@@ -318,11 +324,37 @@ def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
     return subj
 
 
+def _gazetteer_pos(node: Node) -> list[tuple[str, Term]]:
+    """A gazetteer entity's official name and entry id (the same in every build, so that graphs built
+    apart agree on them when loaded into one store)."""
+    if not node.gazetteer:
+        return []
+    return [(SKOS_PREF, _zh(node.name)), (DCTERMS_ID, _str(node.gazetteer))]
+
+
+def _place_pos(label: str) -> list[tuple[str, Term]]:
+    """A province or city: its name and, where the gazetteer knows it, its administrative code."""
+    pos: list[tuple[str, Term]] = [(RDF_TYPE, ONT + "Place"), (RDFS_LABEL, _zh(label))]
+    place = gazetteer().places.get(label)
+    if place is not None:
+        pos += [(_P_ADMIN_CODE, _str(place.code)), (_P_PLACE_LEVEL, _str(place.level))]
+    return sorted(pos, key=_po_key)
+
+
 # Reading order within a subject: what it is and is called first, then the statement of an assertion.
 _PRED_RANK = {
     p: i
     for i, p in enumerate(
-        [RDF_TYPE, RDFS_LABEL, SKOS_ALT, RDF + "subject", RDF + "predicate", RDF + "object", DCTERMS + "title"]
+        [
+            RDF_TYPE,
+            RDFS_LABEL,
+            SKOS_PREF,
+            SKOS_ALT,
+            RDF + "subject",
+            RDF + "predicate",
+            RDF + "object",
+            DCTERMS + "title",
+        ]
     )
 }
 
@@ -378,15 +410,13 @@ def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:
             (_P_MENTIONS, _int(node.mentions)),
             (_P_FILES, _int(len(set(node.files)))),
             *[(SKOS_ALT, _zh(a)) for a in node.aliases],
+            *_gazetteer_pos(node),
             *[(_P_SOURCE, source[f]) for f in node.files],
             *[(_P_MENTIONED_IN, art_iri[a]) for a in node.articles],
             *[(_P_IN_PLACE, place_iri(place)) for place in node.places],
             *edges,
         }
         return sorted(po, key=_po_key)
-
-    def place_pos(label: str) -> list[tuple[str, Term]]:
-        return [(RDF_TYPE, ONT + "Place"), (RDFS_LABEL, _zh(label))]
 
     def article(art: ArticleRef) -> list[tuple[str, Term]]:
         pos: list[tuple[str, Term]] = [t_article]
@@ -404,7 +434,7 @@ def _subject_groups(graph: KnowledgeGraph) -> Iterator[Group]:
             edges = tuple(out_edges.get(what.id, ()))
             yield s, (what, edges), partial(entity, what, edges)
         elif kind == 1:
-            yield s, ("place", what), partial(place_pos, what)
+            yield s, ("place", what), partial(_place_pos, what)
         else:
             yield s, what, partial(article, what)
 
@@ -993,6 +1023,7 @@ def _graph_from_triples(triples: list[tuple[Any, Any, Any]]) -> KnowledgeGraph:
             files=sorted(_value(f) for f in props.get(DCTERMS + "source", [])),
             articles=sorted((a.doc, a.index) for a in arts),
             places=sorted(places),
+            gazetteer=next((_value(i) for i in props.get(DCTERMS_ID, [])), ""),
         )
 
     evidence: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)

@@ -34,6 +34,7 @@ from jinja2 import Environment, select_autoescape
 
 from ..atomic import write_text
 from ..model import SYMMETRIC_RELATIONS, Edge, KnowledgeGraph, Node
+from ..resources.gazetteer import gazetteer
 
 # Flags for opening a kg.html page in headless Chromium with no network at all (no sandbox as root,
 # no background requests to Google's hosts): used by scripts/screenshot.py and the browser tests.
@@ -139,10 +140,28 @@ def top_nodes(graph: KnowledgeGraph, max_nodes: int, must_keep: Iterable[str] = 
     return _subgraph(graph, chosen)
 
 
+def known_names(node: Node) -> list[str]:
+    """Every name a node is known by: its name, aliases and, for a gazetteer entity, every name of its
+    entry (short, former, alias), so a user may name it in any of them."""
+    names = [node.name, *node.aliases]
+    entry = gazetteer().entries.get(node.gazetteer) if node.gazetteer else None
+    if entry is not None:
+        names += [n for n in entry.names if n not in names]
+    return names
+
+
 def find_nodes(graph: KnowledgeGraph, name: str) -> list[Node]:
-    """Every node whose name or an alias equals ``name`` (NFKC, white space and case ignored)."""
+    """Every node known by ``name`` (:func:`known_names`; NFKC, white space and case ignored), or by
+    its simplified spelling."""
     key = _norm(name)
-    return [n for n in graph.nodes if key and any(_norm(x) == key for x in [n.name, *n.aliases])]
+    found = [n for n in graph.nodes if key and any(_norm(x) == key for x in known_names(n))]
+    if not found and key:
+        import zhconv  # a name typed in traditional characters: the graph's names are simplified
+
+        simplified = _norm(zhconv.convert(name, "zh-cn"))
+        if simplified != key:
+            found = [n for n in graph.nodes if any(_norm(x) == simplified for x in known_names(n))]
+    return found
 
 
 def close_matches(graph: KnowledgeGraph, name: str, limit: int = 8) -> list[Node]:
@@ -152,7 +171,7 @@ def close_matches(graph: KnowledgeGraph, name: str, limit: int = 8) -> list[Node
         return []
     forms: dict[str, list[Node]] = defaultdict(list)
     for n in graph.nodes:
-        for x in [n.name, *n.aliases]:
+        for x in known_names(n):
             forms[_norm(x)].append(n)
     found: list[Node] = []
 
@@ -348,6 +367,7 @@ def _node_options(node: Node, deg: dict[str, int], is_focus: bool) -> dict[str, 
             "files": _capped(node.files),
             "degree": deg[node.id],
             "places": node.places,
+            "names": known_names(node)[1 + len(node.aliases) :],  # the gazetteer's other names, for search
         },
     }
 
@@ -884,7 +904,7 @@ var nodes, edges, network;
     var opt = document.createElement("option");
     opt.value = n.kg.name;
     names.appendChild(opt);
-    keys[n.id] = [n.kg.name].concat(n.kg.aliases.items).map(norm);
+    keys[n.id] = [n.kg.name].concat(n.kg.aliases.items, n.kg.names).map(norm);
   });
   var status = document.getElementById("kg-search-status");
   document.getElementById("kg-search-form").addEventListener("submit", function (ev) {
