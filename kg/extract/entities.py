@@ -645,7 +645,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             type_ == "Company"
             and suffix.endswith(_LEGAL_FORMS)
             and start < s
-            and (not has_proper_part(res, sent[start:s]) or _lone_char_before(res, sent, start))
+            and (not has_proper_part(res, _BRACKETED.sub("", sent[start:s])) or _lone_char_before(res, sent, start))
         ):
             start = _over_trade_name(res, sent, start, s, max_len)
         walked = start
@@ -715,7 +715,7 @@ def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffi
         e = end + 1
         middle = sent[e:s]
         descriptor = middle in _ZONE_DESCRIPTORS or (not middle and outer == "园区")
-        if type_ == "Park" and e - len(inner) - start >= 2 and descriptor:
+        if type_ == "Park" and e <= s and e - len(inner) - start >= 2 and descriptor:  # 软件园区: 园 is shared
             return e
     return 0
 
