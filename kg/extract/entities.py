@@ -450,9 +450,16 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         if tok == "及" and type_ == "Project" and k > 0 and start < s and not toks[k - 1].endswith(_LEGAL_FORMS):
             start -= len(tok)  # 某医药物流及冷链仓储基地项目: a project of two parts is one project
             continue
-        if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
+        inner_company = type_ == "Company" and start == s and suffix.startswith("集团")  # 广州某某企业集团
+        if (
+            tok in _INNER_NOUNS
+            and (type_ not in ("Company", "") or inner_company)
+            and not _AFTER_PARK.search(sent, lo, start - len(tok))
+        ):
             start -= len(tok)  # 优势企业培育工程, 中小企业服务中心: 企业 inside a programme or body's name
             continue
+        if type_ == "Company" and start < s and _zone_before_company(res, toks, k, sent[start:s]):
+            break  # 广州高新区云舟生物科技有限公司: the zone the company is in, not part of its name
         if tok in _CLOSE:
             depth += 1
         elif tok in _OPEN:
@@ -487,6 +494,18 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
         start -= len(tok)
     return start
+
+
+def _zone_before_company(res: Resources, toks: tuple[str, ...], k: int, rest: str) -> bool:
+    """Whether ``toks[k]`` ends a zone's name (or closes a bracketed one: 龙岩高新区(经开区)) standing
+    before a company whose own name ``rest`` already holds a trade name; 重庆高新区招商公司, with no trade
+    name of its own, is the zone's company and keeps the zone."""
+    tok = toks[k]
+    if tok in _CLOSE and k > 0:
+        tok = toks[k - 1]
+    if not tok.endswith(tuple(_ZONE_SUFFIXES)):
+        return False
+    return has_proper_part(res, _BRACKETED.sub("", rest))
 
 
 _FUNCTION_CHARS = frozenset("的和与及在等为将对向从由被把是了也都已")
