@@ -812,6 +812,7 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:  # 
 _QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
 _QUOTED_TAIL = re.compile(r"(?:项目|工程|计划|行动|专项|行动计划)(?![\u4e00-\u9fff]{0,1}(?:组|部|办))")
 _PROJECT_TAILS = ("计划", "工程", "行动", "项目", "星座", "方案", "平台", "基金", "专项")
+_NUMERAL_START = re.compile(r"[一二两三四五六七八九十百千万]")
 
 
 def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -825,6 +826,8 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
                 out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
             continue
         after = _QUOTED_TAIL.match(sent, m.end())
+        if len(inner) == 2 and _NUMERAL_START.match(inner):
+            continue  # “两新”项目, “三早”项目: a counted slogan, not a project's name
         if not after or (not has_proper_part(res, inner) and len(inner) < 8):
             continue  # “智慧城市”项目: a slogan in quotes, not a named project
         if len(inner) >= 2 and not any(c in _HARD_STOP for c in inner):
