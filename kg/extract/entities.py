@@ -657,6 +657,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue  # 计划明年上市: a verb, not a plan's name
         if suffix == "工委" and sent[max(0, s - 3) : s].endswith(("管委会", "管委")):
             continue  # 某园管委会工委委员: the body named is the 管委会 before it
+        if suffix == "计划" and sent[max(0, s - 2) : s].endswith(("按", "按照", "依照", "根据")):
+            continue  # 工作按计划推进: the manner of an action, not a plan's name
         if suffix == "计划" and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
             continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)
