@@ -476,6 +476,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         if tok in _MEASURES and start < s and k > 0 and not _NUMERAL_END.search(toks[k - 1]):
             start -= len(tok)  # 家纺, 名品: a measure word counts only after a number (3家企业)
             continue
+        if type_ == "Project" and start == s and k > 0 and _park_word_closes(res, toks, k):
+            start -= len(tok)  # 某某未来园区项目: the park being built names the project
+            continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
         if (
@@ -494,6 +497,16 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
         start -= len(tok)
     return start
+
+
+def _park_word_closes(res: Resources, toks: tuple[str, ...], k: int) -> bool:
+    """Whether ``toks[k]``, a park suffix standing alone (园区, 新城), ends a park's name that the
+    token before it opens: then 园区 is no apposition (园区企业X) but the park a project builds."""
+    tok = toks[k]
+    if not any(v[0] == tok and v[1] == "Park" for _end, v in res.suffixes.iter(tok)):
+        return False
+    before = toks[k - 1]
+    return len(before) >= 2 and not is_boundary(res, before) and before not in res.action_verbs
 
 
 def _zone_before_company(res: Resources, toks: tuple[str, ...], k: int, rest: str) -> bool:
