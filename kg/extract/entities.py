@@ -749,7 +749,7 @@ def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffi
         e = end + 1
         middle = sent[e:s]
         descriptor = middle in _ZONE_DESCRIPTORS or (not middle and outer == "园区")
-        if type_ == "Park" and e <= s and e - len(inner) - start >= 2 and descriptor:  # 软件园区: 园 is shared
+        if type_ == "Park" and e - len(inner) - start >= 2 and descriptor:
             return e
     return 0
 
