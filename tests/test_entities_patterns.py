@@ -1,7 +1,7 @@
 """Entity pattern families added for issue 14's entity half, each on invented sentences (no dev2 or
 sample text): a zone before a company, bracketed places in company names, 企业集团,
 Taiwan's cities, counted and numbered project categories, 按计划, and parks a project
-builds."""
+builds; production verbs inside project names; roles and the words after a name."""
 
 from __future__ import annotations
 
@@ -60,3 +60,20 @@ def test_a_park_word_before_xiangmu_is_the_park_the_project_builds() -> None:
     assert found.get("海蓝智谷未来园区项目") == "Project", found
     assert found.get("星河光电产业园项目") == "Project", found
     assert entities_of("推动入驻园区项目投产。") == {}
+
+
+def test_a_production_verb_stays_inside_a_project_a_clause_verb_opens_it() -> None:
+    found = entities_of("总投资12亿元！鹭江无人船生产制造中心项目正式开工。")
+    assert found.get("鹭江无人船生产制造中心项目") == "Project", found
+    found = entities_of("园区加快建设蓝海智能装备生产基地项目。")
+    assert found.get("蓝海智能装备生产基地项目") == "Project", found
+    assert not any(n.startswith(("建设", "加快")) for n in found), found
+
+
+def test_roles_and_what_follows_a_name() -> None:
+    found = entities_of("市委书记林远航赴高新区调研，省长助理周明川、二级巡视员郑雅琴陪同。")
+    assert {"林远航", "周明川", "郑雅琴"} <= {n for n, t in found.items() if t == "Person"}, found
+    found = entities_of("科技集团创办人秦朗通过社交媒体宣布，副校长白书砚共同揭牌。")
+    assert found.get("秦朗") == "Person" and found.get("白书砚") == "Person", found
+    found = entities_of("市领导欧阳青、孙立平、马晓东等参加活动。")
+    assert {"欧阳青", "孙立平", "马晓东"} <= {n for n, t in found.items() if t == "Person"}, found

@@ -453,6 +453,7 @@ def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool
 
 _INNER_NOUNS = frozenset(_WORDS["inner_nouns"])
 _GROUP_FORMS = frozenset(_WORDS["group_forms"])
+_PROJECT_CLAUSE_VERBS = frozenset(_WORDS["project_clause_verbs"])
 _AFTER_PARK = _RE["after_park"]  # 天津高新区企业X: 企业 after a park is apposition
 _BRANCH_SUFFIXES = _WORDS["branch_suffixes"]
 _PROJECT_JOINERS = frozenset(_WORDS["project_joiners"])
@@ -479,7 +480,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     if not window:
         return s
     start = s
-    place_like = type_ in ("Park", "Project")
+    place_like = type_ == "Park"
     depth = 0
     qualified = 2
     toks = res.cut(window, False)
@@ -539,7 +540,8 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break
         if k > 0 and toks[k - 1] + tok in res.boundaries:
             break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
-        if tok in res.action_verbs and (place_like or (start < s and _verb_opens(res, toks, k, suffix))):
+        opens = place_like or (type_ == "Project" and tok in _PROJECT_CLAUSE_VERBS)
+        if tok in res.action_verbs and (opens or (start < s and _verb_opens(res, toks, k, suffix))):
             break  # 建设X项目, 共同建设X研究院, 投资建设X总部: the action on the name
         if start < s and type_ != "Government" and tok.endswith(_BODY_ENDINGS):
             break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
