@@ -77,3 +77,8 @@ def test_roles_and_what_follows_a_name() -> None:
     assert found.get("秦朗") == "Person" and found.get("白书砚") == "Person", found
     found = entities_of("市领导欧阳青、孙立平、马晓东等参加活动。")
     assert {"欧阳青", "孙立平", "马晓东"} <= {n for n, t in found.items() if t == "Person"}, found
+
+
+def test_a_plan_name_before_a_middle_dot_is_a_plan() -> None:
+    found = entities_of("她入选长沙星城5211人才计划•青年人才。")
+    assert found.get("长沙星城5211人才计划") == "Project", found

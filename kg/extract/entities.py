@@ -799,7 +799,7 @@ def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffi
 _BUREAU_SUFFIXES = frozenset(_WORDS["bureau_suffixes"])
 _SHARED_PLACE = _RE["shared_place"]
 _JOINT_GOV = _RE["joint_government"]
-_AFTER_PLAN = set('，。、；：！？）)”」』》",.;:!?') | set(_WORDS["plan_followers"])
+_AFTER_PLAN = set('，。、；：！？）)”」』》",.;:!?•·') | set(_WORDS["plan_followers"])
 _QUALIFIERS = _RE["qualifiers"]
 _ASSOCIATION_SUFFIXES = frozenset(_WORDS["association_suffixes"])
 _PLAIN_COMPANY_SUFFIX = _FORMS["plain"]
