@@ -452,6 +452,8 @@ def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool
 
 
 _INNER_NOUNS = frozenset(_WORDS["inner_nouns"])
+_GROUP_FORMS = frozenset(_WORDS["group_forms"])
+_PROJECT_CLAUSE_VERBS = frozenset(_WORDS["project_clause_verbs"])
 _AFTER_PARK = _RE["after_park"]  # 天津高新区企业X: 企业 after a park is apposition
 _BRANCH_SUFFIXES = _WORDS["branch_suffixes"]
 _PROJECT_JOINERS = frozenset(_WORDS["project_joiners"])
@@ -478,7 +480,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     if not window:
         return s
     start = s
-    place_like = type_ in ("Park", "Project")
+    place_like = type_ == "Park"
     depth = 0
     qualified = 2
     toks = res.cut(window, False)
@@ -497,9 +499,16 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         ):
             start -= len(tok)  # 某医药物流及冷链仓储基地项目: a project of two parts is one project
             continue
-        if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
+        inner_company = type_ == "Company" and start == s and suffix in _GROUP_FORMS  # 广州某某企业集团
+        if (
+            tok in _INNER_NOUNS
+            and (type_ not in ("Company", "") or inner_company)
+            and not _AFTER_PARK.search(sent, lo, start - len(tok))
+        ):
             start -= len(tok)  # 优势企业培育工程, 中小企业服务中心: 企业 inside a programme or body's name
             continue
+        if type_ == "Company" and start < s and _zone_before_company(res, toks, k, sent[start:s]):
+            break  # 广州高新区云舟生物科技有限公司: the zone the company is in, not part of its name
         if tok in _CLOSE:
             depth += 1
         elif tok in _OPEN:
@@ -516,6 +525,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         if tok in _MEASURES and start < s and k > 0 and not _NUMERAL_END.search(toks[k - 1]):
             start -= len(tok)  # 家纺, 名品: a measure word counts only after a number (3家企业)
             continue
+        if type_ == "Project" and start == s and k > 0 and _park_word_closes(res, toks, k):
+            start -= len(tok)  # 某某未来园区项目: the park being built names the project
+            continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
         if (
@@ -528,12 +540,35 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break
         if k > 0 and toks[k - 1] + tok in res.boundaries:
             break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
-        if tok in res.action_verbs and (place_like or (start < s and _verb_opens(res, toks, k, suffix))):
+        opens = place_like or (type_ == "Project" and tok in _PROJECT_CLAUSE_VERBS)
+        if tok in res.action_verbs and (opens or (start < s and _verb_opens(res, toks, k, suffix))):
             break  # 建设X项目, 共同建设X研究院, 投资建设X总部: the action on the name
         if start < s and type_ != "Government" and tok.endswith(_BODY_ENDINGS):
             break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
         start -= len(tok)
     return start
+
+
+def _park_word_closes(res: Resources, toks: tuple[str, ...], k: int) -> bool:
+    """Whether ``toks[k]``, a park suffix standing alone (园区, 新城), ends a park's name that the
+    token before it opens: then 园区 is no apposition (园区企业X) but the park a project builds."""
+    tok = toks[k]
+    if not any(v[0] == tok and v[1] == "Park" for _end, v in res.suffixes.iter(tok)):
+        return False
+    before = toks[k - 1]
+    return len(before) >= 2 and not is_boundary(res, before) and before not in res.action_verbs
+
+
+def _zone_before_company(res: Resources, toks: tuple[str, ...], k: int, rest: str) -> bool:
+    """Whether ``toks[k]`` ends a zone's name (or closes a bracketed one: 龙岩高新区(经开区)) standing
+    before a company whose own name ``rest`` already holds a trade name; 重庆高新区招商公司, with no trade
+    name of its own, is the zone's company and keeps the zone."""
+    tok = toks[k]
+    if tok in _CLOSE and k > 0:
+        tok = toks[k - 1]
+    if not tok.endswith(tuple(_ZONE_SUFFIXES)):
+        return False
+    return has_proper_part(res, _BRACKETED.sub("", rest))
 
 
 _FUNCTION_CHARS = frozenset(_WORDS["function_chars"])
@@ -670,6 +705,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue  # 计划明年上市: a verb, not a plan's name
         if suffix in _WORK_COMMITTEE and sent[max(0, s - 3) : s].endswith(_ADMIN_COMMITTEES):
             continue  # 某园管委会工委委员: the body named is the 管委会 before it
+        if suffix in _PLAN_VERB and sent[max(0, s - 2) : s].endswith(_PLAN_MANNER):
+            continue  # 工作按计划推进: the manner of an action, not a plan's name
         if suffix in _PLAN_VERB and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
             continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)
@@ -677,7 +714,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             type_ == "Company"
             and suffix.endswith(_LEGAL_FORMS)
             and start < s
-            and (not has_proper_part(res, sent[start:s]) or _lone_char_before(res, sent, start))
+            and (not has_proper_part(res, _BRACKETED.sub("", sent[start:s])) or _lone_char_before(res, sent, start))
         ):
             start = _over_trade_name(res, sent, start, s, max_len)
         walked = start
@@ -762,13 +799,14 @@ def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffi
 _BUREAU_SUFFIXES = frozenset(_WORDS["bureau_suffixes"])
 _SHARED_PLACE = _RE["shared_place"]
 _JOINT_GOV = _RE["joint_government"]
-_AFTER_PLAN = set('，。、；：！？）)”」』》",.;:!?') | set(_WORDS["plan_followers"])
+_AFTER_PLAN = set('，。、；：！？）)”」』》",.;:!?•·') | set(_WORDS["plan_followers"])
 _QUALIFIERS = _RE["qualifiers"]
 _ASSOCIATION_SUFFIXES = frozenset(_WORDS["association_suffixes"])
 _PLAIN_COMPANY_SUFFIX = _FORMS["plain"]
 _ROLE_CHARS = frozenset(_WORDS["role_chars"])
 _PLAN_SUFFIXES = frozenset(_WORDS["plan_suffixes"])
 _PLAN_VERB = frozenset(_WORDS["plan_verb"])
+_PLAN_MANNER = tuple(_WORDS["plan_manner"])
 _WORK_COMMITTEE = frozenset(_WORDS["work_committee"])
 _ADMIN_COMMITTEES = _WORDS["admin_committees"]
 _PROVINCE_CITY = _chars("province_city")
@@ -848,6 +886,7 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:  # 
 _QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
 _QUOTED_TAIL = _RE["quoted_tail"]
 _PROJECT_TAILS = _WORDS["project_tails"]
+_NUMERAL_START = _RE["numeral_start"]
 
 
 def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -861,6 +900,8 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
                 out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
             continue
         after = _QUOTED_TAIL.match(sent, m.end())
+        if len(inner) == 2 and _NUMERAL_START.match(inner):
+            continue  # “两新”项目, “三早”项目: a counted slogan, not a project's name
         if not after or (not has_proper_part(res, inner) and len(inner) < 8):
             continue  # “智慧城市”项目: a slogan in quotes, not a named project
         if len(inner) >= 2 and not any(c in _HARD_STOP for c in inner):
