@@ -1124,6 +1124,34 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                     if _name_like(res, cand):
                         out.append(Candidate(s, k, "Person", "person:speech", 1))
                         break
+    out.extend(_appointee_candidates(res, sent))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _appointee_re(roles: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted((re.escape(r) for r in roles), key=len, reverse=True))
+    return re.compile(
+        r"(?:^|(?<=[，。；：！？“”,;:!?\s]))([\u4e00-\u9fff]{2,3}?)(?:现任|担任|出任|兼任|任|是|系|[，,])"
+        rf"(?=[^，。；！？,;!?、]{{2,40}}?(?:{alternatives})(?:[，。；、,;]|$))"
+    )
+
+
+def _appointee_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """A name that opens its clause and is then given a post (李某任X总经理, 李某，X董事长,): the role
+    cue stands after the organisation, too far from the name for the role rule."""
+    out: list[Candidate] = []
+    if not res.roles_set:
+        return out
+    for m in _appointee_re(res.roles_set).finditer(sent):
+        cand = m.group(1)
+        if (
+            (cand[0] in res.surnames or cand[:2] in res.surnames)
+            and cand not in res.places
+            and _name_like(res, cand)
+            and res.word_tags.get(cand) in (None, "nr", "nrfg", "nrt")
+        ):
+            out.append(Candidate(m.start(1), m.end(1), "Person", "person:appointee", 1))
     return out
 
 
