@@ -730,7 +730,7 @@ _PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
 
 
 _LEVEL = re.compile(r"国家级|省级|市级|区级|县级")
-_COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数]|\d+)(?:家|个|所|座)")
+_COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数]|\d+)(?:家|个|所|座|大)")
 _NAMED_ONLY = frozenset({"园区", "新城", "分园"})
 
 
@@ -1183,6 +1183,10 @@ _NAME_FOLLOW = _SPEECH + (
     "就",
     "则",
     "曾",
+    "一同",
+    "一起",
+    "陪同",
+    "分别",
 )
 
 
