@@ -512,13 +512,17 @@ def _over_trade_name(res: Resources, sent: str, start: int, s: int, max_len: int
             break
         if len(tok) >= 2 and tok in res.boundaries and tok != "企业":
             break
-        if len(tok) >= 2 and res.word_tags.get(tok) in ("p", "c", "u", "uj", "r", "d", "ad"):
-            break
+        if len(tok) >= 2 and res.word_tags.get(tok) in ("p", "c", "u", "uj", "r", "d", "ad") and not _rare(res, tok):
+            break  # a rare dictionary word (鼎新, tagged an adverb) is more likely part of a trade name
         pos -= len(tok)
         new = _left_edge(res, sent, pos, max_len - (s - pos), "Company", "有限公司")
-        if new < pos and has_proper_part(res, sent[new:pos]):
+        if new < pos and (has_proper_part(res, sent[new:pos]) or _rare(res, tok)):
             return new
     return start
+
+
+def _rare(res: Resources, tok: str) -> bool:
+    return res.tokenizer.FREQ.get(tok, 0) < 100
 
 
 def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> bool:
