@@ -899,7 +899,7 @@ _PROJECT_LIST_CLOSE = re.compile(
 _PROJECT_LIST_OPEN = re.compile(
     r"(?:项目|工程)(?:主要)?(?:包括|包含|涵盖|有|分别是|分别为)|(?<![不还])包括|(?:投资建设|开工建设|计划建设|规划建设|重点建设|新建|引进)"
 )
-_PROJECT_ITEM_SPLIT = re.compile(r"、|以及|；")
+_PROJECT_ITEM_SPLIT = re.compile(r"、|以及|；|(?<=项目|工程)(?:和|及|与)")  # 甲项目和乙项目: two projects
 _AMOUNT_LEAD = re.compile(r".*?(?:投资|投资额|总投资|总投资额|计划投资)[^的]{0,14}的")
 _PROJECT_ENDS = (
     "项目",
