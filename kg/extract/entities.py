@@ -30,21 +30,45 @@ from typing import Any
 
 import ahocorasick
 
-from ..resources.lexicon import load_list, load_table, pkg_resources_hidden, split_multi
+from ..resources.lexicon import (
+    load_list,
+    load_patterns,
+    load_sets,
+    load_table,
+    load_uses,
+    pkg_resources_hidden,
+    split_multi,
+)
 
 with pkg_resources_hidden():
     import jieba
     from jieba import finalseg
 
 
+# The rules' word sets, company forms and regular expressions are data (kg/data/lexicons): entity_words.tsv,
+# company_forms.tsv (each form listed once, marked with the rules that use it) and entity_patterns.tsv.
+# Only punctuation sets and the quote and bracket patterns stay here: they are the text's structure,
+# not its vocabulary.
+_WORDS = load_sets("entity_words.tsv")
+_FORMS = load_uses("company_forms.tsv")
+_RE = {
+    name: re.compile(pattern)
+    for name, pattern in load_patterns(
+        "entity_patterns.tsv", tuple((f"company_{use}", forms) for use, forms in sorted(_FORMS.items()))
+    ).items()
+}
+
+
+def _chars(key: str) -> str:
+    """A set of single characters as a string, for ``str.rstrip`` and ``in`` tests."""
+    return "".join(_WORDS[key])
+
+
 _HARD_STOP = set("，。、；：！？,.;:!?“”‘’\"'《》〈〉【】[]「」『』…—\n\t ·•●◆■□▲△▶►◎※/|")
 _OPEN = {"（": "）", "(": ")"}
 _CLOSE = {"）": "（", ")": "("}
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_LEADING_JUNK = re.compile(
-    r"^(?:(?:第?(?:[\d０-９.．]+|[一二三四五六七八九十百千万亿两几]+)(?:余|多)?"
-    r"(?:个|家|项|批|座|位|名|年度|年|月|日|号|届|期|度|亿元级|万元级|亿元|万元|元|级))|[\d０-９.．]+(?:GWh|MWh|TWh|GW|MW|kW|KW)|[\d０-９.．%％]+(?![\d０-９.．%％A-Za-z])|[一二三四五六七八九两几十百千]+[十百千万亿]级?|年度|度|底|初|末|省|市|区|县|近|约)+"
-)
+_LEADING_JUNK = _RE["leading_junk"]
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*(?: [A-Z][A-Za-z0-9&'’.\-]*)*")
 
 TYPE_RANK = {"Government": 0, "University": 1, "Institute": 2, "Park": 3, "Company": 4, "Project": 5, "Person": 6}
@@ -231,8 +255,9 @@ def resources() -> Resources:
                     continue
                 seen[form] = (type_, f"lexicon:{fname.split('.')[0]}", nfkc(full))
                 canonical[(type_, form)] = nfkc(full)
+    suffix_rows = _suffix_rows()
     suffixes = ahocorasick.Automaton()
-    for row in load_table("entity_suffixes.tsv"):
+    for row in suffix_rows:
         suffixes.add_word(row["suffix"], (row["suffix"], row["type"], int(row["max_len"]), int(row["need_prefix"])))
     suffixes.make_automaton()
 
@@ -241,7 +266,7 @@ def resources() -> Resources:
         places.add(row["name"])
         places.update(split_multi(row.get("short", "")))
     words = [w for w in list(seen) + sorted(places) if _CJK.search(w)]
-    words += [row["suffix"] for row in load_table("entity_suffixes.tsv")]
+    words += [row["suffix"] for row in suffix_rows]
     tokenizer, word_tags = _tokenizer(words)
     # pyahocorasick scans a node's children in insertion order, and the root has hundreds: names
     # opening with common characters go in first (~12% faster matching; the same matches)
@@ -263,8 +288,10 @@ def resources() -> Resources:
         name_words=frozenset(load_list("entity_name_words.txt")),
         action_verbs=frozenset(load_list("entity_action_verbs.txt")),
         generic_project=re.compile(
-            "(?:" + "|".join(map(re.escape, load_list("project_generic_modifiers.txt"))) + ")"
-            r"(?:工业|产业|科技|服务业|制造业|建设|投资|合作)?$"
+            "(?:"
+            + "|".join(map(re.escape, load_list("project_generic_modifiers.txt")))
+            + ")"
+            + _RE["generic_project_tail"].pattern
         ),
         generic_project_start=re.compile("|".join(map(re.escape, load_list("project_generic_modifiers.txt")))),
         word_tags=word_tags,
@@ -274,11 +301,23 @@ def resources() -> Resources:
             core
             for form, (type_, _r, _f) in seen.items()
             if type_ == "Company"
-            for core in [re.sub(r"(集团|股份|控股|银行|保险|有限公司|公司)+$", "", form)]
+            for core in [_RE["company_core"].sub("", form)]
             if len(core) >= 2 and _CJK.search(core)
         ),
         tokenizer=tokenizer,
     )
+
+
+def _suffix_rows() -> list[dict[str, str]]:
+    """The name suffixes: entity_suffixes.tsv and the company forms of company_forms.tsv that are
+    suffixes of their own (those with a max_len)."""
+    rows = list(load_table("entity_suffixes.tsv"))
+    rows += [
+        {"suffix": row["form"], "type": "Company", "max_len": row["max_len"], "need_prefix": row["need_prefix"]}
+        for row in load_table("company_forms.tsv")
+        if row["max_len"]
+    ]
+    return rows
 
 
 def _person_cues() -> ahocorasick.Automaton:
@@ -359,13 +398,14 @@ def _jieba_tags() -> dict[str, str]:
 _BOUNDARY_TAGS = frozenset(
     {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "ad", "r", "y", "e", "o", "vd", "i", "l", "s"}
 )
-_COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "公司")
+_COMPANY_FORMS = _FORMS["company"]
+_VERB_COMPLEMENTS = _chars("verb_complements")
 
 
 def is_boundary(res: Resources, tok: str) -> bool:
     if tok in res.boundaries:
         return True
-    if len(tok) >= 3 and tok[-1] in "出到了给着" and tok not in res.canonical_forms:
+    if len(tok) >= 3 and tok[-1] in _VERB_COMPLEMENTS and tok not in res.canonical_forms:
         return True  # 培育出, 引进到: a verb with its complement
     if tok in res.name_words or len(tok) < 2 or tok in res.places:
         # a lone character is a boundary only if listed: trade names are runs of single characters
@@ -394,7 +434,7 @@ def _lexicon_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_STREET_AFTER = re.compile(r"[东西南北]?(?:路|街|门|大道|大街)")
+_STREET_AFTER = _RE["street_after"]
 
 
 def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool:
@@ -411,9 +451,10 @@ def on_token_boundaries(res: Resources, sent: str, start: int, end: int) -> bool
     return start in cuts and end in cuts
 
 
-_INNER_NOUNS = frozenset({"企业"})
-_AFTER_PARK = re.compile(r"(?:区|园|城|基地)$")  # 天津高新区企业X: 企业 after a park is apposition
-_BRANCH_SUFFIXES = ("分公司", "子公司", "分院", "分中心", "分所", "分行", "支行", "分厂")
+_INNER_NOUNS = frozenset(_WORDS["inner_nouns"])
+_AFTER_PARK = _RE["after_park"]  # 天津高新区企业X: 企业 after a park is apposition
+_BRANCH_SUFFIXES = _WORDS["branch_suffixes"]
+_PROJECT_JOINERS = frozenset(_WORDS["project_joiners"])
 _LEFT_STOPS = frozenset(_HARD_STOP | _OPEN.keys() | _CLOSE.keys())  # one test for the common case: none
 
 
@@ -447,7 +488,13 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
         if tok in _JOINERS and joined and _joinable(res, toks[k - 1]):
             start -= len(tok)  # 电子信息和软件行业协会: two fields joined inside an association's name
             continue
-        if tok == "及" and type_ == "Project" and k > 0 and start < s and not toks[k - 1].endswith(_LEGAL_FORMS):
+        if (
+            tok in _PROJECT_JOINERS
+            and type_ == "Project"
+            and k > 0
+            and start < s
+            and not toks[k - 1].endswith(_LEGAL_FORMS)
+        ):
             start -= len(tok)  # 某医药物流及冷链仓储基地项目: a project of two parts is one project
             continue
         if tok in _INNER_NOUNS and type_ not in ("Company", "") and not _AFTER_PARK.search(sent, lo, start - len(tok)):
@@ -489,7 +536,7 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
     return start
 
 
-_FUNCTION_CHARS = frozenset("的和与及在等为将对向从由被把是了也都已")
+_FUNCTION_CHARS = frozenset(_WORDS["function_chars"])
 
 
 def _lone_char_before(res: Resources, sent: str, start: int) -> bool:
@@ -510,12 +557,13 @@ def _over_trade_name(res: Resources, sent: str, start: int, s: int, max_len: int
     for tok in reversed(toks[-2:]):
         if tok in _LEFT_STOPS or tok in _FUNCTION_CHARS or tok in res.action_verbs or tok in res.roles_set:
             break
-        if len(tok) >= 2 and tok in res.boundaries and tok != "企业":
+        if len(tok) >= 2 and tok in res.boundaries and tok not in _INNER_NOUNS:
             break
         if len(tok) >= 2 and res.word_tags.get(tok) in ("p", "c", "u", "uj", "r", "d", "ad") and not _rare(res, tok):
             break  # a rare dictionary word (鼎新, tagged an adverb) is more likely part of a trade name
         pos -= len(tok)
-        new = _left_edge(res, sent, pos, max_len - (s - pos), "Company", "有限公司")
+        # any registered form: the walk asks only whether the suffix is a legal form and not a branch's
+        new = _left_edge(res, sent, pos, max_len - (s - pos), "Company", _REGISTERED_FORMS[0])
         if new < pos and (has_proper_part(res, sent[new:pos]) or _rare(res, tok)):
             return new
     return start
@@ -537,32 +585,16 @@ def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> b
     return left in res.action_verbs or left in res.places or is_boundary(res, left)
 
 
-_MEASURES = frozenset("个家所座批项位名")
-_NUMERAL_END = re.compile(r"[\d０-９一二三四五六七八九十百千万两几多余数]$")
-_GLUED = frozenset("和与及在于")
-_LEGAL_FORMS = ("公司", "集团", "控股", "银行", "总厂", "制造厂")
-_BODY_ENDINGS = ("管委会", "管理委员会", "党工委", "人民政府", "政府")
+_MEASURES = frozenset(_WORDS["measures"])
+_NUMERAL_END = _RE["numeral_end"]
+_GLUED = frozenset(_WORDS["glued"])
+_LEGAL_FORMS = _FORMS["legal"]
+_REGISTERED_FORMS = _FORMS["registered"]
+_BODY_ENDINGS = _WORDS["body_endings"]
 
 
-_JOINERS = frozenset({"和", "与"})
-_ORG_ENDINGS = (
-    "大学",
-    "学院",
-    "公司",
-    "集团",
-    "研究院",
-    "研究所",
-    "中心",
-    "实验室",
-    "局",
-    "委",
-    "厅",
-    "部",
-    "区",
-    "园",
-    "基地",
-    "平台",
-)
+_JOINERS = frozenset(_WORDS["joiners"])
+_ORG_ENDINGS = _WORDS["org_endings"]
 
 
 def _joinable(res: Resources, tok: str) -> bool:
@@ -634,15 +666,15 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         s = e - len(suffix)
         if any(sent[k:e] in res.false_suffix for k in range(max(0, e - 6), s)):
             continue  # 格局, 大厅: the suffix is the end of a listed common word (up to 6 characters)
-        if len(suffix) == 1 and sent[e : e + 1] == "长":  # 局长, 厅长: a role, the body ends before
+        if len(suffix) == 1 and sent[e : e + 1] in _ROLE_CHARS:  # 局长, 厅长: a role, the body ends before
             continue
         if sent[s : e + 1] in res.false_suffix or sent[s : e + 2] in res.false_suffix:  # 大学生
             continue
-        if suffix in ("计划", "行动", "工程") and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
+        if suffix in _PLAN_SUFFIXES and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
             continue  # 计划明年上市: a verb, not a plan's name
-        if suffix == "工委" and sent[max(0, s - 3) : s].endswith(("管委会", "管委")):
+        if suffix in _WORK_COMMITTEE and sent[max(0, s - 3) : s].endswith(_ADMIN_COMMITTEES):
             continue  # 某园管委会工委委员: the body named is the 管委会 before it
-        if suffix == "计划" and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
+        if suffix in _PLAN_VERB and sent[max(0, s - 4) : s].endswith(_LEGAL_FORMS):
             continue  # 某集团计划在…投资: the company plans; 计划 is its verb
         start = _left_edge(res, sent, s, max_len, type_, suffix)
         if (
@@ -657,13 +689,13 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         provincial = (
             type_ == "Government"
             and start - walked in (0, 1)
-            and sent[walked] in "省市"
+            and sent[walked] in _PROVINCE_CITY
             and suffix in _BUREAU_SUFFIXES
             and (s - walked >= 3 if len(suffix) == 1 else e - walked >= 3)
         )
         if provincial:
             start = walked  # 省商务厅, 市科委: the province's or city's own bureau, named by its field
-        if sent[start : start + 1] == "原" and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
+        if sent[start : start + 1] in _FORMER and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
             start += 1  # 原某市职业大学: the former name of the place's university is still its name
         for k in known_at.get(e, ()):
             # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it
@@ -671,16 +703,22 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
                 start = k.start
         name = sent[start:e]
         prefix = sent[start:s]
-        if start > 0 and sent[start - 1] == "等":
+        if start > 0 and sent[start - 1] in _ENUM_CLOSERS:
             continue  # 甲、乙等创新赋能中心: a category after an enumeration, not a name
-        if type_ == "Government" and suffix == "政府" and s >= 1 and sent[s - 1] in "省市区县" and len(prefix) <= 1:
+        if (
+            type_ == "Government"
+            and suffix in _GOV_SUFFIX
+            and s >= 1
+            and sent[s - 1] in _ADMIN_LEVELS
+            and len(prefix) <= 1
+        ):
             # 汕头市委、市政府: the second body shares the first one's place
             m = _SHARED_PLACE.search(sent, 0, s - 1)
             if m and m.group(1) == sent[s - 1]:
                 head = sent[: m.start()]
                 place = next((head[-n:] for n in range(6, 1, -1) if head[-n:] in res.places), "")
                 if place:
-                    out.append(Candidate(s - 1, e, type_, "suffix:政府", 2, name=place + sent[s - 1] + "政府"))
+                    out.append(Candidate(s - 1, e, type_, f"suffix:{suffix}", 2, name=place + sent[s - 1] + suffix))
             continue
         if len(prefix) < need or name in res.generic or prefix in res.generic:
             continue
@@ -690,14 +728,14 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if not _CJK.search(prefix) and not prefix.isascii():
             continue
-        if prefix in ("国家", "省级", "国家级", "市级", "区级", "全国", "本", "该", "各", "新", "原"):
+        if prefix in _NON_NAME_PREFIXES:
             continue
         joint = _JOINT_GOV.match(name)
         if joint and type_ == "Government":  # 江西省委省政府 names the committee and the government
             cut = start + joint.end(1)
-            out.append(Candidate(start, cut, type_, "suffix:委", 2))
+            out.append(Candidate(start, cut, type_, f"suffix:{name[joint.end(1) - 1]}", 2))  # the committee's 委
             place = name[: joint.end(1) - 1]  # 江西省
-            out.append(Candidate(cut, e, type_, f"suffix:{suffix}", 2, name=place + "政府"))
+            out.append(Candidate(cut, e, type_, f"suffix:{suffix}", 2, name=place + _GOV_SUFFIX[0]))
             continue
         if type_ == "Park":
             inner = _zone_before_descriptor(res, sent, start, s, suffix)
@@ -708,7 +746,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
     return out
 
 
-_ZONE_DESCRIPTORS = frozenset({"特色", "核心", "重点", "起步", "先行", "主"})
+_ZONE_DESCRIPTORS = frozenset(_WORDS["zone_descriptors"])
+_PARK_AREA = frozenset(_WORDS["park_area"])
 
 
 def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffix: str) -> int:
@@ -718,24 +757,40 @@ def _zone_before_descriptor(res: Resources, sent: str, start: int, s: int, suffi
     for end, (inner, type_, _max, _need) in res.suffixes.iter(sent, start, s):
         e = end + 1
         middle = sent[e:s]
-        descriptor = middle in _ZONE_DESCRIPTORS or (not middle and outer == "园区")
+        descriptor = middle in _ZONE_DESCRIPTORS or (not middle and outer in _PARK_AREA)
         if type_ == "Park" and e - len(inner) - start >= 2 and descriptor:
             return e
     return 0
 
 
-_BUREAU_SUFFIXES = frozenset({"厅", "局", "科委", "发展改革委", "经济信息化委", "办公室", "发改委", "经信委", "工信委"})
-_SHARED_PLACE = re.compile(r"([省市区县])委[、和及与]$")
-_JOINT_GOV = re.compile(r"^(.+?[省市区县]委)(?:[省市区县])?(?:人民)?政府$")
-_AFTER_PLAN = set('，。、；：！？）)”」』》"的和与及等中里已将在为是也都被由,.;:!?')
-_QUALIFIERS = re.compile(r"(?:国家级|国家|省级|市级|首批|首届|第一批|兄弟|特色|省|市)+$")
-_ASSOCIATION_SUFFIXES = frozenset({"联盟", "协会", "学会", "联合会", "促进会", "商会", "研究会", "委员会"})
-_PLAIN_COMPANY_SUFFIX = ("公司", "集团", "控股", "银行", "总部")
+_BUREAU_SUFFIXES = frozenset(_WORDS["bureau_suffixes"])
+_SHARED_PLACE = _RE["shared_place"]
+_JOINT_GOV = _RE["joint_government"]
+_AFTER_PLAN = set('，。、；：！？）)”」』》",.;:!?') | set(_WORDS["plan_followers"])
+_QUALIFIERS = _RE["qualifiers"]
+_ASSOCIATION_SUFFIXES = frozenset(_WORDS["association_suffixes"])
+_PLAIN_COMPANY_SUFFIX = _FORMS["plain"]
+_ROLE_CHARS = frozenset(_WORDS["role_chars"])
+_PLAN_SUFFIXES = frozenset(_WORDS["plan_suffixes"])
+_PLAN_VERB = frozenset(_WORDS["plan_verb"])
+_WORK_COMMITTEE = frozenset(_WORDS["work_committee"])
+_ADMIN_COMMITTEES = _WORDS["admin_committees"]
+_PROVINCE_CITY = _chars("province_city")
+_ADMIN_LEVELS = _chars("admin_levels")
+_FORMER = frozenset(_WORDS["former"])
+_ENUM_CLOSERS = frozenset(_WORDS["enum_closers"])
+_GOV_SUFFIX = _WORDS["government_suffix"]
+_NON_NAME_PREFIXES = frozenset(_WORDS["non_name_prefixes"])
+_NATIONAL = _WORDS["national"]
+_GENERIC_HEADS = _WORDS["generic_heads"]
+_PROJECT_WORD = _WORDS["project_word"]
+_PROVINCIAL_ZONE_SUFFIXES = frozenset(_WORDS["provincial_zone_suffixes"])
+_PROVINCE = _WORDS["province"]
 
 
-_LEVEL = re.compile(r"国家级|省级|市级|区级|县级")
-_COUNTED = re.compile(r"(?:[一二两三四五六七八九十几多数]|\d+)(?:家|个|所|座|大)")
-_NAMED_ONLY = frozenset({"园区", "新城", "分园"})
+_LEVEL = _RE["level"]
+_COUNTED = _RE["counted"]
+_NAMED_ONLY = frozenset(_WORDS["named_only"])
 
 
 def _names_something(res: Resources, prefix: str) -> bool:
@@ -759,29 +814,29 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:  # 
         head = prefix[: q.start()]
         if head not in res.places and not has_proper_part(res, head):
             return False
-        if "国家" in q.group() and head.rstrip("省市") not in res.places:
+        if any(w in q.group() for w in _NATIONAL) and head.rstrip(_PROVINCE_CITY) not in res.places:
             return False  # 黄河流域国家高新区: a region's national zones in general, not one zone
     if type_ in ("Institute", "Park", "University"):
         level = _LEVEL.search(prefix)
-        if level and (_COUNTED.search(prefix) or not has_proper_part(res, prefix[level.end() :] or "的")):
+        if level and (_COUNTED.search(prefix) or not has_proper_part(res, prefix[level.end() :])):
             return False  # 光谷国家级科技企业孵化器, 市级科技企业孵化器: a rank of bodies, not one body
-    if _COUNTED.search(prefix) or (type_ != "Project" and prefix.startswith(("项目", "企业"))):
+    if _COUNTED.search(prefix) or (type_ != "Project" and prefix.startswith(_GENERIC_HEADS)):
         return False  # 光谷两家孵化器, 该项目研发中心: a count or a generic word, not a name
     junk = _LEADING_JUNK.match(prefix)
     if junk and junk.end() == len(prefix) and not prefix.isdigit():  # 985工程 is a name
         return False  # 15GW项目, 2024年度计划: a measure or a date, nothing that names
-    bare = prefix.rstrip("省市区县")
+    bare = prefix.rstrip(_ADMIN_LEVELS)
     if type_ == "Company" and re.search(r"\d", prefix) and not re.search(r"[A-Za-z]", prefix):
         return False  # 投资2亿元建设…: an amount, not a company name
     if type_ == "Project" and res.generic_project.search(prefix):
         return False  # 集成电路重大产业项目, 行业龙头项目: a kind of project
     if type_ == "Project" and res.generic_project_start.match(prefix) and not has_proper_part(res, prefix):
         return False  # 重大科技创新成果转化项目: a description of projects, not a name
-    if suffix == "项目" and len(prefix) < 4:
+    if suffix in _PROJECT_WORD and len(prefix) < 4:
         return False  # 科创项目, 入园项目: a kind of project, not a name
     if type_ == "Project" and (prefix in res.places or bare in res.places):
         return False  # 南通项目: a place's projects, not a named one
-    if type_ == "Park" and suffix in ("高新区", "开发区", "经开区") and prefix.endswith("省"):
+    if type_ == "Park" and suffix in _PROVINCIAL_ZONE_SUFFIXES and prefix.endswith(_PROVINCE):
         return False  # 江苏省高新区: the province's zones in general
     if has_proper_part(res, prefix):
         return True
@@ -795,8 +850,8 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:  # 
 
 
 _QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
-_QUOTED_TAIL = re.compile(r"(?:项目|工程|计划|行动|专项|行动计划)(?![\u4e00-\u9fff]{0,1}(?:组|部|办))")
-_PROJECT_TAILS = ("计划", "工程", "行动", "项目", "星座", "方案", "平台", "基金", "专项")
+_QUOTED_TAIL = _RE["quoted_tail"]
+_PROJECT_TAILS = _WORDS["project_tails"]
 
 
 def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -818,11 +873,10 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_LIST_CLOSE = re.compile(
-    r"等(?!地)(?:为代表的|在内的)?[^，。；,;、“”]{0,16}?(?:企业|公司|厂商|品牌|巨头|机构|项目)"
-    r"|(?:等(?:企业|公司)?|等?(?:已|相继|纷纷|陆续|先后|均|也)+)(?:入驻|落户|签约|进驻|落地|投产|入园)"
-)
-_LIST_SPLIT = re.compile(r"[、]|和|及|与|以及")
+_LIST_CLOSE = _RE["list_close"]
+_LIST_SPLIT = _RE["list_split"]
+_LIST_JOINERS = _WORDS["list_joiners"]
+_PROCESS_ENDINGS = _WORDS["process_endings"]
 
 
 def _list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C901
@@ -834,7 +888,7 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C90
         while i > 0 and sent[i - 1] not in "，。；：！？\n“”,;:":
             i -= 1
         segment = sent[i:seg_start]
-        if "、" not in segment and not re.search("和|及|与", segment):
+        if "、" not in segment and not any(j in segment for j in _LIST_JOINERS):
             continue
         pos = i
         items: list[tuple[int, int]] = []
@@ -861,16 +915,18 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C90
                 if res.tokenizer.FREQ.get(item, 0) >= _COMMON_FREQ and not known:
                     continue
                 if not known and not _LATIN_NAME.fullmatch(item) and not has_proper_part(res, item):
-                    if 3 <= len(item) <= 8 and not item.endswith("化"):
+                    if 3 <= len(item) <= 8 and not item.endswith(_PROCESS_ENDINGS):
                         plain.append((s, e))
                     continue  # 投融资服务、产权交易等企业服务: a list of services, not of companies
                 typed = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
                 type_ = max(typed, key=lambda v: len(v[0]))[1] if typed else "Company"
-                if item.endswith("化") or sent[max(0, s - 2) : s] in _FIRST_OF_KIND:
+                if item.endswith(_PROCESS_ENDINGS) or sent[max(0, s - 2) : s] in _FIRST_OF_KIND:
                     continue  # 大数据智能化: a process; 全国首个X: an achievement, not a company
                 if type_ == "Company" and _PRODUCT_ITEM.search(item):
                     type_ = "Project"  # 某某三期, 某某芯片生产线: a plant or product line being built
-                if (type_ == "Park" or (not typed and _project_like(res, item))) and "项目" in m.group():
+                if (type_ == "Park" or (not typed and _project_like(res, item))) and any(
+                    w in m.group() for w in _PROJECT_WORD
+                ):
                     type_ = "Project"  # 空天信息产业园等项目: parks being built are projects
                 found.append(Candidate(s, e, type_, "list", 1))
         out += found
@@ -881,7 +937,7 @@ def _list_candidates(res: Resources, sent: str) -> list[Candidate]:  # noqa: C90
     return out
 
 
-_COMPANY_CLOSE = re.compile(r"企业|公司|厂商|品牌")
+_COMPANY_CLOSE = _RE["company_close"]
 
 
 def _suffixed(res: Resources, item: str) -> bool:
@@ -892,37 +948,14 @@ def _suffixed(res: Resources, item: str) -> bool:
 _COMMON_FREQ = 500
 
 # 甲、乙和丙等21个重大项目开工 / 等项目5个: an enumeration the text itself calls projects
-_PROJECT_LIST_CLOSE = re.compile(
-    r"等(?!地)(?:[\d一二三四五六七八九十百两几多]+(?:个|项|大|批))?[^，。；：、“”]{0,14}?(?:项目|工程)"
-)
+_PROJECT_LIST_CLOSE = _RE["project_list_close"]
 # 项目包括甲、乙及丙 / 投资建设甲、乙以及丙: the projects follow
-_PROJECT_LIST_OPEN = re.compile(
-    r"(?:项目|工程)(?:主要)?(?:包括|包含|涵盖|有|分别是|分别为)|(?<![不还])包括|(?:投资建设|开工建设|计划建设|规划建设|重点建设|新建|引进)"
-)
-_PROJECT_ITEM_SPLIT = re.compile(r"、|以及|；|(?<=项目|工程)(?:和|及|与)")  # 甲项目和乙项目: two projects
-_AMOUNT_LEAD = re.compile(r".*?(?:投资|投资额|总投资|总投资额|计划投资)[^的]{0,14}的")
-_PROJECT_ENDS = (
-    "项目",
-    "工程",
-    "总部",
-    "中心",
-    "基地",
-    "工厂",
-    "广场",
-    "园",
-    "园区",
-    "谷",
-    "生产线",
-    "综合体",
-    "大道",
-    "管网",
-    "一期",
-    "二期",
-    "三期",
-    "四期",
-    "平台",
-    "城",
-)
+_PROJECT_LIST_OPEN = _RE["project_list_open"]
+_PROJECT_ITEM_SPLIT = _RE["project_item_split"]
+_AMOUNT_LEAD = _RE["amount_lead"]
+_PROJECT_ENDS = _WORDS["project_ends"]
+_LONG_JOINERS = _WORDS["long_joiners"]
+_LIST_TAIL = _RE["list_tail"]
 
 
 def _project_list_spans(sent: str) -> list[tuple[int, int, bool]]:
@@ -961,7 +994,7 @@ def _project_item_span(
     if sent[max(0, s - 2) : s] in _FIRST_OF_KIND or any(f in sent[s:e] for f in _FIRST_OF_KIND):
         return None  # 全国首个X: an achievement, not a project's name
     if last and not closed:
-        tail = re.search(r"(?:等|三大|两大|四大|[\d一二三四五六七八九十]+(?:个|项|大))[^、]{0,8}$", sent[s:e])
+        tail = _LIST_TAIL.search(sent[s:e])
         if tail:
             e = s + tail.start()
     s = _trim(sent, s, e)
@@ -974,7 +1007,7 @@ def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
     out: list[Candidate] = []
     for seg_start, seg_end, closed in _project_list_spans(sent):
         segment = sent[seg_start:seg_end]
-        if "、" not in segment and "以及" not in segment and not (closed is False and segment):
+        if "、" not in segment and not any(j in segment for j in _LONG_JOINERS) and not (closed is False and segment):
             continue
         pos = seg_start
         parts = _PROJECT_ITEM_SPLIT.split(segment)
@@ -989,7 +1022,7 @@ def _project_list_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_MONEY = re.compile(r"[\d.]+(?:多|余)?(?:万|亿)?(?:元|美元|欧元|港元)")
+_MONEY = _RE["money"]
 
 
 def _project_like(res: Resources, item: str) -> bool:
@@ -1001,19 +1034,8 @@ def _project_like(res: Resources, item: str) -> bool:
     return len(bare) >= 7 and not bare.endswith(res.industry_tails)
 
 
-_RESEARCH_BODIES = (
-    "研究中心",
-    "研究院",
-    "研究所",
-    "实验室",
-    "协会",
-    "联盟",
-    "学会",
-    "商会",
-    "委员会",
-    "交流中心",
-    "促进会",
-)
+_RESEARCH_BODIES = _WORDS["research_bodies"]
+_NOT_PROJECT_ENDINGS = _WORDS["not_project_endings"]
 
 
 def _project_item(res: Resources, item: str, closed: bool) -> bool:
@@ -1023,7 +1045,7 @@ def _project_item(res: Resources, item: str, closed: bool) -> bool:
         return False
     if not (_CJK.search(item) or _LATIN_NAME.fullmatch(item)) or any(c in _HARD_STOP for c in item):
         return False
-    if item.endswith(_LEGAL_FORMS) or item.endswith(("大学", "学院", "研究院", "研究所", "管委会", "政府")):
+    if item.endswith(_LEGAL_FORMS) or item.endswith(_NOT_PROJECT_ENDINGS):
         return False  # the company or body itself, not its project
     if not (_project_like(res, item) if closed else _BRACKETED.sub("", item).endswith(_PROJECT_ENDS)):
         return False
@@ -1033,22 +1055,23 @@ def _project_item(res: Resources, item: str, closed: bool) -> bool:
         return False  # 超10亿美元某某: an amount and a company; a bracket cut in half
     if item.endswith(_RESEARCH_BODIES):
         return False  # 某研究中心, 某协会: a body, typed by its own suffix
-    if item.endswith("项目") and not _specific(res, item[:-2], "Project", "项目"):
+    word = next((w for w in _PROJECT_WORD if item.endswith(w)), "")
+    if word and not _specific(res, item[: -len(word)], "Project", word):
         return False  # 高层次人才项目: a kind of project
     toks = res.cut(item, False)
     if is_boundary(res, toks[0]) or toks[0] in res.action_verbs or toks[-1] in res.boundaries:
         return False
-    if any(t in res.boundaries and t not in _JOINERS and t not in ("及",) for t in toks):
+    if any(t in res.boundaries and t not in _JOINERS and t not in _PROJECT_JOINERS for t in toks):
         return False  # 行业带动力强的重大项目, 品牌企业进驻产业园: a clause, not a name
     if any(len(t) >= 2 and res.word_tags.get(t) in ("v",) and t not in res.name_words for t in toks[:1]):
         return False
     return has_proper_part(res, item) or len(item) >= 6
 
 
-_FIRST_OF_KIND = frozenset({"首个", "首台", "首套", "首款", "首颗", "首条", "首座"})
-_PRODUCT_ITEM = re.compile(r"(?:[一二三四五六七八九十\d]期|生产线|芯片|基地|项目|产业集群)$")
+_FIRST_OF_KIND = frozenset(_WORDS["first_of_kind"])
+_PRODUCT_ITEM = _RE["product_item"]
 
-_APPOSITION = re.compile(r"(?:企业|龙头企业|领军企业|公司|上市公司|厂商|品牌)")
+_APPOSITION = _RE["apposition"]
 _NAME_BREAK = re.compile("[" + re.escape("".join(sorted(_HARD_STOP)) + "()（）") + "]")
 
 
@@ -1069,7 +1092,7 @@ def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if len(name) >= 3:
                     toks = res.cut(name, True)
                     if (
-                        not name.endswith("化")
+                        not name.endswith(_PROCESS_ENDINGS)
                         and not any(is_boundary(res, t) or t in res.roles_set for t in toks)
                         and name not in res.generic
                         and not re.search(r"\d", name)
@@ -1082,7 +1105,9 @@ def _apposition_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_SPEECH = ("表示", "说", "介绍", "告诉", "认为", "指出", "透露", "坦言", "感慨", "称", "强调", "解释", "回忆", "所言")
+_SPEECH = _WORDS["speech_verbs"]
+_TITLE_BODY_CHARS = frozenset(_WORDS["title_body_chars"])
+_SPEECH_BEFORE = frozenset(_WORDS["speech_before"])
 
 
 def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -1102,7 +1127,7 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if (
                     cand
                     and (b == 0 or sent[b - 1] in _HARD_STOP)
-                    and cand[-1] not in "副正总常委部局厅处室办"  # 管委副主任, 宣传部部长: a body or a rank
+                    and cand[-1] not in _TITLE_BODY_CHARS  # 管委副主任, 宣传部部长: a body or a rank
                     and (cand[0] in res.surnames or cand[:2] in res.surnames)
                     and all(_CJK.match(c) for c in cand)
                     and _name_like(res, cand)
@@ -1123,7 +1148,7 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                 if (
                     cand[0] in res.surnames
                     and all(_CJK.match(c) for c in cand)
-                    and (before in _HARD_STOP or before in "在据对")
+                    and (before in _HARD_STOP or before in _SPEECH_BEFORE)
                 ):
                     if _name_like(res, cand):
                         out.append(Candidate(s, k, "Person", "person:speech", 1))
@@ -1136,8 +1161,8 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
 def _appointee_re(roles: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(sorted((re.escape(r) for r in roles), key=len, reverse=True))
     return re.compile(
-        r"(?:^|(?<=[，。；：！？“”,;:!?\s]))([\u4e00-\u9fff]{2,3}?)(?:现任|担任|出任|兼任|任|是|系|[，,])"
-        rf"(?=[^，。；！？,;!?、]{{2,40}}?(?:{alternatives})(?:[，。；、,;]|$))"
+        r"(?:^|(?<=[，。；：！？“”,;:!?\s]))([\u4e00-\u9fff]{2,3}?)" + _RE["appointee_link"].pattern
+        + rf"(?=[^，。；！？,;!?、]{{2,40}}?(?:{alternatives})(?:[，。；、,;]|$))"
     )
 
 
@@ -1159,39 +1184,8 @@ def _appointee_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_NAME_STOP = set('在说等和与及的是为将对从向了也都称、，。；：！？“”（）() ,.:;!?"')
-_NAME_FOLLOW = _SPEECH + (
-    "宣读",
-    "宣布",
-    "作为",
-    "所言",
-    "提出",
-    "谈到",
-    "致辞",
-    "带领",
-    "率",
-    "一行",
-    "同志",
-    "先生",
-    "女士",
-    "博士",
-    "教授",
-    "院士",
-    "接受",
-    "主持",
-    "出席",
-    "参加",
-    "发言",
-    "讲话",
-    "还",
-    "就",
-    "则",
-    "曾",
-    "一同",
-    "一起",
-    "陪同",
-    "分别",
-)
+_NAME_STOP = set('、，。；：！？“”（）() ,.:;!?"') | set(_WORDS["name_stop"])
+_NAME_FOLLOW = _SPEECH + _WORDS["name_follow"]
 
 
 def _name_like(res: Resources, cand: str) -> bool:
@@ -1265,34 +1259,33 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     """Adjust a suffix rule's type using what the name says about itself."""
     name = sent[c.start : c.end]
     type_ = c.type
-    if sent[c.end : c.end + 1] == "号" and not c.name and c.type != "Person":
+    if sent[c.end : c.end + 1] in _VESSEL_MARKS and not c.name and c.type != "Person":
         # “济南某某中心号”卫星: a satellite, ship or train named after a body is a project
-        return Candidate(c.start, c.end + 1, "Project", c.rule + "+号", c.strength)
-    if name.endswith(("有限公司", "有限责任公司", "股份公司")) and not name.endswith(_BRANCH_SUFFIXES):
+        return Candidate(c.start, c.end + 1, "Project", c.rule + "+" + sent[c.end], c.strength)
+    if name.endswith(_REGISTERED_FORMS) and not name.endswith(_BRANCH_SUFFIXES):
         type_ = "Company"  # the legal form decides: 中国科学院控股有限公司 is a company
-    if type_ == "Institute" and name.endswith("服务中心") and re.search("政务|行政|便民", name):
+    if type_ == "Institute" and name.endswith(_SERVICE_CENTRES) and _PUBLIC_SERVICE.search(name):
         type_ = "Government"
     if (
         type_ == "University"
-        and name.endswith("学院")
+        and name.endswith(_COLLEGES)
         and any(name.startswith(core) for core in (name[:2], name[:3]) if core in res.company_cores)
     ):
         type_ = "Institute"  # 小米谷仓学院: a company's training academy, not a university
-    if (
-        type_ in ("Institute", "Government")
-        and name.endswith("委员会")
-        and re.search("(人民代表大会|政协|管理委员会|发展和改革|卫生健康|教育|经济和信息化|科学技术)", name)
-    ):
+    if type_ in ("Institute", "Government") and name.endswith(_COMMITTEES) and _GOVERNMENT_COMMITTEE.search(name):
         type_ = "Government"
     if type_ != c.type:
         return Candidate(c.start, c.end, type_, c.rule, c.strength, c.name)
     return c
 
 
-_PLAN_AFTER_VERB = re.compile(
-    r"(?:启动实施|全面实施|加快实施|深入实施|推动实施|实施|启动|推进|开展|推出|出台|承担|入选|参与|申报|组织实施|部署)"
-    r"([^，。；：、“”\"（）()《》\s]{4,16}?(?:计划|工程|行动|专项|行动计划))(?=[，。；、的和与及中]|$)"
-)
+_VESSEL_MARKS = frozenset(_WORDS["vessel_marks"])
+_SERVICE_CENTRES = _WORDS["service_centres"]
+_PUBLIC_SERVICE = _RE["public_service"]
+_COLLEGES = _WORDS["colleges"]
+_COMMITTEES = _WORDS["committees"]
+_GOVERNMENT_COMMITTEE = _RE["government_committee"]
+_PLAN_AFTER_VERB = _RE["plan_after_verb"]
 
 
 def _plan_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -1309,10 +1302,8 @@ def _plan_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_CAS_UNIT = re.compile(r"(?:中国科学院|中科院)([\u4e00-\u9fff]{1,8}?)(?:研究所|研究院|所|中心|分院)")
-_PERSON_LIST = re.compile(
-    r"(?:达人|主播|网红|明星|艺人|嘉宾)((?:[\u4e00-\u9fffA-Za-z]{2,5}、)+[\u4e00-\u9fffA-Za-z]{2,5})等"
-)
+_CAS_UNIT = _RE["cas_unit"]
+_PERSON_LIST = _RE["person_list"]
 
 
 def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
@@ -1331,25 +1322,11 @@ def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
     return out
 
 
-_OWNER_TAILS = (
-    "科技",
-    "股份",
-    "集团",
-    "电子",
-    "光电",
-    "生物",
-    "医药",
-    "药业",
-    "控股",
-    "汽车",
-    "电气",
-    "实业",
-    "新材料",
-)
+_OWNER_TAILS = _WORDS["owner_tails"]  # tried in this order
 
 
 _ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,12}")
-_ITEM_END = frozenset("、等和及与，。；：,;:")
+_ITEM_END = frozenset("、，。；：,;:") | frozenset(_WORDS["item_joiners"])
 
 
 def _siblings(res: Resources, sent: str, chosen: list[Candidate]) -> list[Candidate]:
@@ -1412,31 +1389,7 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
     return None
 
 
-_ZONE_SUFFIXES = frozenset(
-    {
-        "高新区",
-        "高新技术产业开发区",
-        "高新技术产业园区",
-        "经济技术开发区",
-        "经济开发区",
-        "经开区",
-        "开发区",
-        "工业园区",
-        "新区",
-        "片区",
-        "新片区",
-        "科学城",
-        "科技城",
-        "综合保税区",
-        "综保区",
-        "保税区",
-        "自贸试验区",
-        "自由贸易试验区",
-        "自贸区",
-        "示范区",
-        "合作区",
-    }
-)
+_ZONE_SUFFIXES = frozenset(_WORDS["zone_suffixes"])
 
 
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
@@ -1477,15 +1430,10 @@ def _cut_ends(res: Resources, text: str) -> set[int]:
     return ends
 
 
-_PARENT_FORM = re.compile(
-    r"(.{2,}?(?:集团|股份有限公司|有限责任公司|有限公司|公司))(?=.{2,}(?:分公司|子公司|总部|分厂)$)"
-)
-
-
-_PARENT_INSTITUTE = re.compile(
-    r"(.{2,}?(?:研究院|研究所|中心|实验室|学院|大学))(?=.{2,}(?:分中心|分院|分所|分部|分校|研究院|学院)$)"
-)
-_CAS_PARENT = re.compile(r"(?:中国科学院|中科院)(?=.{2,})")
+_PARENT_FORM = _RE["parent_form"]
+_PARENT_INSTITUTE = _RE["parent_institute"]
+_CAS_PARENT = _RE["cas_parent"]
+_UNIVERSITY_ENDINGS = _WORDS["university_endings"]
 
 
 def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
@@ -1502,5 +1450,5 @@ def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
     if not m:
         return None
     parent = m.group(1)
-    type_ = "University" if parent.endswith(("大学", "学院")) and c.type == "Institute" else c.type
+    type_ = "University" if parent.endswith(_UNIVERSITY_ENDINGS) and c.type == "Institute" else c.type
     return Candidate(c.start, c.start + len(parent), type_, "parent-of-branch", 1)

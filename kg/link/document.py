@@ -19,6 +19,7 @@ import ahocorasick
 
 from ..extract.entities import TYPE_RANK, is_boundary, nfkc, on_token_boundaries, resources
 from ..model import Article, Entity, Mention, Relation, Sentence
+from ..resources.lexicon import load_uses
 from .graph import UnionFind
 
 _DEFINITION = re.compile(
@@ -26,16 +27,8 @@ _DEFINITION = re.compile(
     r"([^（）()“”\"「」，,。；;]{2,16}?)[”\"」]?\s*[）)]"
 )
 _EXPLICIT = re.compile(r"以下简称|以下称|下称|简称|又称|俗称")
-_ORG_FORMS = (
-    "集团股份有限公司",
-    "集团有限公司",
-    "股份有限公司",
-    "有限责任公司",
-    "有限公司",
-    "集团公司",
-    "集团",
-    "公司",
-)
+# the organisational forms a short form drops, longest first (company_forms.tsv lists each form once)
+_ORG_FORMS = tuple(sorted(load_uses("company_forms.tsv")["short"], key=len, reverse=True))
 _SHORTENABLE = {"Company", "Institute", "University", "Park", "Project"}
 _MIN_SHORT = 2
 _COMMON_WORD_FREQ = 3000  # a short form that is this common a word in jieba's dictionary is too vague
