@@ -1161,7 +1161,8 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
 def _appointee_re(roles: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(sorted((re.escape(r) for r in roles), key=len, reverse=True))
     return re.compile(
-        r"(?:^|(?<=[，。；：！？“”,;:!?\s]))([\u4e00-\u9fff]{2,3}?)" + _RE["appointee_link"].pattern
+        r"(?:^|(?<=[，。；：！？“”,;:!?\s]))([\u4e00-\u9fff]{2,3}?)"
+        + _RE["appointee_link"].pattern
         + rf"(?=[^，。；！？,;!?、]{{2,40}}?(?:{alternatives})(?:[，。；、,;]|$))"
     )
 
