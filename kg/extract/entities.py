@@ -1371,6 +1371,12 @@ def _siblings(res: Resources, sent: str, chosen: list[Candidate]) -> list[Candid
     return sorted(chosen, key=lambda c: c.start)
 
 
+def _lexicon_park(res: Resources, form: str) -> bool:
+    """Whether a lexicon lists ``form`` as a park: 光谷 before 科技会展中心项目 names the zone, no company."""
+    hit = res.names.get(form, None) if len(res.names) else None
+    return hit is not None and hit[1] == "Park"
+
+
 def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | None:
     """生益科技三期项目 names the company 生益科技 too: a project name opening with a company's short name."""
     if c.type != "Project" or c.name:
@@ -1383,7 +1389,7 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
         owner = name[: k + len(tail)]
         head = owner[:k]
         if len(name) - len(owner) >= 2 and len(owner) <= 8 and _CJK.match(head) and has_proper_part(res, head):
-            if head in res.places or len(owner) not in _cut_ends(res, name):
+            if head in res.places or len(owner) not in _cut_ends(res, name) or _lexicon_park(res, head):
                 continue  # 江西电子: a place and a trade, no name; 浙南科技城项目: 科技 is part of 科技城
             if not any(is_boundary(res, t) for t in res.cut(owner, False)):
                 return Candidate(c.start, c.start + len(owner), "Company", "owner-in-project", 1)
