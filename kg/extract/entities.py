@@ -594,14 +594,18 @@ def _over_trade_name(res: Resources, sent: str, start: int, s: int, max_len: int
             break
         if len(tok) >= 2 and tok in res.boundaries and tok not in _INNER_NOUNS:
             break
-        if len(tok) >= 2 and res.word_tags.get(tok) in ("p", "c", "u", "uj", "r", "d", "ad"):
-            break
+        if len(tok) >= 2 and res.word_tags.get(tok) in ("p", "c", "u", "uj", "r", "d", "ad") and not _rare(res, tok):
+            break  # a rare dictionary word (鼎新, tagged an adverb) is more likely part of a trade name
         pos -= len(tok)
         # any registered form: the walk asks only whether the suffix is a legal form and not a branch's
         new = _left_edge(res, sent, pos, max_len - (s - pos), "Company", _REGISTERED_FORMS[0])
-        if new < pos and has_proper_part(res, sent[new:pos]):
+        if new < pos and (has_proper_part(res, sent[new:pos]) or _rare(res, tok)):
             return new
     return start
+
+
+def _rare(res: Resources, tok: str) -> bool:
+    return res.tokenizer.FREQ.get(tok, 0) < 100
 
 
 def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> bool:
@@ -1190,6 +1194,35 @@ def _person_candidates(res: Resources, sent: str) -> list[Candidate]:
                     if _name_like(res, cand):
                         out.append(Candidate(s, k, "Person", "person:speech", 1))
                         break
+    out.extend(_appointee_candidates(res, sent))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _appointee_re(roles: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted((re.escape(r) for r in roles), key=len, reverse=True))
+    return re.compile(
+        r"(?:^|(?<=[，。；：！？“”,;:!?\s]))([\u4e00-\u9fff]{2,3}?)"
+        + _RE["appointee_link"].pattern
+        + rf"(?=[^，。；！？,;!?、]{{2,40}}?(?:{alternatives})(?:[，。；、,;]|$))"
+    )
+
+
+def _appointee_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """A name that opens its clause and is then given a post (李某任X总经理, 李某，X董事长,): the role
+    cue stands after the organisation, too far from the name for the role rule."""
+    out: list[Candidate] = []
+    if not res.roles_set:
+        return out
+    for m in _appointee_re(res.roles_set).finditer(sent):
+        cand = m.group(1)
+        if (
+            (cand[0] in res.surnames or cand[:2] in res.surnames)
+            and cand not in res.places
+            and _name_like(res, cand)
+            and res.word_tags.get(cand) in (None, "nr", "nrfg", "nrt")
+        ):
+            out.append(Candidate(m.start(1), m.end(1), "Person", "person:appointee", 1))
     return out
 
 
@@ -1379,6 +1412,12 @@ def _siblings(res: Resources, sent: str, chosen: list[Candidate]) -> list[Candid
     return sorted(chosen, key=lambda c: c.start)
 
 
+def _lexicon_park(res: Resources, form: str) -> bool:
+    """Whether a lexicon lists ``form`` as a park: 光谷 before 科技会展中心项目 names the zone, no company."""
+    hit = res.names.get(form, None) if len(res.names) else None
+    return hit is not None and hit[1] == "Park"
+
+
 def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | None:
     """生益科技三期项目 names the company 生益科技 too: a project name opening with a company's short name."""
     if c.type != "Project" or c.name:
@@ -1391,7 +1430,7 @@ def _owner_in_project(res: Resources, sent: str, c: Candidate) -> Candidate | No
         owner = name[: k + len(tail)]
         head = owner[:k]
         if len(name) - len(owner) >= 2 and len(owner) <= 8 and _CJK.match(head) and has_proper_part(res, head):
-            if head in res.places or len(owner) not in _cut_ends(res, name):
+            if head in res.places or len(owner) not in _cut_ends(res, name) or _lexicon_park(res, head):
                 continue  # 江西电子: a place and a trade, no name; 浙南科技城项目: 科技 is part of 科技城
             if not any(is_boundary(res, t) for t in res.cut(owner, False)):
                 return Candidate(c.start, c.start + len(owner), "Company", "owner-in-project", 1)
