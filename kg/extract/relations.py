@@ -79,6 +79,8 @@ _CLOSE_Q = '[”"》」’]?'
 _LIST_SEP = '(?:、|[，,](?=[“"《]?[{s}][”"》]?(?:、|和|及|等))|和|及|以及|/)'
 # a list item the entity extractor did not tag (A、某某、B等): kept as a filler between 、 separators
 _FILLER = f'[^、，,。！？；;：:（）()“”"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}'
+# a list member's investment figure (A项目、总投资20亿元的B项目): the list goes on past it
+_AMOUNT = "(?:(?:总投资额?|计划投资|投资额?|合同投资额?)?[约超近达逾]?[0-9.]+(?:多|余)?[万亿]?(?:美元|元)的)?"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
 _CLAUSE_START = "(?:^|(?<=[，,；;：:“—]))\\s*"
@@ -208,7 +210,7 @@ def _compile(  # noqa: C901
                     # a member tagged only in part (中科院西光所、B: only 中科院 tagged) is passed over
                     tail = "(?:[\u4e00-\u9fff]{1,4}(?=、))?"
                     one = f"{one}{tail}"
-                    more = f"{_CLOSE_Q}{sep}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
+                    more = f"{_CLOSE_Q}{sep}{_AMOUNT}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
                     # an untagged first member only where a phrase starts (与X、B; 引进了X、B), not mid-word
                     lead = f'(?:(?<=[与和同跟及由了进入如出，,：:“"《])|^)(?:{filler}、){{1,2}}'
                     body = f"(?:{lead})?{one}(?:{more})*"
@@ -1110,10 +1112,15 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
     emit = _Collector(entities, _park_of(entities, forms))
     doc, path = articles[0].doc, articles[0].path
     mentions = _mentions_by_article(entities)
+    last_topic: tuple[int | None, bool] = (None, False)
     for story in _stories(articles):
         story_slots, park, about_park = _story_slots(story, entities, forms, mentions)
-        topic = park if about_park else None
         prev_park: int | None = None
+        if park is None:  # a section that names no park goes on about the park of the one before
+            park, about_park = last_topic
+            prev_park = park
+        last_topic = (park, about_park)
+        topic = park if about_park else None
         state = _StoryState()
         for art, slots in zip(story, story_slots, strict=True):
             slot_starts = [s.start for s in slots]

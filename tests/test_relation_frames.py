@@ -1,0 +1,77 @@
+"""Relation frames beyond one trigger sentence: sub-parks and the zone they belong to, a park's
+enterprises named right after it, zones built around an anchor, lists with an investment figure per
+member, and sections that go on about the park of the section before.
+
+Every sentence here is invented (none is taken from the sample pages or dev2); ``doc`` from
+``test_relations`` tags each given name, so the tests exercise the relation rules alone."""
+
+from __future__ import annotations
+
+from test_relations import run
+
+
+def test_park_name_right_before_companies_places_them() -> None:
+    got = run(
+        "大赛中，武汉东湖高新区光谷新材料有限公司、长江智造研究院分获一等奖。",
+        {"武汉东湖高新区": "Park", "光谷新材料有限公司": "Company", "长江智造研究院": "Institute"},
+    )
+    assert got == {
+        ("光谷新材料有限公司", "locatedIn", "武汉东湖高新区"),
+        ("长江智造研究院", "locatedIn", "武汉东湖高新区"),
+    }
+
+
+def test_a_park_after_a_coverb_does_not_place_the_company_after_it() -> None:
+    got = run(
+        "该团队赴合肥高新区海创新材料有限公司调研。",
+        {"合肥高新区": "Park", "海创新材料有限公司": "Company"},
+    )
+    assert got == set()
+
+
+def test_a_zone_named_as_part_of_a_larger_one() -> None:
+    got = run(
+        "黄河科创谷作为沿黄生态经济带的重要组团，正在加快建设。",
+        {"黄河科创谷": "Park", "沿黄生态经济带": "Park"},
+    )
+    assert got == {("黄河科创谷", "partOf", "沿黄生态经济带")}
+
+
+def test_a_zone_built_around_a_part_or_an_anchor() -> None:
+    got = run(
+        "东海智谷以滨海高新区核心园为核心，联动周边三个县区协同发展。",
+        {"东海智谷": "Park", "滨海高新区核心园": "Park"},
+    )
+    assert got == {("滨海高新区核心园", "partOf", "东海智谷")}
+    got = run(
+        "青山创新港占地3000亩，以江城理工大学为核心，布局四大研究平台。",
+        {"青山创新港": "Park", "江城理工大学": "University"},
+    )
+    assert got == {("江城理工大学", "locatedIn", "青山创新港")}
+
+
+def test_a_sub_park_named_after_its_kind() -> None:
+    got = run(
+        "上周，滨江科技新城特色产业园——云谷数字经济产业园正式授牌。",
+        {"滨江科技新城": "Park", "云谷数字经济产业园": "Park"},
+    )
+    assert got == {("云谷数字经济产业园", "partOf", "滨江科技新城")}
+
+
+def test_a_list_with_an_investment_figure_per_member_signs_to_settle() -> None:
+    texts = [
+        "青州经开区一季度新签约项目12个。",
+        "此外，总投资8亿元的智能仓储基地项目、总投资15亿元的新能源电机项目等已签订入区协议。",
+    ]
+    names = {"青州经开区": "Park", "智能仓储基地项目": "Project", "新能源电机项目": "Project"}
+    got = run(texts, names, titles=["青州经开区项目建设提速", "项目"])
+    assert got == {
+        ("智能仓储基地项目", "locatedIn", "青州经开区"),
+        ("新能源电机项目", "locatedIn", "青州经开区"),
+    }
+
+
+def test_a_section_of_another_story_naming_no_park_inherits_nothing_it_does_not_state() -> None:
+    texts = ["青州经开区一季度新签约项目12个。", "智能仓储基地项目总投资8亿元，建成后年产值10亿元。"]
+    names = {"青州经开区": "Park", "智能仓储基地项目": "Project"}
+    assert run(texts, names, titles=["青州经开区项目建设提速", "项目"]) == set()
