@@ -75,3 +75,27 @@ def test_a_section_of_another_story_naming_no_park_inherits_nothing_it_does_not_
     texts = ["青州经开区一季度新签约项目12个。", "智能仓储基地项目总投资8亿元，建成后年产值10亿元。"]
     names = {"青州经开区": "Park", "智能仓储基地项目": "Project"}
     assert run(texts, names, titles=["青州经开区项目建设提速", "项目"]) == set()
+
+
+def test_yuanqu_means_the_garden_park_just_named_not_the_whole_zone() -> None:
+    text = (
+        "滨海高新区今年新开工项目20个。滨海高新区东北部的海星创业园去年建成。"
+        "园区内已有蓝海通信、启明风电等多家企业入驻。"
+    )
+    names = {"滨海高新区": "Park", "海星创业园": "Park", "蓝海通信": "Company", "启明风电": "Company"}
+    got = {t for t in run(text, names) if t[1] == "locatedIn"}
+    assert got == {("蓝海通信", "locatedIn", "海星创业园"), ("启明风电", "locatedIn", "海星创业园")}
+
+
+def test_yuanqu_without_a_garden_park_nearby_is_the_story_zone() -> None:
+    text = "滨海高新区今年新开工项目20个。蓝海通信、启明风电等企业也签约入驻园区。"
+    names = {"滨海高新区": "Park", "蓝海通信": "Company", "启明风电": "Company"}
+    assert run(text, names) == {("蓝海通信", "locatedIn", "滨海高新区"), ("启明风电", "locatedIn", "滨海高新区")}
+
+
+def test_a_settled_enterprise_of_a_park_story() -> None:
+    text = "滨海高新区今年新增企业300家。另一家入驻企业，蓝海通信总经理表示，将扩大产能。"
+    names = {"滨海高新区": "Park", "蓝海通信": "Company"}
+    assert run(text, names) == {("蓝海通信", "locatedIn", "滨海高新区")}
+    text = "滨海高新区今年新增企业300家。一家尚未入驻的企业蓝海通信也来参观。"
+    assert run(text, names) == set()

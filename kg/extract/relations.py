@@ -440,7 +440,7 @@ def patterns() -> tuple[Pattern, ...]:
 class RefWord:
     word: str
     type: str
-    resolve: str  # "topic", "last" or "committee"
+    resolve: str  # "topic", "near", "last" or "committee"
     suffixes: tuple[str, ...]
     context: str  # "free", "clause", "bound" or "locative"
 
@@ -455,7 +455,7 @@ def _references() -> tuple[dict[str, RefWord], re.Pattern[str]]:
     return rows, re.compile("|".join(re.escape(w) for w in words))
 
 
-_BOUND_OK = set("在该本与和及的为对从于是入到让由向将把被经")
+_BOUND_OK = set("在该本与和及的为对从于是入到让由向将把被经驻户")
 _CLAUSE_PUNCT = set('，,。；;：:！？!?“”"「」『』（）() \n\t')
 _LOCATIVE_NEXT = set("落入扎安设建投")
 
@@ -565,6 +565,30 @@ def _topic(
     return topic, score[topic] >= max(others.values(), default=0)
 
 
+_NEAR = 3  # sentences back within which 园区 means the 园 just named rather than the story's zone
+
+
+def _near_park(
+    seen: dict[int, _Seen],
+    entities: list[Entity],
+    forms: list[list[str]],
+    suffixes: tuple[str, ...],
+    sent_no: int,
+    topic: int | None,
+) -> int | None:
+    """What 园区 stands for: a park named as a 园 in this or the sentence before (该区东北部的创业园…，园区内已有…),
+    else the park the story is about (a zone is called 园区 too)."""
+    best: tuple[int, int] | None = None
+    for j, info in seen.items():
+        if entities[j].type != "Park" or sent_no - info.last_sent > _NEAR:
+            continue
+        if not any(f.endswith(suffixes) for f in forms[j]):
+            continue
+        if best is None or info.last_pos > best[0]:
+            best = (info.last_pos, j)
+    return best[1] if best is not None else topic
+
+
 def _story_slots(  # noqa: C901
     story: list[Article],
     entities: list[Entity],
@@ -601,7 +625,9 @@ def _story_slots(  # noqa: C901
                 info.last_sent, info.last_pos = sent_no, sent_base * 100000 + s
                 continue
             target: int | None = None
-            if row.resolve == "topic":
+            if row.resolve == "near":
+                target = _near_park(seen, entities, forms, row.suffixes, sent_no, topic)
+            elif row.resolve == "topic":
                 target = topic
             else:
                 best: tuple[int, int] | None = None
