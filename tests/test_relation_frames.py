@@ -99,3 +99,19 @@ def test_a_settled_enterprise_of_a_park_story() -> None:
     assert run(text, names) == {("蓝海通信", "locatedIn", "滨海高新区")}
     text = "滨海高新区今年新增企业300家。一家尚未入驻的企业蓝海通信也来参观。"
     assert run(text, names) == set()
+
+
+def test_a_park_name_before_a_company_name_inside_a_longer_name_places_nothing() -> None:
+    got = run(
+        "考察团还考察了滨海高新区蓝湾产业创新社区等项目。",
+        {"滨海高新区": "Park", "蓝湾": "Company"},
+    )
+    assert got == set()
+
+
+def test_an_organisation_qualifying_enterprises_is_not_the_one_that_settles() -> None:
+    got = run(
+        "他介绍，星河企业作为行业先锋，选择落户滨海高新区意义重大。",
+        {"星河": "Company", "滨海高新区": "Park"},
+    )
+    assert got == set()
