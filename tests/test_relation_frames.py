@@ -115,3 +115,35 @@ def test_an_organisation_qualifying_enterprises_is_not_the_one_that_settles() ->
         {"星河": "Company", "滨海高新区": "Park"},
     )
     assert got == set()
+
+
+def test_members_of_a_ceremony_s_signed_projects() -> None:
+    text = "青州经开区举行重点项目集中签约活动。在现场签约项目中，既涵盖智能仓储基地项目、新能源电机项目等5个产业项目。"
+    names = {"青州经开区": "Park", "智能仓储基地项目": "Project", "新能源电机项目": "Project"}
+    assert run(text, names) == {
+        ("智能仓储基地项目", "locatedIn", "青州经开区"),
+        ("新能源电机项目", "locatedIn", "青州经开区"),
+    }
+    text = "青州经开区举行重点项目集中签约活动。这些百亿项目中，智能仓储基地项目总投资120亿元。"
+    assert run(text, names) == {("智能仓储基地项目", "locatedIn", "青州经开区")}
+
+
+def test_a_park_s_counted_members_named_after_the_count() -> None:
+    text = "科技部公布国家级孵化器名单，滨海高新区两家孵化器位列其中，分别是星海孵化器有限公司、蓝湾创业服务有限公司。"
+    names = {"滨海高新区": "Park", "星海孵化器有限公司": "Company", "蓝湾创业服务有限公司": "Company"}
+    assert run(text, names) == {
+        ("星海孵化器有限公司", "locatedIn", "滨海高新区"),
+        ("蓝湾创业服务有限公司", "locatedIn", "滨海高新区"),
+    }
+
+
+def test_a_list_goes_on_past_a_member_tagged_only_by_its_owner_and_capacity() -> None:
+    text = (
+        "青州经开区今年开工项目20个。"
+        "截至3月底，智能仓储基地项目、蓝海年产5万吨新材料、新能源电机项目等20个项目均如期开工。"
+    )
+    names = {"青州经开区": "Park", "智能仓储基地项目": "Project", "蓝海": "Company", "新能源电机项目": "Project"}
+    assert run(text, names) == {
+        ("智能仓储基地项目", "locatedIn", "青州经开区"),
+        ("新能源电机项目", "locatedIn", "青州经开区"),
+    }

@@ -78,9 +78,13 @@ _OPEN_Q = '[“"《「‘]?'
 _CLOSE_Q = '[”"》」’]?'
 _LIST_SEP = '(?:、|[，,](?=[“"《]?[{s}][”"》]?(?:、|和|及|等))|和|及|以及|/)'
 # a list item the entity extractor did not tag (A、某某、B等): kept as a filler between 、 separators
-_FILLER = f'[^、，,。！？；;：:（）()“”"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}'
+_FILLER_CHAR = f'[^、，,。！？；;：:（）()“”"《》与和及同跟在对向为{_SLOT_CLASS}\\s]'
+# a bracketed part inside an untagged member (某公司(长春)发动机技改) does not end the list
+_FILLER = f"(?:{_FILLER_CHAR}{{1,14}}(?:[（(]{_FILLER_CHAR}{{1,8}}[）)]{_FILLER_CHAR}{{0,14}})?)"
 # a list member's investment figure (A项目、总投资20亿元的B项目): the list goes on past it
 _AMOUNT = "(?:(?:总投资额?|计划投资|投资额?|合同投资额?)?[约超近达逾]?[0-9.]+(?:多|余)?[万亿]?(?:美元|元)的)?"
+# an owner's name followed by what it makes (中粮年产3万吨聚乳酸原料): a list member tagged only by its owner
+_CAPACITY = "(?:年产|年处理|年加工|年产能)[0-9][\u4e00-\u9fff0-9A-Za-z.]{1,20}"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
 _CLAUSE_START = "(?:^|(?<=[，,；;：:“—]))\\s*"
@@ -207,8 +211,8 @@ def _compile(  # noqa: C901
                     # a list may end before 和/及 (A和B签署: A is one side) but never before 、 + another name
                     item = f"{_OPEN_Q}{one}{_CLOSE_Q}"
                     filler = f"{_OPEN_Q}{_FILLER}{_CLOSE_Q}"
-                    # a member tagged only in part (中科院西光所、B: only 中科院 tagged) is passed over
-                    tail = "(?:[\u4e00-\u9fff]{1,4}(?=、))?"
+                    # a member tagged only in part (中科院西光所、B: only 中科院 tagged; X年产3万吨Y项目) is passed over
+                    tail = f"(?:(?:[\u4e00-\u9fff]{{1,4}}|{_CAPACITY})(?=、))?"
                     one = f"{one}{tail}"
                     more = f"{_CLOSE_Q}{sep}{_AMOUNT}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
                     # an untagged first member only where a phrase starts (与X、B; 引进了X、B), not mid-word
