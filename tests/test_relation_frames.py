@@ -147,3 +147,27 @@ def test_a_list_goes_on_past_a_member_tagged_only_by_its_owner_and_capacity() ->
         ("智能仓储基地项目", "locatedIn", "青州经开区"),
         ("新能源电机项目", "locatedIn", "青州经开区"),
     }
+
+
+def test_an_institute_named_after_a_park_is_in_it_not_part_of_it() -> None:
+    got = run(
+        "为解决中试难题，滨海经济开发区规划建设了滨海经济开发区新材料中试基地。",
+        {"滨海经济开发区": "Park", "滨海经济开发区新材料中试基地": "Institute"},
+    )
+    assert ("滨海经济开发区新材料中试基地", "locatedIn", "滨海经济开发区") in got
+    assert not any(r == "partOf" for _h, r, _t in got)
+
+
+def test_a_new_wholly_owned_subsidiary_belongs_to_the_clause_subject() -> None:
+    got = run(
+        "今年5月，蓝海电缆股份有限公司与滨海经开区签订投资协议，以新设立的全资子公司——滨海蓝海铜箔有限公司为投资主体。",
+        {"蓝海电缆股份有限公司": "Company", "滨海经开区": "Park", "滨海蓝海铜箔有限公司": "Company"},
+    )
+    assert ("滨海蓝海铜箔有限公司", "partOf", "蓝海电缆股份有限公司") in got
+
+
+def test_a_park_sited_in_a_larger_zone() -> None:
+    got = run(
+        "青山数字产业园区选址在滨海新区，规划面积约26平方公里。", {"青山数字产业园区": "Park", "滨海新区": "Park"}
+    )
+    assert got == {("青山数字产业园区", "partOf", "滨海新区")}

@@ -974,6 +974,7 @@ _LEGAL_FORM = re.compile(
 
 _PLAN = re.compile(r"(?:计划|方案|行动|规划|工程|政策|战略|专项|纲要|试点|工作|基金|资金)[”\"》]?$")
 _BRANCH = re.compile(r"(?:公司|总部|分部|事业部|分厂|工厂|分行|支行|办事处|研究院|中心|基地|集团)$")
+_FACILITY = re.compile(r"(?:基地|实验室|研究院|研究所|孵化器|加速器|众创空间|工作站|中试平台)$")
 _GOV_BODY = re.compile(r"^[省市区县]?(?:委|政府|人大|政协)$")
 
 
@@ -996,7 +997,8 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
     if st in ("Government", "Park"):
         return "partOf" if pt == "Park" or (st == "Government" and pt == "Government") else None
     if st == "Institute":
-        return "partOf"
+        # X高新区中试基地 is a facility in the zone; X高新区服务中心 is one of the zone's own bodies
+        return "locatedIn" if pt == "Park" and _FACILITY.search(sub.name) else "partOf"
     if st == "University":
         return "partOf" if pt == "University" else None
     if st == "Company":
