@@ -171,3 +171,42 @@ def test_a_park_sited_in_a_larger_zone() -> None:
         "青山数字产业园区选址在滨海新区，规划面积约26平方公里。", {"青山数字产业园区": "Park", "滨海新区": "Park"}
     )
     assert got == {("青山数字产业园区", "partOf", "滨海新区")}
+
+
+def test_the_two_parties_found_what_a_later_clause_of_their_sentence_names() -> None:
+    text = (
+        "滨海市政府与江城理工大学签署战略合作协议。"
+        "根据协议，双方将开展人才培养合作，在江城理工大学研究院挂牌建立滨海协同创新中心，共建滨海成果转化中心、滨海校友之家。"
+    )
+    names = {
+        "滨海市政府": "Government",
+        "江城理工大学": "University",
+        "江城理工大学研究院": "Institute",
+        "滨海协同创新中心": "Institute",
+        "滨海成果转化中心": "Institute",
+        "滨海校友之家": "Institute",
+    }
+    got = {t for t in run(text, names) if t[1] == "establishedBy"}
+    assert got == {
+        (z, "establishedBy", a)
+        for z in ("滨海协同创新中心", "滨海成果转化中心", "滨海校友之家")
+        for a in ("滨海市政府", "江城理工大学")
+    }
+
+
+def test_a_founder_after_a_comma_and_a_lead_founder_with_partners() -> None:
+    got = run(
+        "星海生物医药孵化器，是滨海生物产业基地打造的首个专业孵化器。",
+        {"星海生物医药孵化器": "Institute", "滨海生物产业基地": "Park"},
+    )
+    assert got == {("星海生物医药孵化器", "establishedBy", "滨海生物产业基地")}
+    got = run(
+        "该研究院由医学领军单位江城大学联合省、市、区三级政府共同建设。",
+        {"滨海精准医学研究院": "Institute", "江城大学": "University"},
+    )
+    assert got == set()  # 该研究院 names no institute of this text
+    got = run(
+        "滨海精准医学研究院由医学领军单位江城大学联合省、市、区三级政府共同建设。",
+        {"滨海精准医学研究院": "Institute", "江城大学": "University"},
+    )
+    assert got == {("滨海精准医学研究院", "establishedBy", "江城大学")}
