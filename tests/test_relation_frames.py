@@ -210,3 +210,24 @@ def test_a_founder_after_a_comma_and_a_lead_founder_with_partners() -> None:
         {"滨海精准医学研究院": "Institute", "江城大学": "University"},
     )
     assert got == {("滨海精准医学研究院", "establishedBy", "江城大学")}
+
+
+def test_co_hosts_and_a_signing_ceremony_held_together_cooperate() -> None:
+    got = run(
+        "由星海科技园与滨海分析技术研究院主办的产业生态论坛日前举行。",
+        {"星海科技园": "Park", "滨海分析技术研究院": "Institute"},
+    )
+    assert got == {("星海科技园", "cooperatesWith", "滨海分析技术研究院")}
+    got = run(
+        "6月7日，滨海市人民政府与江城市人民政府在国际会展中心举行滨江合作园签约仪式。",
+        {"滨海市人民政府": "Government", "江城市人民政府": "Government", "滨江合作园": "Park"},
+    )
+    assert ("江城市人民政府", "cooperatesWith", "滨海市人民政府") in got
+
+
+def test_an_aside_in_brackets_after_a_party_does_not_hide_the_agreement() -> None:
+    got = run(
+        "滨海区政府与星海控股股份有限公司(星海科技园建设运营主体)正式签订战略合作框架协议。",
+        {"滨海区政府": "Government", "星海控股股份有限公司": "Company", "星海科技园": "Park"},
+    )
+    assert ("星海控股股份有限公司", "cooperatesWith", "滨海区政府") in got
