@@ -231,3 +231,11 @@ def test_an_aside_in_brackets_after_a_party_does_not_hide_the_agreement() -> Non
         {"滨海区政府": "Government", "星海控股股份有限公司": "Company", "星海科技园": "Park"},
     )
     assert ("星海控股股份有限公司", "cooperatesWith", "滨海区政府") in got
+
+
+def test_a_bare_signing_with_a_park_followed_by_an_investment_settles() -> None:
+    names = {"星海科技": "Company", "滨海高新区管委会": "Government", "滨海高新区": "Park"}
+    got = run("滨海高新区管委会与星海科技签约，星海科技将投资10亿元建设华东总部。", names)
+    assert got == {("星海科技", "locatedIn", "滨海高新区"), ("滨海高新区管委会", "partOf", "滨海高新区")}
+    got = run("滨海高新区管委会与星海科技签约，双方将在人才培养方面深化交流。", names)
+    assert ("星海科技", "cooperatesWith", "滨海高新区管委会") in got

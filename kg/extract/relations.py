@@ -856,9 +856,11 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     return list(dict.fromkeys(found))
 
 
-# after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…)
+# after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…,
+# 与X高新区签约，X将投资10亿元建设…)
 _SETTLE_AFTER = re.compile(
-    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))"
+    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建)"
+    "|(?:将|拟|计划)投资[^，,。；;]{0,12}?(?:建设|兴建|新建))"
 )
 
 
