@@ -239,3 +239,18 @@ def test_a_bare_signing_with_a_park_followed_by_an_investment_settles() -> None:
     assert got == {("星海科技", "locatedIn", "滨海高新区"), ("滨海高新区管委会", "partOf", "滨海高新区")}
     got = run("滨海高新区管委会与星海科技签约，双方将在人才培养方面深化交流。", names)
     assert ("星海科技", "cooperatesWith", "滨海高新区管委会") in got
+
+
+def test_a_park_named_as_a_project_is_not_in_itself_but_its_phase_is() -> None:
+    names = {"星海科技城": "Park", "星海科技城项目": "Project", "星海科技城二期项目": "Project"}
+    got = run("今年是星海科技城项目的启动年，星海科技城二期项目也已开工。", names)
+    assert ("星海科技城项目", "locatedIn", "星海科技城") not in got
+    assert ("星海科技城二期项目", "locatedIn", "星海科技城") in got
+
+
+def test_a_park_that_a_thing_settled_in_only_qualifies_what_follows() -> None:
+    got = run(
+        "这是《滨海发展总体方案》发布后，在滨海高新区落地的首个外资项目。",
+        {"滨海发展总体方案": "Project", "滨海高新区": "Park"},
+    )
+    assert got == set()

@@ -977,6 +977,7 @@ _LEGAL_FORM = re.compile(
 _PLAN = re.compile(r"(?:计划|方案|行动|规划|工程|政策|战略|专项|纲要|试点|工作|基金|资金)[”\"》]?$")
 _BRANCH = re.compile(r"(?:公司|总部|分部|事业部|分厂|工厂|分行|支行|办事处|研究院|中心|基地|集团)$")
 _FACILITY = re.compile(r"(?:基地|实验室|研究院|研究所|孵化器|加速器|众创空间|工作站|中试平台)$")
+_ITSELF = ("项目", "建设项目", "項目", "建設項目")  # X园项目: the park named as a project
 _GOV_BODY = re.compile(r"^[省市区县]?(?:委|政府|人大|政协)$")
 
 
@@ -992,6 +993,8 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
             # X园二期项目 is built in X园; a park's plan (X区行动方案) is its own undertaking. A short
             # form (光谷城市大脑) only names the area: no relation
             prefixes = tuple(f for f in (parent.name, *parent.aliases) if len(f) >= 3)
+            if any(f"{p}{rest}" in (sub.name, *sub.aliases) for p in prefixes for rest in _ITSELF):
+                return None  # X产业园项目 is the park's own construction, not something in it
             return "locatedIn" if any(f.startswith(prefixes) for f in (sub.name, *sub.aliases)) else None
         return "partOf" if pt == "Project" else "undertakes"
     if pt == "Project":
