@@ -254,3 +254,11 @@ def test_a_park_that_a_thing_settled_in_only_qualifies_what_follows() -> None:
         {"滨海发展总体方案": "Project", "滨海高新区": "Park"},
     )
     assert got == set()
+
+
+def test_the_park_introduced_as_a_zone_s_core_carrier_is_part_of_it() -> None:
+    got = run(
+        "作为滨海高新区数字产业核心承载地，此次星海科技签约落户的蓝湾物联网产业园是全省唯一的物联网园区。",
+        {"滨海高新区": "Park", "星海科技": "Company", "蓝湾物联网产业园": "Park"},
+    )
+    assert ("蓝湾物联网产业园", "partOf", "滨海高新区") in got
