@@ -262,3 +262,12 @@ def test_the_park_introduced_as_a_zone_s_core_carrier_is_part_of_it() -> None:
         {"滨海高新区": "Park", "星海科技": "Company", "蓝湾物联网产业园": "Park"},
     )
     assert ("蓝湾物联网产业园", "partOf", "滨海高新区") in got
+
+
+def test_quoted_names_side_by_side_form_a_list() -> None:
+    text = "当前，滨海高新区正着力推进“滨海光谷”“滨海药谷”建设，一批重点项目的落地将成为滨海高新区发展的关键增量。"
+    names = {"滨海高新区": "Park", "滨海光谷": "Project", "滨海药谷": "Project"}
+    assert run(text, names) == {
+        ("滨海高新区", "undertakes", "滨海光谷"),
+        ("滨海高新区", "undertakes", "滨海药谷"),
+    }

@@ -214,7 +214,9 @@ def _compile(  # noqa: C901
                     # a member tagged only in part (中科院西光所、B: only 中科院 tagged; X年产3万吨Y项目) is passed over
                     tail = f"(?:(?:[\u4e00-\u9fff]{{1,4}}|{_CAPACITY})(?=、))?"
                     one = f"{one}{tail}"
-                    more = f"{_CLOSE_Q}{sep}{_AMOUNT}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
+                    # quoted names side by side are a list too (推进“A”“B”“C”建设)
+                    side = f'[”"》」]{_OPEN_Q}{one}'
+                    more = f"{_CLOSE_Q}{sep}{_AMOUNT}{_OPEN_Q}{one}|{side}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
                     # an untagged first member only where a phrase starts (与X、B; 引进了X、B), not mid-word
                     lead = f'(?:(?<=[与和同跟及由了进入如出，,：:“"《])|^)(?:{filler}、){{1,2}}'
                     body = f"(?:{lead})?{one}(?:{more})*"
