@@ -15,12 +15,14 @@ relation comes from one of two sources:
   after its owner (XX公司三期项目) is undertaken by it. These need no trigger sentence; the first
   sentence that mentions the sub-unit is the evidence.
 
-References are resolved within one story (an article and the sections printed under its headline):
-``园区``/``该区``/``高新区`` to the park the story is about (the park it names most, its headline
-counting extra), ``该公司``/``该中心`` to the most salient fitting entity among those named in the last
-few sentences (left unresolved when two tie, as after a list). A clause with no subject
-(``一方面，引入A、B等企业``) speaks for the story's park only when no other organisation is named more
-often in the story; an unstated place (``A、B等已入驻办公``) is the park named last.
+References are resolved within one story (an article and the sections printed under its headline;
+a section that names no park goes on about the park of the one before): ``该区``/``高新区`` to
+the park the story is about (the park it names most, its headline counting extra), ``园区`` to a
+park named as a 园 in the last three sentences, else to that park, ``该公司``/``该中心`` to the
+most salient fitting entity among those named in the last few sentences (left unresolved when two
+tie, as after a list). A clause with no subject (``一方面，引入A、B等企业``) speaks for the story's
+park only when no other organisation is named more often in the story; an unstated place
+(``A、B等已入驻办公``) is the park named last.
 
 Every emitted relation is checked against the contract's type constraints (a park "located in" a
 park is recorded as ``partOf``), duplicates are merged keeping one piece of evidence per sentence that
