@@ -15,12 +15,14 @@ relation comes from one of two sources:
   after its owner (XX公司三期项目) is undertaken by it. These need no trigger sentence; the first
   sentence that mentions the sub-unit is the evidence.
 
-References are resolved within one story (an article and the sections printed under its headline):
-``园区``/``该区``/``高新区`` to the park the story is about (the park it names most, its headline
-counting extra), ``该公司``/``该中心`` to the most salient fitting entity among those named in the last
-few sentences (left unresolved when two tie, as after a list). A clause with no subject
-(``一方面，引入A、B等企业``) speaks for the story's park only when no other organisation is named more
-often in the story; an unstated place (``A、B等已入驻办公``) is the park named last.
+References are resolved within one story (an article and the sections printed under its headline;
+a section that names no park goes on about the park of the one before): ``该区``/``高新区`` to
+the park the story is about (the park it names most, its headline counting extra), ``园区`` to a
+park named as a 园 in the last three sentences, else to that park, ``该公司``/``该中心`` to the
+most salient fitting entity among those named in the last few sentences (left unresolved when two
+tie, as after a list). A clause with no subject (``一方面，引入A、B等企业``) speaks for the story's
+park only when no other organisation is named more often in the story; an unstated place
+(``A、B等已入驻办公``) is the park named last.
 
 Every emitted relation is checked against the contract's type constraints (a park "located in" a
 park is recorded as ``partOf``), duplicates are merged keeping one piece of evidence per sentence that
@@ -78,7 +80,13 @@ _OPEN_Q = '[“"《「‘]?'
 _CLOSE_Q = '[”"》」’]?'
 _LIST_SEP = '(?:、|[，,](?=[“"《]?[{s}][”"》]?(?:、|和|及|等))|和|及|以及|/)'
 # a list item the entity extractor did not tag (A、某某、B等): kept as a filler between 、 separators
-_FILLER = f'[^、，,。！？；;：:（）()“”"《》与和及同跟在对向为{_SLOT_CLASS}\\s]{{1,14}}'
+_FILLER_CHAR = f'[^、，,。！？；;：:（）()“”"《》与和及同跟在对向为{_SLOT_CLASS}\\s]'
+# a bracketed part inside an untagged member (某公司(长春)发动机技改) does not end the list
+_FILLER = f"(?:{_FILLER_CHAR}{{1,14}}(?:[（(]{_FILLER_CHAR}{{1,8}}[）)]{_FILLER_CHAR}{{0,14}})?)"
+# a list member's investment figure (A项目、总投资20亿元的B项目): the list goes on past it
+_AMOUNT = "(?:(?:总投资额?|计划投资|投资额?|合同投资额?)?[约超近达逾]?[0-9.]+(?:多|余)?[万亿]?(?:美元|元)的)?"
+# an owner's name followed by what it makes (中粮年产3万吨聚乳酸原料): a list member tagged only by its owner
+_CAPACITY = "(?:年产|年处理|年加工|年产能)[0-9][\u4e00-\u9fff0-9A-Za-z.]{1,20}"
 _GAP = f"[^。！？；;{_SLOT_CLASS}]"
 _SHORT_GAP = f"[^，,。！？；;：:{_SLOT_CLASS}]{{0,8}}?"
 _CLAUSE_START = "(?:^|(?<=[，,；;：:“—]))\\s*"
@@ -91,7 +99,7 @@ _BOUNDARY = (
 # a name followed by one of these nouns only modifies it (“X”院所, X的项目): X is not the actor
 _MODIFIER = (
     '(?![”"》」]?(?:院所|院校|高校|机构|体系|团队|专家|人才|产品|技术|成果|品牌|基金|资金|种子|专项|大会|论坛|'
-    "会议|活动|峰会|系统|项目库|系列|的(?!决议|决定|通知|批复|请示|公告|合作|战略|深度|全面|交流|对接)))"
+    "会议|活动|峰会|系统|项目库|系列|企业|的(?!决议|决定|通知|批复|请示|公告|合作|战略|深度|全面|交流|对接)))"
 )
 _CLAUSE_BREAK = re.compile("[，,。；;：:！？!?]")
 
@@ -205,10 +213,12 @@ def _compile(  # noqa: C901
                     # a list may end before 和/及 (A和B签署: A is one side) but never before 、 + another name
                     item = f"{_OPEN_Q}{one}{_CLOSE_Q}"
                     filler = f"{_OPEN_Q}{_FILLER}{_CLOSE_Q}"
-                    # a member tagged only in part (中科院西光所、B: only 中科院 tagged) is passed over
-                    tail = "(?:[\u4e00-\u9fff]{1,4}(?=、))?"
+                    # a member tagged only in part (中科院西光所、B: only 中科院 tagged; X年产3万吨Y项目) is passed over
+                    tail = f"(?:(?:[\u4e00-\u9fff]{{1,4}}|{_CAPACITY})(?=、))?"
                     one = f"{one}{tail}"
-                    more = f"{_CLOSE_Q}{sep}{_OPEN_Q}{one}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
+                    # quoted names side by side are a list too (推进“A”“B”“C”建设)
+                    side = f'[”"》」]{_OPEN_Q}{one}'
+                    more = f"{_CLOSE_Q}{sep}{_AMOUNT}{_OPEN_Q}{one}|{side}|{_CLOSE_Q}、{filler}(?=、|和|及|等)"
                     # an untagged first member only where a phrase starts (与X、B; 引进了X、B), not mid-word
                     lead = f'(?:(?<=[与和同跟及由了进入如出，,：:“"《])|^)(?:{filler}、){{1,2}}'
                     body = f"(?:{lead})?{one}(?:{more})*"
@@ -438,7 +448,7 @@ def patterns() -> tuple[Pattern, ...]:
 class RefWord:
     word: str
     type: str
-    resolve: str  # "topic", "last" or "committee"
+    resolve: str  # "topic", "near", "last" or "committee"
     suffixes: tuple[str, ...]
     context: str  # "free", "clause", "bound" or "locative"
 
@@ -453,7 +463,7 @@ def _references() -> tuple[dict[str, RefWord], re.Pattern[str]]:
     return rows, re.compile("|".join(re.escape(w) for w in words))
 
 
-_BOUND_OK = set("在该本与和及的为对从于是入到让由向将把被经")
+_BOUND_OK = set("在该本与和及的为对从于是入到让由向将把被经驻户")
 _CLAUSE_PUNCT = set('，,。；;：:！？!?“”"「」『』（）() \n\t')
 _LOCATIVE_NEXT = set("落入扎安设建投")
 
@@ -563,6 +573,30 @@ def _topic(
     return topic, score[topic] >= max(others.values(), default=0)
 
 
+_NEAR = 3  # sentences back within which 园区 means the 园 just named rather than the story's zone
+
+
+def _near_park(
+    seen: dict[int, _Seen],
+    entities: list[Entity],
+    forms: list[list[str]],
+    suffixes: tuple[str, ...],
+    sent_no: int,
+    topic: int | None,
+) -> int | None:
+    """What 园区 stands for: a park named as a 园 in this or the sentence before (该区东北部的创业园…，园区内已有…),
+    else the park the story is about (a zone is called 园区 too)."""
+    best: tuple[int, int] | None = None
+    for j, info in seen.items():
+        if entities[j].type != "Park" or sent_no - info.last_sent > _NEAR:
+            continue
+        if not any(f.endswith(suffixes) for f in forms[j]):
+            continue
+        if best is None or info.last_pos > best[0]:
+            best = (info.last_pos, j)
+    return best[1] if best is not None else topic
+
+
 def _story_slots(  # noqa: C901
     story: list[Article],
     entities: list[Entity],
@@ -599,7 +633,9 @@ def _story_slots(  # noqa: C901
                 info.last_sent, info.last_pos = sent_no, sent_base * 100000 + s
                 continue
             target: int | None = None
-            if row.resolve == "topic":
+            if row.resolve == "near":
+                target = _near_park(seen, entities, forms, row.suffixes, sent_no, topic)
+            elif row.resolve == "topic":
                 target = topic
             else:
                 best: tuple[int, int] | None = None
@@ -824,9 +860,11 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
     return list(dict.fromkeys(found))
 
 
-# after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…)
+# after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…,
+# 与X高新区签约，X将投资10亿元建设…)
 _SETTLE_AFTER = re.compile(
-    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建))"
+    f"[^。！？；;]*?(?:落户|入驻|落地|在[{_CODE['Park']}](?:内|区内|园内)?[^，,。；;]{{0,6}}?(?:投资|建设|兴建)"
+    "|(?:将|拟|计划)投资[^，,。；;]{0,12}?(?:建设|兴建|新建))"
 )
 
 
@@ -942,6 +980,8 @@ _LEGAL_FORM = re.compile(
 
 _PLAN = re.compile(r"(?:计划|方案|行动|规划|工程|政策|战略|专项|纲要|试点|工作|基金|资金)[”\"》]?$")
 _BRANCH = re.compile(r"(?:公司|总部|分部|事业部|分厂|工厂|分行|支行|办事处|研究院|中心|基地|集团)$")
+_FACILITY = re.compile(r"(?:基地|实验室|研究院|研究所|孵化器|加速器|众创空间|工作站|中试平台)$")
+_ITSELF = ("项目", "建设项目", "項目", "建設項目")  # X园项目: the park named as a project
 _GOV_BODY = re.compile(r"^[省市区县]?(?:委|政府|人大|政协)$")
 
 
@@ -957,6 +997,8 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
             # X园二期项目 is built in X园; a park's plan (X区行动方案) is its own undertaking. A short
             # form (光谷城市大脑) only names the area: no relation
             prefixes = tuple(f for f in (parent.name, *parent.aliases) if len(f) >= 3)
+            if any(f"{p}{rest}" in (sub.name, *sub.aliases) for p in prefixes for rest in _ITSELF):
+                return None  # X产业园项目 is the park's own construction, not something in it
             return "locatedIn" if any(f.startswith(prefixes) for f in (sub.name, *sub.aliases)) else None
         return "partOf" if pt == "Project" else "undertakes"
     if pt == "Project":
@@ -964,7 +1006,8 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
     if st in ("Government", "Park"):
         return "partOf" if pt == "Park" or (st == "Government" and pt == "Government") else None
     if st == "Institute":
-        return "partOf"
+        # X高新区中试基地 is a facility in the zone; X高新区服务中心 is one of the zone's own bodies
+        return "locatedIn" if pt == "Park" and _FACILITY.search(sub.name) else "partOf"
     if st == "University":
         return "partOf" if pt == "University" else None
     if st == "Company":
@@ -1110,10 +1153,15 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
     emit = _Collector(entities, _park_of(entities, forms))
     doc, path = articles[0].doc, articles[0].path
     mentions = _mentions_by_article(entities)
+    last_topic: tuple[int | None, bool] = (None, False)
     for story in _stories(articles):
         story_slots, park, about_park = _story_slots(story, entities, forms, mentions)
-        topic = park if about_park else None
         prev_park: int | None = None
+        if park is None:  # a section that names no park goes on about the park of the one before
+            park, about_park = last_topic
+            prev_park = park
+        last_topic = (park, about_park)
+        topic = park if about_park else None
         state = _StoryState()
         for art, slots in zip(story, story_slots, strict=True):
             slot_starts = [s.start for s in slots]
