@@ -1142,7 +1142,6 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
 
     if not (relation_model.enabled() if use_model is None else use_model):
         return emit.result()
-    found = relation_model.predict(articles, entities, emit.result())
-    for rel, head, tail, ev in found.added:
+    for rel, head, tail, ev in relation_model.predict(articles, entities, emit.result()):
         emit.add(rel, head, tail, ev, (ev.article, ev.start, 1 << 30))
-    return [r for r in emit.result() if (r.head, r.relation, r.tail) not in found.vetoed]
+    return emit.result()
