@@ -104,6 +104,13 @@ def _choose_recognizers(recognizers: str | None, fast: bool) -> None:
 )
 @click.option("--fast", is_flag=True, help="Rules only (--recognizers rules), whatever the default.")
 @click.option(
+    "--relation-model/--no-relation-model",
+    default=None,
+    help="Add the relations the learned candidate-pair check finds beyond the patterns (kg.extract."
+    "relation_model). Default: $KG_RELATION_MODEL (on/off), else what its weights file says (off unless "
+    "its out-of-fold gain was real).",
+)
+@click.option(
     "--scheduler",
     envvar="KG_SCHEDULER",
     default=None,
@@ -124,6 +131,7 @@ def build(
     executor: str,
     recognizers: str | None,
     fast: bool,
+    relation_model: bool | None,
     scheduler: str | None,
 ) -> None:
     """Build the graph from INPUTS: files, folders (read recursively) and globs.
@@ -142,6 +150,8 @@ def build(
 
     started = time.perf_counter()
     _choose_recognizers(recognizers, fast)
+    if relation_model is not None:  # workers inherit the environment
+        os.environ["KG_RELATION_MODEL"] = "on" if relation_model else "off"
     if executor not in EXECUTORS:
         raise click.BadParameter(
             f"no executor named {executor!r} (known: {', '.join(sorted(EXECUTORS))})", param_hint="'--executor'"

@@ -210,12 +210,3 @@ def test_a_project_two_organisations_carry_out_together() -> None:
     found = triples(extract_relations(arts, ents, use_model=False))
     assert {("甲光电公司", U, "柔性显示模组产业化项目"), ("乙大学", U, "柔性显示模组产业化项目")} <= found
     assert ("乙大学", C, "甲光电公司") in found or ("甲光电公司", C, "乙大学") in found
-
-
-def test_the_learned_check_places_a_project_of_a_park_story_the_patterns_miss() -> None:
-    text = "滨海高新区今年以来新签约落户项目30个。其中，海风储能基地项目总投资20亿元，将建设年产5GWh储能电池生产线。"
-    arts, ents = doc(text, {"滨海高新区": "Park", "海风储能基地项目": "Project"})
-    assert triples(extract_relations(arts, ents, use_model=False)) == set()
-    located = extract_relations(arts, ents)
-    assert triples(located) == {("海风储能基地项目", L, "滨海高新区")}
-    assert located[0].evidence[0].pattern == "model"

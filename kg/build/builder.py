@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..extract import relation_model
 from ..extract.mentions import fingerprint as recognizers_fingerprint
 from ..model import DocResult, KnowledgeGraph
 from ..resources.snapshots import default_cache_dir
@@ -123,7 +124,11 @@ class Builder:
         last = LastBuild.of(self.out, cache) if cache is not None else None
         keys = file_keys(files) if cache is not None else None
         inputs_used = [(str(p), k) for p, k in zip(files, keys or [], strict=False)]
-        options: dict[str, object] = {"max_nodes": self.max_nodes, "recognizers": recognizers_fingerprint()}
+        options: dict[str, object] = {
+            "max_nodes": self.max_nodes,
+            "recognizers": recognizers_fingerprint(),
+            "relations": relation_model.fingerprint(),
+        }
         if self.writers is not None:
             options["writers"] = list(self.writers)
         report = BuildReport(errors=list(skipped))

@@ -54,10 +54,12 @@ _TAG = (
 @cache
 def build_version() -> str:
     """The folder of this build's entries: the extractor version and the configured recognizers
-    (names, fingerprints: a model file's hash) and overlap policy."""
+    (names, fingerprints: a model file's hash) and overlap policy, and whether the relation model runs."""
+    from ..extract import relation_model
     from ..extract.mentions import fingerprint
 
-    return hashlib.sha256(f"{extractor_version()}\n{fingerprint()}".encode()).hexdigest()[:16]
+    key = f"{extractor_version()}\n{fingerprint()}\n{relation_model.fingerprint()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def file_key(path: Path, data: bytes) -> str:

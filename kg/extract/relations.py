@@ -1141,11 +1141,12 @@ def _park_of(entities: list[Entity], forms: list[list[str]]) -> dict[int, int]:
     return out
 
 
-def extract_relations(articles: list[Article], entities: list[Entity], use_model: bool = True) -> list[Relation]:
+def extract_relations(articles: list[Article], entities: list[Entity], use_model: bool | None = None) -> list[Relation]:
     """All relations stated in one document's articles between its linked entities.
 
-    ``use_model=False`` leaves out the learned ``locatedIn`` check (:mod:`kg.extract.relation_model`), for
-    training it and for measuring the patterns alone."""
+    ``use_model`` runs the learned candidate-pair check (:mod:`kg.extract.relation_model`) after the
+    patterns (True), leaves it out (False: training it, measuring the patterns alone), or does what
+    the configuration says (None: ``KG_RELATION_MODEL``, else the model file's default)."""
     if not articles or not entities:
         return []
     codes = [_CODE.get(e.type, "") for e in entities]
@@ -1185,10 +1186,10 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
                         prev_park = sl.entity
     owners = _name_relations(entities, forms, {a.index: a for a in articles}, emit, doc, path)
     _propagate_owners(emit, entities, owners)
-    if not use_model:
-        return emit.result()
-    from .relation_model import predict
+    from . import relation_model
 
-    for mover, park, ev in predict(articles, entities, emit.result()):
-        emit.add("locatedIn", mover, park, ev, (ev.article, ev.start, 1 << 30))
+    if not (relation_model.enabled() if use_model is None else use_model):
+        return emit.result()
+    for rel, head, tail, ev in relation_model.predict(articles, entities, emit.result()):
+        emit.add(rel, head, tail, ev, (ev.article, ev.start, 1 << 30))
     return emit.result()
