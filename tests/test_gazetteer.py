@@ -73,6 +73,40 @@ def test_unknown_and_shared_names_resolve_to_nothing() -> None:
     assert resolve("University", "北京大学") == "univ-110000-beijingdaxue"
 
 
+# A school whose moe code names another province than its `province` cell: run by one province, in a
+# city of another (universities.tsv lists the city's region). Its code's province (digits 3-4).
+MOE_PROVINCE_EXCEPTIONS = {"河北工业大学": "13"}  # 河北省's university in Tianjin
+
+
+def test_moe_codes_are_school_codes() -> None:
+    """The MoE 学校标识码 of universities.tsv: 10 digits, 4 first, digits 3-4 the province's 2-digit
+    code (北京大学 4111010001, 南开大学 4112010055: 11 北京, 12 天津), one school each."""
+    rows = [r for r in load_table("universities.tsv") if r["moe"]]
+    assert len(rows) >= 890
+    for r in rows:
+        assert re.fullmatch(r"4[0-9]{9}", r["moe"]), r
+        assert r["moe"][2:4] == MOE_PROVINCE_EXCEPTIONS.get(r["name"], r["code"][:2]), r
+    codes = Counter(r["moe"] for r in rows)
+    assert [c for c, n in codes.items() if n > 1] == []
+    entries = gazetteer().entries
+    assert entries[resolve("University", "北京大学")].moe == "4111010001"
+    assert entries[resolve("University", "南开大学")].moe == "4112010055"
+    assert entries[resolve("University", "中国石油大学(华东)")].moe == "4137010425"  # half-width brackets
+    assert entries[resolve("University", "香港大学")].moe == ""  # not in the MoE list
+
+
+def test_built_graph_carries_moe_code(tmp_path: Path) -> None:
+    text = "产学研合作再结硕果\n\n本报讯 近日，清华大学与北京星河智能科技有限公司签署合作协议，共建联合实验室。\n"
+    out = _build(tmp_path, "moe", {"t.txt": text})
+    store = ox.Store()
+    store.bulk_load(path=str(out / "kg.ttl"), format=ox.RdfFormat.TURTLE)
+    prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    rows = store.query(prefixes + "SELECT ?u ?c WHERE { ?u a hkg:University ; hkg:moeCode ?c }")
+    assert [(str(r["u"].value), str(r["c"].value)) for r in rows] == [
+        (ID + "University/univ-110000-qinghuadaxue", "4111010003")
+    ]
+
+
 BATCH_A = {
     "a.txt": "武汉东湖新技术开发区招商引资再获突破\n\n本报讯 近日，湖北星辰光电科技有限公司正式落户"
     "武汉东湖新技术开发区，项目总投资10亿元。\n",

@@ -16,7 +16,7 @@ import pytest
 from kg.resources.lexicon import load_list, load_table, split_multi
 
 TABLES = {
-    "universities.tsv": ["name", "abbr", "province", "kind", "id", "code", "former"],
+    "universities.tsv": ["name", "abbr", "province", "kind", "id", "code", "former", "moe"],
     "cas_institutes.tsv": ["name", "short", "parent", "id", "former"],
     "institutes.tsv": ["name", "short", "kind"],
     "government.tsv": ["name", "short", "level", "parent"],

@@ -45,6 +45,7 @@ class Entry:
     code: str = ""
     year: str = ""
     source: str = ""  # the lexicon table the entry comes from
+    moe: str = ""  # a university's Ministry of Education school code (学校标识码, 10 digits), if known
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def _entry(table: str, type_: str, kind: str, cols: tuple[str, ...], row: dict[s
         code=row.get("code", ""),
         year=row.get("year", ""),
         source=table,
+        moe=row.get("moe", ""),
     )
 
 

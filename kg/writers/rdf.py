@@ -257,6 +257,7 @@ class _Memo(dict):  # type: ignore[type-arg]
 # Predicates, as constants.
 _P_MENTIONS, _P_MENTIONED_IN, _P_IN_PLACE = ONT + "mentionCount", ONT + "mentionedIn", ONT + "inPlace"
 _P_ADMIN_CODE, _P_PLACE_LEVEL = ONT + "adminCode", ONT + "placeLevel"
+_P_MOE_CODE = ONT + "moeCode"  # a gazetteer university's Ministry of Education school code
 _P_FILES = ONT + "fileCount"  # how many input files name the entity: its dcterms:source count
 _P_SOURCE, _P_TITLE = DCTERMS + "source", DCTERMS + "title"
 _P_SUBJECT, _P_PREDICATE, _P_OBJECT = RDF + "subject", RDF + "predicate", RDF + "object"
@@ -326,10 +327,15 @@ def _subjects(graph: KnowledgeGraph) -> dict[str, set[tuple[str, Term]]]:
 
 def _gazetteer_pos(node: Node) -> list[tuple[str, Term]]:
     """A gazetteer entity's official name and entry id (the same in every build, so that graphs built
-    apart agree on them when loaded into one store)."""
+    apart agree on them when loaded into one store), and a university's Ministry of Education code
+    where the gazetteer knows it (universities.tsv, column ``moe``)."""
     if not node.gazetteer:
         return []
-    return [(SKOS_PREF, _zh(node.name)), (DCTERMS_ID, _str(node.gazetteer))]
+    pos: list[tuple[str, Term]] = [(SKOS_PREF, _zh(node.name)), (DCTERMS_ID, _str(node.gazetteer))]
+    entry = gazetteer().entries.get(node.gazetteer)
+    if entry is not None and entry.moe:
+        pos.append((_P_MOE_CODE, _str(entry.moe)))
+    return pos
 
 
 def _place_pos(label: str) -> list[tuple[str, Term]]:
