@@ -261,3 +261,10 @@ def test_a_district_before_a_listed_park_locates_it_and_is_no_part_of_its_name()
 def test_a_province_before_a_listed_park_stays_part_of_its_name() -> None:
     got = entities_of("近日，广东省光明科学城建设推进会召开。")
     assert "广东省光明科学城" in got
+
+
+def test_a_verb_cut_across_its_last_character_ends_the_name() -> None:
+    # jieba cuts 组 / 建华 / 宇: the verb 组建 stands before the name, not in it
+    got = entities_of("该县利用闲置土地组建华宇新材料产业园区，规划面积800亩。")
+    assert "华宇新材料产业园区" in got
+    assert not any(name.endswith("组建华宇新材料产业园区") for name in got)

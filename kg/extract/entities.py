@@ -540,6 +540,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break
         if k > 0 and toks[k - 1] + tok in res.boundaries:
             break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
+        if _split_boundary(res, toks, k):
+            start -= len(tok) - 1  # 组 / 建华英: a verb jieba cut across (组建) ends the walk inside the token
+            break
         opens = place_like or (type_ == "Project" and tok in _PROJECT_CLAUSE_VERBS)
         if tok in res.action_verbs and (opens or (start < s and _verb_opens(res, toks, k, suffix))):
             break  # 建设X项目, 共同建设X研究院, 投资建设X总部: the action on the name
@@ -547,6 +550,19 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
         start -= len(tok)
     return start
+
+
+def _split_boundary(res: Resources, toks: tuple[str, ...], k: int) -> bool:
+    """Whether a one-character token and the first character of ``toks[k]`` make a boundary word
+    (组 / 建华英 holds 组建): jieba glued the verb's last character to the name's first word."""
+    tok = toks[k]
+    return (
+        k > 0
+        and len(tok) >= 2
+        and len(toks[k - 1]) == 1
+        and toks[k - 1] + tok[0] in res.boundaries
+        and tok not in res.canonical_forms
+    )
 
 
 def _park_word_closes(res: Resources, toks: tuple[str, ...], k: int) -> bool:
