@@ -249,3 +249,22 @@ def test_tokenizer_snapshot_is_the_tokenizer_jieba_makes(tmp_path: Path, monkeyp
     assert other.FREQ["另一个词"] == 2000
     assert [p.name for p in (tmp_path / "kg" / "jieba").glob("*.pickle")] != [snapshots[0].name]
     assert len(list((tmp_path / "kg" / "jieba").glob("*.pickle"))) == 1
+
+
+def test_a_district_before_a_listed_park_locates_it_and_is_no_part_of_its_name() -> None:
+    got = entities_of("位于光明区光明科学城的深圳智感传感器有限公司近日投产，光明科学城再添新动能。")
+    assert "光明科学城" in got
+    assert "光明区光明科学城" not in got
+    assert got["光明科学城"][0] == "Park"
+
+
+def test_a_province_before_a_listed_park_stays_part_of_its_name() -> None:
+    got = entities_of("近日，广东省光明科学城建设推进会召开。")
+    assert "广东省光明科学城" in got
+
+
+def test_a_verb_cut_across_its_last_character_ends_the_name() -> None:
+    # jieba cuts 组 / 建华 / 宇: the verb 组建 stands before the name, not in it
+    got = entities_of("该县利用闲置土地组建华宇新材料产业园区，规划面积800亩。")
+    assert "华宇新材料产业园区" in got
+    assert not any(name.endswith("组建华宇新材料产业园区") for name in got)

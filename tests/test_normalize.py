@@ -231,3 +231,14 @@ def test_wrapped_line_ending_after_a_full_stop_is_not_a_byline() -> None:
     clean, meta = normalize(page)
     assert "复产助力。高新区召开工作会议。" in clean
     assert meta["bylines"] == ["张珊妮"]  # this one ends its story: a lead follows
+
+
+def test_a_metadata_line_ending_in_its_editor_does_not_run_into_the_story() -> None:
+    page = (
+        "## 江城新区签约五个项目\n\n发布时间：2023-04-02 09:10:11 |来源：江城日报 | 责任编辑：周明\n\n"
+        "\n\n江城新区管委会2日与三家企业签署合作协议。\n"
+    )
+    clean, meta = normalize(page)
+    assert "江城新区管委会2日与三家企业签署合作协议。" in [b.strip() for b in _paragraphs(clean)]
+    assert "周明" not in clean
+    assert any("周明" in b for b in meta["bylines"])

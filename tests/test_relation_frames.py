@@ -271,3 +271,12 @@ def test_quoted_names_side_by_side_form_a_list() -> None:
         ("滨海高新区", "undertakes", "滨海光谷"),
         ("滨海高新区", "undertakes", "滨海药谷"),
     }
+
+
+def test_a_subsidiary_after_its_parent_s_bracketed_short_name() -> None:
+    got = run(
+        "江城电子集团有限公司（江城电子）下属子公司江城光电科技有限公司中标该项目。",
+        {"江城电子集团有限公司": "Company", "江城光电科技有限公司": "Company"},
+        aliases={"江城电子集团有限公司": ["江城电子"]},
+    )
+    assert got == {("江城光电科技有限公司", "partOf", "江城电子集团有限公司")}

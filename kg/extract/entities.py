@@ -540,6 +540,9 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break
         if k > 0 and toks[k - 1] + tok in res.boundaries:
             break  # 运营方, 项目方: a role noun jieba cuts in two (运营 / 方) ends the walk as a whole
+        if _split_boundary(res, toks, k):
+            start -= len(tok) - 1  # 组 / 建华英: a verb jieba cut across (组建) ends the walk inside the token
+            break
         opens = place_like or (type_ == "Project" and tok in _PROJECT_CLAUSE_VERBS)
         if tok in res.action_verbs and (opens or (start < s and _verb_opens(res, toks, k, suffix))):
             break  # 建设X项目, 共同建设X研究院, 投资建设X总部: the action on the name
@@ -547,6 +550,19 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             break  # 某高新区管委会直属国有企业X: a government body is never inside another kind of name
         start -= len(tok)
     return start
+
+
+def _split_boundary(res: Resources, toks: tuple[str, ...], k: int) -> bool:
+    """Whether a one-character token and the first character of ``toks[k]`` make a boundary word
+    (组 / 建华英 holds 组建): jieba glued the verb's last character to the name's first word."""
+    tok = toks[k]
+    return (
+        k > 0
+        and len(tok) >= 2
+        and len(toks[k - 1]) == 1
+        and toks[k - 1] + tok[0] in res.boundaries
+        and tok not in res.canonical_forms
+    )
 
 
 def _park_word_closes(res: Resources, toks: tuple[str, ...], k: int) -> bool:
@@ -686,6 +702,16 @@ def _trim(sent: str, start: int, end: int) -> int:
     return start + m.end() if m and m.end() < end - start else start
 
 
+def _joins_known_name(res: Resources, head: str, known: Candidate) -> bool:
+    """Whether the place ``head`` before a known name belongs to it: a province or city does (贵州省 +
+    贵阳综合保税区), a district or county before a listed park does not, since listed parks go by
+    their own names and the district only locates them."""
+    if head not in res.places:
+        return False
+    district = head.endswith(_DISTRICT_LEVELS) and not head.endswith(_ZONE_DISTRICTS)
+    return not (district and known.type == "Park" and known.rule.startswith("lexicon:"))
+
+
 def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None = None) -> list[Candidate]:  # noqa: C901
     best: dict[int, tuple[str, str, int, int]] = {}
     for end, val in res.suffixes.iter(sent):
@@ -735,8 +761,9 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
         if sent[start : start + 1] in _FORMER and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
             start += 1  # 原某市职业大学: the former name of the place's university is still its name
         for k in known_at.get(e, ()):
-            # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it
-            if k.end == e and k.start > start and sent[start : k.start] not in res.places:
+            # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it,
+            # and not a mere district (位于某区X科学城: the district says where X科学城 is)
+            if k.end == e and k.start > start and not _joins_known_name(res, sent[start : k.start], k):
                 start = k.start
         name = sent[start:e]
         prefix = sent[start:s]
@@ -815,6 +842,8 @@ _WORK_COMMITTEE = frozenset(_WORDS["work_committee"])
 _ADMIN_COMMITTEES = _WORDS["admin_committees"]
 _PROVINCE_CITY = _chars("province_city")
 _ADMIN_LEVELS = _chars("admin_levels")
+_DISTRICT_LEVELS = tuple(_WORDS["district_levels"])
+_ZONE_DISTRICTS = tuple(_WORDS["zone_districts"])
 _FORMER = frozenset(_WORDS["former"])
 _ENUM_CLOSERS = frozenset(_WORDS["enum_closers"])
 _GOV_SUFFIX = _WORDS["government_suffix"]

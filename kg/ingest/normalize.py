@@ -102,6 +102,7 @@ _BYLINE = re.compile(
 _HAS_ROLE = re.compile(rf"^[{_MARK}]|(?:{_ROLE})")
 _MARKED_NAMES = re.compile(rf"^[{_MARK}]")
 _CREDIT_ONLY = re.compile(_PATTERNS["credit_only"])
+_EDITOR_TAIL = re.compile(_PATTERNS["editor_tail"])
 # A caption ending in its credit. The credit must stand apart (a space or brackets) or carry a credit
 # word, so a wrapped body line ending in 拍摄 or 提供图 is not taken for one.
 _CAPTION_CREDIT = re.compile(_PATTERNS["caption_credit"])
@@ -301,6 +302,9 @@ def _split_credit_lines(items: list[_Item], meta_later: list[tuple[int, str, str
                 continue
         if len(compact) <= 150 and _CAPTION_START.match(compact):  # ▲ …, 图为…, 上图：…
             it.kind = "caption"
+            continue
+        if len(compact) <= 120 and _EDITOR_TAIL.search(compact):  # … 来源：… 责任编辑：某某
+            it.kind = "byline"
             continue
         if len(compact) <= 60 and _BYLINE.match(compact):
             body = compact.lstrip(_MARK).strip()
