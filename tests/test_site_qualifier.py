@@ -25,3 +25,8 @@ def test_a_bracket_that_is_no_site_stays_out_of_the_name() -> None:
     found = names("双方将共建长江智能制造创新研究院(以下简称研究院)，首批引进科研团队12个。")
     assert "长江智能制造创新研究院" in found, found
     assert not any("(" in n or "（" in n for n in found), found
+
+
+def test_a_place_joined_by_a_middle_dot_is_part_of_the_name() -> None:
+    found = names("两地将合作建设“绵阳·长江科技创新中心”，打造协同创新平台。")
+    assert found.get("绵阳·长江科技创新中心") == "Institute", found

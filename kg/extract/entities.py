@@ -1459,15 +1459,32 @@ def _site_qualifier(res: Resources, text: str) -> bool:
     return seen > 0 and (k == len(text) or text[k:] in _QUALIFIER_TAILS)
 
 
+_DOTS = "·・•‧"
+
+
+def _dotted_start(res: Resources, sent: str, c: Candidate) -> int:
+    """Where a name that a place joins with a middle dot (某地·某创新中心) starts, else ``c.start``."""
+    if c.type not in _QUALIFIED_TYPES | {"Project"} or c.name or c.start < 3 or sent[c.start - 1] not in _DOTS:
+        return c.start
+    for n in range(min(6, c.start - 1), 1, -1):
+        s = c.start - 1 - n
+        if sent[s : c.start - 1] in res.places and (s == 0 or not _CJK.match(sent[s - 1])):
+            return s
+    return c.start
+
+
 def qualified(res: Resources, sent: str, chosen: list[Candidate]) -> list[Candidate]:
     """某研究院(广州) / 某大学科技园(德阳园): a bracket naming the site right after a body's name is part of
-    the name (the contract's fullest form), unless another name starts inside it."""
+    the name (the contract's fullest form), unless another name starts inside it; so is a place joined
+    to it by a middle dot (某地·某创新中心)."""
     starts = {c.start for c in chosen}
     out = []
     for c in chosen:
         m = _QUALIFIER.match(sent, c.end) if c.type in _QUALIFIED_TYPES and not c.name else None
         if m and not any(c.end < s < m.end() for s in starts) and _site_qualifier(res, m.group(1)):
             c = Candidate(c.start, m.end(), c.type, c.rule, c.strength, c.name, c.confidence)
+        if (start := _dotted_start(res, sent, c)) != c.start and not any(start <= x.start < c.start for x in chosen):
+            c = Candidate(start, c.end, c.type, c.rule, c.strength, c.name, c.confidence)
         out.append(c)
     return out
 
