@@ -1472,6 +1472,52 @@ _ZONE_SUFFIXES = frozenset(_WORDS["zone_suffixes"])
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
 
+_QUALIFIER_TAILS = frozenset(_WORDS["qualifier_tails"])
+_QUALIFIED_TYPES = frozenset({"Institute", "Park", "University"})
+_QUALIFIER = re.compile(r"[（(]([\u4e00-\u9fff]{2,8})[)）]")
+
+
+def _site_qualifier(res: Resources, text: str) -> bool:
+    """Whether ``text`` is only places, then at most a site word: 德阳园, 广州, 德阳什邡."""
+    k, seen = 0, 0
+    while k < len(text):
+        n = next((n for n in range(min(6, len(text) - k), 1, -1) if text[k : k + n] in res.places), 0)
+        if not n:
+            break
+        k, seen = k + n, seen + 1
+    return seen > 0 and (k == len(text) or text[k:] in _QUALIFIER_TAILS)
+
+
+_DOTS = "·・•‧"
+
+
+def _dotted_start(res: Resources, sent: str, c: Candidate) -> int:
+    """Where a name that a place joins with a middle dot (某地·某创新中心) starts, else ``c.start``."""
+    if c.type not in _QUALIFIED_TYPES | {"Project"} or c.name or c.start < 3 or sent[c.start - 1] not in _DOTS:
+        return c.start
+    for n in range(min(6, c.start - 1), 1, -1):
+        s = c.start - 1 - n
+        if sent[s : c.start - 1] in res.places and (s == 0 or not _CJK.match(sent[s - 1])):
+            return s
+    return c.start
+
+
+def qualified(res: Resources, sent: str, chosen: list[Candidate]) -> list[Candidate]:
+    """某研究院(广州) / 某大学科技园(德阳园): a bracket naming the site right after a body's name is part of
+    the name (the contract's fullest form), unless another name starts inside it; so is a place joined
+    to it by a middle dot (某地·某创新中心)."""
+    starts = {c.start for c in chosen}
+    out = []
+    for c in chosen:
+        m = _QUALIFIER.match(sent, c.end) if c.type in _QUALIFIED_TYPES and not c.name else None
+        if m and not any(c.end < s < m.end() for s in starts) and _site_qualifier(res, m.group(1)):
+            c = Candidate(c.start, m.end(), c.type, c.rule, c.strength, c.name, c.confidence)
+        if (start := _dotted_start(res, sent, c)) != c.start and not any(start <= x.start < c.start for x in chosen):
+            c = Candidate(start, c.end, c.type, c.rule, c.strength, c.name, c.confidence)
+        out.append(c)
+    return out
+
+
 def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
     """某高新区管委会 / 某高新区投资促进局 names the park too, 某工业园区纳米产业园二期项目 the zone it
     is built in, and 某新区某片区 / 某高新区直管园 the zone it is a part of: the longest part of the name

@@ -18,7 +18,16 @@ from functools import cache
 
 from ..model import Article, Mention
 from . import lac as _lac  # noqa: F401  (registers the recognizers lac, lac-all, lac-naive and their policies)
-from .entities import Candidate, _owner_in_project, _parent_of_branch, _park_in_name, _retype, _siblings, resources
+from .entities import (
+    Candidate,
+    _owner_in_project,
+    _parent_of_branch,
+    _park_in_name,
+    _retype,
+    _siblings,
+    qualified,
+    resources,
+)
 from .recognizers import POLICIES, RECOGNIZERS, RULE_RECOGNIZERS, Policy, Recognizer
 
 
@@ -107,6 +116,7 @@ def candidates(sentences: Sequence[str]) -> list[list[Candidate]]:
     for i, sent in enumerate(sentences):
         cands = [c for p in proposals for c in p[i]]
         chosen = _siblings(res, sent, [_retype(res, sent, c) for c in pipe.policy(cands, sent)])
+        chosen = qualified(res, sent, chosen)
         nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
         nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
         nested += [p for c in chosen if (p := _park_in_name(res, sent, c)) is not None]

@@ -1068,6 +1068,26 @@ def _name_parent(
     return None
 
 
+@cache
+def _park_suffixes() -> tuple[str, ...]:
+    return tuple(r["suffix"] for r in load_table("entity_suffixes.tsv") if r["type"] == "Park")
+
+
+def _owner_stated(sub: Entity, owner: Entity, sub_forms: list[str], owner_forms: list[str]) -> bool:
+    """Whether a project named after an organisation says the organisation undertakes it.
+
+    Not when the name is only the owner plus 项目 (X项目 is the owner's coming itself, as X园项目 is the
+    park's), when it names a park built on the owner's brand (X科技园项目: a park, run by whoever the
+    text says), or when the owner is named nowhere but inside project names (a list of projects:
+    the annotator's owner is then the full company name, if any)."""
+    rests = [sf[len(of) :] for sf in sub_forms for of in owner_forms if len(of) >= 2 and sf.startswith(of)]
+    if not rests or all(r in _ITSELF for r in rests):
+        return False
+    if all(any(r.removesuffix(i).endswith(_park_suffixes()) for i in ("", *_ITSELF)) for r in rests):
+        return False
+    return any(x.rule != "owner-in-project" for x in owner.mentions)
+
+
 def _name_relations(
     entities: list[Entity], forms: list[list[str]], articles: dict[int, Article], emit: _Collector, doc: str, path: str
 ) -> dict[int, int]:
@@ -1094,6 +1114,8 @@ def _name_relations(
             continue
         sent = next((s for s in art.sentences if s.start <= m.start < s.end), None)
         if sent is None:
+            continue
+        if rel == "undertakes" and not _owner_stated(sub, parent, forms[b], forms[a]):
             continue
         if rel == "undertakes" and found_before.search(art.text, max(0, m.start - 6), m.start):
             rel = "establishedBy"  # 设立X基金: the text says it was set up, not run
