@@ -1,0 +1,74 @@
+"""Founders, investors and office holders stated in shapes beyond one trigger right after the name:
+a founding clause after the founded thing's own clause, founders introduced by a descriptor or a
+parent group, a lead founder with partners listed before the verb, an investor named before 投资的,
+and several office holders of one organisation in a row.
+
+Every sentence here is invented (none is taken from the sample pages or dev2); ``run`` from
+``test_relations`` tags each given name, so the tests exercise the relation rules alone."""
+
+from __future__ import annotations
+
+from test_relations import run
+
+
+def test_investor_named_before_the_project_it_invests_in() -> None:
+    got = run(
+        "本批项目包括青禾新材料股份有限公司投资的青禾高性能薄膜生产项目、远山智能装备项目等。",
+        {"青禾新材料股份有限公司": "Company", "青禾高性能薄膜生产项目": "Project", "远山智能装备项目": "Project"},
+    )
+    assert ("青禾新材料股份有限公司", "undertakes", "青禾高性能薄膜生产项目") in got
+    assert ("青禾新材料股份有限公司", "undertakes", "远山智能装备项目") not in got
+
+
+def test_partner_of_a_cooperation_is_not_the_investor() -> None:
+    got = run(
+        "园区与青禾新材料股份有限公司合作开发的青禾高性能薄膜生产项目开工。",
+        {"青禾新材料股份有限公司": "Company", "青禾高性能薄膜生产项目": "Project"},
+    )
+    assert ("青禾新材料股份有限公司", "undertakes", "青禾高性能薄膜生产项目") not in got
+
+
+def test_founding_clause_after_the_founded_things_own_clause() -> None:
+    got = run(
+        "北湖智造基地位于江城高新区，由江城大学和江城市人民政府共建。",
+        {"北湖智造基地": "Park", "江城高新区": "Park", "江城大学": "University", "江城市人民政府": "Government"},
+    )
+    assert ("北湖智造基地", "establishedBy", "江城大学") in got
+    assert ("北湖智造基地", "establishedBy", "江城市人民政府") in got
+    assert ("北湖智造基地", "establishedBy", "江城高新区") not in got
+
+
+def test_founders_after_a_parent_group() -> None:
+    got = run(
+        "数智创新中心由华辰资本旗下华辰科技发展有限公司与滨江发展有限公司共同出资组建。",
+        {
+            "数智创新中心": "Institute",
+            "华辰资本": "Company",
+            "华辰科技发展有限公司": "Company",
+            "滨江发展有限公司": "Company",
+        },
+    )
+    assert ("数智创新中心", "establishedBy", "华辰科技发展有限公司") in got
+    assert ("数智创新中心", "establishedBy", "滨江发展有限公司") in got
+    assert ("数智创新中心", "establishedBy", "华辰资本") not in got
+
+
+def test_lead_founder_with_partners_named_before_the_verb() -> None:
+    got = run(
+        "南湖医学研究院由医学领军单位东陵大学联合江城市、南湖区以及南湖生物医药基地投资方合作共建。",
+        {"南湖医学研究院": "Institute", "东陵大学": "University", "南湖生物医药基地": "Park"},
+    )
+    assert ("南湖医学研究院", "establishedBy", "东陵大学") in got
+    assert ("南湖医学研究院", "establishedBy", "南湖生物医药基地") not in got
+
+
+def test_office_holders_of_one_organisation_in_a_row() -> None:
+    got = run(
+        "管理中心李明主任、王强副主任、赵刚副主任参加了调研。",
+        {"管理中心": "Institute", "李明": "Person", "王强": "Person", "赵刚": "Person"},
+    )
+    assert got == {
+        ("李明", "worksFor", "管理中心"),
+        ("王强", "worksFor", "管理中心"),
+        ("赵刚", "worksFor", "管理中心"),
+    }
