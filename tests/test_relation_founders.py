@@ -72,3 +72,19 @@ def test_office_holders_of_one_organisation_in_a_row() -> None:
         ("王强", "worksFor", "管理中心"),
         ("赵刚", "worksFor", "管理中心"),
     }
+
+
+def test_an_honour_inside_a_title_chain_neither_breaks_it_nor_employs() -> None:
+    names = {"江城理工大学": "University", "中国科学院": "Institute", "中国工程院": "Institute", "张明": "Person"}
+    got = run("江城理工大学副校长、中国科学院院士张明出席仪式。", names)
+    assert got == {("张明", "worksFor", "江城理工大学")}
+    got = run("中国工程院院士、江城理工大学校长张明出席仪式。", names)
+    assert got == {("张明", "worksFor", "江城理工大学")}
+
+
+def test_a_seat_on_a_party_committee_named_in_full() -> None:
+    got = run(
+        "北湖高新区党工委委员、管委会副主任张明出席仪式。",
+        {"北湖高新区党工委": "Government", "北湖高新区管委会": "Government", "张明": "Person"},
+    )
+    assert ("张明", "worksFor", "北湖高新区党工委") in got

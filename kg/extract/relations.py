@@ -201,7 +201,13 @@ def _compile(  # noqa: C901
                 org = _codes("ORG")
                 requires.append(frozenset(org))
                 item = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?(?:的)?[^，,。；;、：:{_SLOT_CLASS}]{{0,5}}?{trig['ROLE']}"
-                out.append(f"(?P<{group}>(?:{item}(?:[、，,]|兼)?)+)")
+                # an honour inside the chain (X大学副校长、中国科学院院士Y) does not break it
+                honour = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?[^，,。；;、：:{_SLOT_CLASS}]{{0,5}}?{trig['HONOUR']}"
+                # a party committee named in full and then its member's seat (X党工委委员)
+                member = f"{_OPEN_Q}[{_CODE['Government']}]{_CLOSE_Q}{trig['SEAT']}"
+                item = f"(?:{item}|{member})"
+                sep = "(?:[、，,]|兼)?"
+                out.append(f"(?P<{group}>(?:{honour}{sep})*{item}{sep}(?:(?:{item}|{honour}){sep})*)")
             else:
                 codes = _codes(spec)
                 if not optional:
@@ -856,8 +862,15 @@ def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities
         if i in sent.at and not (glue and _glued(sent.skel, i, e)) and not _COUNTED.match(sent.skel, i + 1)
     ]
     if group in pat.chains:
-        found = [k for k in found if entities[k].type in ORG_TYPES]
+        found = [k for k in found if entities[k].type in ORG_TYPES and not _honoured_by(sent, k, e)]
     return list(dict.fromkeys(found))
+
+
+def _honoured_by(sent: _Sentence, k: int, end: int) -> bool:
+    """Whether entity ``k`` is named in a title chain only as the body that grants an honour
+    (中国科学院院士): an academician of the academy does not work for it."""
+    honour = _trigger_regex("HONOUR")
+    return any(sent.at[i].entity == k and honour.match(sent.skel, i + 1, end) is not None for i in sent.at if i < end)
 
 
 # after a bare 签约 with a park: the signer settles or builds there (与X高新区签约，将在园区投资建设…,
