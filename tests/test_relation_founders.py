@@ -88,3 +88,17 @@ def test_a_seat_on_a_party_committee_named_in_full() -> None:
         {"北湖高新区党工委": "Government", "北湖高新区管委会": "Government", "张明": "Person"},
     )
     assert ("张明", "worksFor", "北湖高新区党工委") in got
+
+
+def test_a_bare_committee_in_a_title_chain_is_the_one_of_the_park_just_named() -> None:
+    text = (
+        "近日，北湖经济技术开发区党工委书记、管委会主任张明率队赴南山科技园考察。"
+        "南山科技园将与北湖经济技术开发区共建产业园。南山科技园发展迅速。"
+    )
+    names = {"北湖经济技术开发区": "Park", "南山科技园": "Park", "张明": "Person"}
+    got = run(text, names)
+    assert ("张明", "worksFor", "北湖经济技术开发区") in got
+    assert ("张明", "worksFor", "南山科技园") not in got
+    got = run(text, {**names, "北湖经济技术开发区党工委": "Government"})
+    assert ("张明", "worksFor", "北湖经济技术开发区党工委") in got
+    assert ("张明", "worksFor", "南山科技园") not in got

@@ -666,6 +666,8 @@ def _story_slots(  # noqa: C901
                     ]
                     if rivals:
                         target = None  # 引导A、B、C等企业…该企业: a reader cannot tell which one
+            if row.resolve == "committee":
+                target = _chained_park(art.text, s, slots, entities, row, target)
             if row.resolve == "committee" and target is None:
                 target = topic  # 管委会主任 in a story that names no committee: the park's own committee
             if target is not None and entities[target].type in (row.type, "Park" if row.resolve == "committee" else ""):
@@ -673,6 +675,36 @@ def _story_slots(  # noqa: C901
         out.append(slots)
         sent_base += len(art.sentences) + 1
     return out, topic, about_park
+
+
+_TITLE_GAP = re.compile("[^。！？；;：:]{0,12}")
+
+
+def _chained_park(
+    text: str, pos: int, slots: list[Slot], entities: list[Entity], row: RefWord, found: int | None
+) -> int | None:
+    """The committee a bare 管委会 names inside a title chain: that of the park named just before it
+    (X开发区党工委书记、管委会主任Y serves X's committee, not the story's main park); else ``found``."""
+    if not slots or not _TITLE_GAP.fullmatch(text, slots[-1].end, pos):
+        return found
+    before = entities[slots[-1].entity]
+    if before.type == "Park":
+        park = slots[-1].entity
+    else:  # the park's party committee (X开发区党工委书记、管委会主任)
+        named = [j for j, e in enumerate(entities) if e.type == "Park" and before.name.startswith(e.name)]
+        if before.type != "Government" or not named:
+            return found
+        park = max(named, key=lambda j: len(entities[j].name))
+    name = entities[park].name
+    own = [
+        j
+        for j, e in enumerate(entities)
+        if j != slots[-1].entity
+        and e.type == "Government"
+        and e.name.startswith(name)
+        and e.name.endswith(row.suffixes)
+    ]
+    return own[0] if own else park
 
 
 _ALIAS_OPEN = re.compile(r"^[（(](?:以下简称|以下称|下称|简称|又称|即)?[“\"]?$")
