@@ -102,3 +102,11 @@ def test_a_bare_committee_in_a_title_chain_is_the_one_of_the_park_just_named() -
     got = run(text, {**names, "北湖经济技术开发区党工委": "Government"})
     assert ("张明", "worksFor", "北湖经济技术开发区党工委") in got
     assert ("张明", "worksFor", "南山科技园") not in got
+
+
+def test_a_bare_title_in_the_clause_after_its_organisation() -> None:
+    names = {"青禾新材料股份有限公司": "Company", "北湖高新区": "Park", "江城大学": "University", "李明": "Person"}
+    got = run("青禾新材料股份有限公司是入驻北湖高新区的企业之一，副总经理李明介绍了新产品。", names)
+    assert ("李明", "worksFor", "青禾新材料股份有限公司") in got
+    got = run("青禾新材料股份有限公司与江城大学签约，副总经理李明介绍了新产品。", names)
+    assert not any(rel == "worksFor" for _h, rel, _t in got)
