@@ -110,3 +110,15 @@ def test_a_bare_title_in_the_clause_after_its_organisation() -> None:
     assert ("李明", "worksFor", "青禾新材料股份有限公司") in got
     got = run("青禾新材料股份有限公司与江城大学签约，副总经理李明介绍了新产品。", names)
     assert not any(rel == "worksFor" for _h, rel, _t in got)
+
+
+def test_a_local_head_titled_by_post_serves_that_places_government() -> None:
+    names = {"江城市人民政府": "Government", "北湖区政府": "Government", "李强": "Person", "王明": "Person"}
+    got = run("江城市委副书记、市长李强，北湖区区长王明出席仪式。江城市人民政府与北湖区政府签署协议。", names)
+    assert ("李强", "worksFor", "江城市人民政府") in got
+    assert ("王明", "worksFor", "北湖区政府") in got
+    assert ("李强", "worksFor", "北湖区政府") not in got
+    # the level of the post picks the place: a 副市长 serves the city, not the district named first
+    got = run("北湖区委常委、江城市副市长李强出席。北湖区政府与江城市人民政府签署协议。", names)
+    assert ("李强", "worksFor", "江城市人民政府") in got
+    assert ("李强", "worksFor", "北湖区政府") not in got

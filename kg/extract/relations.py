@@ -1175,6 +1175,52 @@ def _name_relations(
     return owners
 
 
+_TITLE_SEGMENT = re.compile("[，,。；;：:！？!?]")
+
+
+def _local_heads(entities: list[Entity], articles: dict[int, Article], emit: _Collector, doc: str, path: str) -> None:
+    """Heads of a local government titled only by their post (X市委副书记、市长Y; X区区长Y).
+
+    The title names the level (市长, 区长) and the clause names the place, so Y serves the government
+    of that place when the document names it (X市政府, X区人民政府); the name itself is rarely written.
+    """
+    trig = _triggers()
+    gov_tail = re.compile(f"{trig['LOCAL_GOV']}$")
+    heads = re.compile(f"{trig['LOCAL_HEAD']}$")
+    govs: list[tuple[int, str]] = []  # (government, its place: X市 of X市人民政府)
+    for k, e in enumerate(entities):
+        m = gov_tail.search(e.name) if e.type == "Government" else None
+        if m and m.start() >= 2:
+            govs.append((k, e.name[: m.start()]))
+    if not govs:
+        return
+    for p, person in enumerate(entities):
+        if person.type != "Person":
+            continue
+        for mention in person.mentions:
+            art = articles.get(mention.article)
+            if art is None:
+                continue
+            seg_start = max((m.end() for m in _TITLE_SEGMENT.finditer(art.text, 0, mention.start)), default=0)
+            segment = art.text[max(seg_start, mention.start - 30) : mention.start]
+            title = heads.search(segment)
+            if title is None:
+                continue
+            # the place named last before the title, at the title's own level (市 for 市长)
+            placed = [
+                (segment.rfind(place[:-1], 0, title.start()), k) for k, place in govs if place[-1] in title.group()
+            ]
+            placed = [(i, k) for i, k in placed if i >= 0]
+            if not placed:
+                continue
+            gov = max(placed)[1]
+            sent = next((x for x in art.sentences if x.start <= mention.start < x.end), None)
+            if sent is None:
+                continue
+            ev = Evidence(doc, path, art.index, sent.text, sent.start, sent.end, "local-head")
+            emit.add("worksFor", p, gov, ev, (art.index, sent.start, mention.start))
+
+
 def _propagate_owners(emit: _Collector, entities: list[Entity], owners: dict[int, int]) -> None:
     """``园区企业X三期项目``: the apposition names the company too, so its owner is in the park as well."""
     index = {e.name: k for k, e in enumerate(entities)}
@@ -1253,6 +1299,7 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
                         prev_park = sl.entity
     owners = _name_relations(entities, forms, {a.index: a for a in articles}, emit, doc, path)
     _propagate_owners(emit, entities, owners)
+    _local_heads(entities, {a.index: a for a in articles}, emit, doc, path)
     from . import relation_model
 
     if not (relation_model.enabled() if use_model is None else use_model):
