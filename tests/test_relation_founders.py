@@ -122,3 +122,43 @@ def test_a_local_head_titled_by_post_serves_that_places_government() -> None:
     got = run("北湖区委常委、江城市副市长李强出席。北湖区政府与江城市人民政府签署协议。", names)
     assert ("李强", "worksFor", "江城市人民政府") in got
     assert ("李强", "worksFor", "北湖区政府") not in got
+
+
+def test_co_building_stated_after_a_long_aside() -> None:
+    got = run(
+        "根据协议，江城大学与北湖区管委会将本着“优势互补、共同发展”的原则，合作共建“北湖数字产业园”、“北湖创业园”。",
+        {"江城大学": "University", "北湖区管委会": "Government", "北湖数字产业园": "Park", "北湖创业园": "Park"},
+    )
+    for park in ("北湖数字产业园", "北湖创业园"):
+        assert (park, "establishedBy", "江城大学") in got
+        assert (park, "establishedBy", "北湖区管委会") in got
+
+
+def test_a_new_subsidiary_as_the_investing_vehicle() -> None:
+    got = run(
+        "青禾电缆股份有限公司与北湖经开区签订项目投资协议，以新设立的全资子公司——江城青禾铜箔有限公司为投资主体，"
+        "在北湖经开区建设青禾超薄铜箔项目。",
+        {
+            "青禾电缆股份有限公司": "Company",
+            "北湖经开区": "Park",
+            "江城青禾铜箔有限公司": "Company",
+            "青禾超薄铜箔项目": "Project",
+        },
+    )
+    assert ("江城青禾铜箔有限公司", "establishedBy", "青禾电缆股份有限公司") in got
+    assert ("江城青禾铜箔有限公司", "undertakes", "青禾超薄铜箔项目") in got
+
+
+def test_a_joint_venture_of_a_company_and_a_groups_subsidiary() -> None:
+    got = run(
+        "江城建设有限公司是华辰投资有限公司与江城控股集团旗下子公司江城城投有限公司组建的合资公司。",
+        {
+            "江城建设有限公司": "Company",
+            "华辰投资有限公司": "Company",
+            "江城控股集团": "Company",
+            "江城城投有限公司": "Company",
+        },
+    )
+    assert ("江城建设有限公司", "establishedBy", "华辰投资有限公司") in got
+    assert ("江城建设有限公司", "establishedBy", "江城城投有限公司") in got
+    assert ("江城建设有限公司", "establishedBy", "江城控股集团") not in got
