@@ -162,3 +162,39 @@ def test_a_joint_venture_of_a_company_and_a_groups_subsidiary() -> None:
     assert ("江城建设有限公司", "establishedBy", "华辰投资有限公司") in got
     assert ("江城建设有限公司", "establishedBy", "江城城投有限公司") in got
     assert ("江城建设有限公司", "establishedBy", "江城控股集团") not in got
+
+
+def test_opening_a_centre_founds_it() -> None:
+    got = run(
+        "北湖新区已出台支持青年创业的专项政策、开设北湖青年创业服务中心等一系列措施。",
+        {"北湖新区": "Park", "北湖青年创业服务中心": "Institute"},
+    )
+    assert got == {("北湖青年创业服务中心", "establishedBy", "北湖新区")}
+
+
+def test_two_parties_hold_the_signing_ceremony_of_a_zone() -> None:
+    got = run(
+        "6月7日，江城港区管理委员会与北湖市人民政府在江城宾馆举行江城港区北湖功能区签约仪式。",
+        {"江城港区管理委员会": "Government", "北湖市人民政府": "Government", "江城港区北湖功能区": "Park"},
+    )
+    assert ("江城港区北湖功能区", "establishedBy", "江城港区管理委员会") in got
+    assert ("江城港区北湖功能区", "establishedBy", "北湖市人民政府") in got
+
+
+def test_a_builder_named_in_brackets() -> None:
+    got = run(
+        "北湖区政府与华辰控股股份有限公司（华辰科技园建设运营主体）正式签订战略合作框架协议。",
+        {"北湖区政府": "Government", "华辰控股股份有限公司": "Company", "华辰科技园": "Park"},
+    )
+    assert ("华辰科技园", "establishedBy", "华辰控股股份有限公司") in got
+    assert ("华辰科技园", "establishedBy", "北湖区政府") not in got
+
+
+def test_co_building_listed_among_the_fields_of_a_partnership() -> None:
+    got = run(
+        "北湖经开区与江城中关村科技园签署园区共建框架合作协议。"
+        "双方将在规划咨询合作、联合招商引资、共建“北湖智能制造主题园”等方面深度合作。",
+        {"北湖经开区": "Park", "江城中关村科技园": "Park", "北湖智能制造主题园": "Park"},
+    )
+    assert ("北湖智能制造主题园", "establishedBy", "北湖经开区") in got
+    assert ("北湖智能制造主题园", "establishedBy", "江城中关村科技园") in got
