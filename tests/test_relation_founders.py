@@ -198,3 +198,11 @@ def test_co_building_listed_among_the_fields_of_a_partnership() -> None:
     )
     assert ("北湖智能制造主题园", "establishedBy", "北湖经开区") in got
     assert ("北湖智能制造主题园", "establishedBy", "江城中关村科技园") in got
+
+
+def test_a_project_named_after_its_owners_full_registered_name() -> None:
+    got = run(
+        "今年计划推动建设增资扩产项目5个，包括总投资4.5亿元的青禾新材料(江城)有限公司高端薄膜生产线扩产项目等。",
+        {"青禾新材料(江城)有限公司高端薄膜生产线扩产项目": "Project", "青禾新材料(江城)有限公司": "Company"},
+    )
+    assert ("青禾新材料(江城)有限公司", "undertakes", "青禾新材料(江城)有限公司高端薄膜生产线扩产项目") in got

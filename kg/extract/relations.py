@@ -43,7 +43,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ..model import ACTOR_TYPES, ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation, norm_name
-from ..resources.lexicon import load_list, load_table, split_multi
+from ..resources.lexicon import load_list, load_table, load_uses, split_multi
 
 if sys.version_info >= (3, 11):  # the regular-expression parser, to read off what a pattern needs
     from re import _compiler as _sre_compile  # type: ignore[attr-defined]
@@ -1130,7 +1130,15 @@ def _owner_stated(sub: Entity, owner: Entity, sub_forms: list[str], owner_forms:
         return False
     if all(any(r.removesuffix(i).endswith(_park_suffixes()) for i in ("", *_ITSELF)) for r in rests):
         return False
+    if any(sf.startswith(of) and of.endswith(_registered_forms()) for sf in sub_forms for of in owner_forms):
+        return True  # 某某(肇庆)有限公司某某扩产项目: the full registered name is the owner's own statement
     return any(x.rule != "owner-in-project" for x in owner.mentions)
+
+
+@cache
+def _registered_forms() -> tuple[str, ...]:
+    """The forms that end a registered company's full name (有限公司): company_forms.tsv, use registered."""
+    return load_uses("company_forms.tsv").get("registered", ())
 
 
 def _name_relations(
