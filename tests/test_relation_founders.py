@@ -206,3 +206,22 @@ def test_a_project_named_after_its_owners_full_registered_name() -> None:
         {"青禾新材料(江城)有限公司高端薄膜生产线扩产项目": "Project", "青禾新材料(江城)有限公司": "Company"},
     )
     assert ("青禾新材料(江城)有限公司", "undertakes", "青禾新材料(江城)有限公司高端薄膜生产线扩产项目") in got
+
+
+def test_taking_part_in_or_driving_a_projects_building() -> None:
+    got = run(
+        "华辰文化集团正积极参与江城的北湖文化旅游项目合作开发。",
+        {"华辰文化集团": "Company", "北湖文化旅游项目": "Project"},
+    )
+    assert got == {("华辰文化集团", "undertakes", "北湖文化旅游项目")}
+    got = run(
+        "这将为北湖高新区推动江城科技成果转化先行区建设注入动能。",
+        {"北湖高新区": "Park", "江城科技成果转化先行区": "Project"},
+    )
+    assert got == {("北湖高新区", "undertakes", "江城科技成果转化先行区")}
+    # driving a project's publicity is no undertaking
+    got = run(
+        "华辰文化集团积极推动北湖文化旅游项目宣传推广。",
+        {"华辰文化集团": "Company", "北湖文化旅游项目": "Project"},
+    )
+    assert got == set()
