@@ -225,3 +225,12 @@ def test_taking_part_in_or_driving_a_projects_building() -> None:
         {"华辰文化集团": "Company", "北湖文化旅游项目": "Project"},
     )
     assert got == set()
+
+
+def test_a_department_between_the_organisation_and_the_title() -> None:
+    got = run(
+        "江城理工大学继续教育联合党总支书记、北湖科技园董事长张明出席会议。",
+        {"江城理工大学": "University", "北湖科技园": "Park", "张明": "Person"},
+    )
+    assert ("张明", "worksFor", "江城理工大学") in got
+    assert ("张明", "worksFor", "北湖科技园") in got

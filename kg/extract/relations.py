@@ -200,7 +200,7 @@ def _compile(  # noqa: C901
                 classes.append("ROLE")
                 org = _codes("ORG")
                 requires.append(frozenset(org))
-                item = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?(?:的)?[^，,。；;、：:{_SLOT_CLASS}]{{0,5}}?{trig['ROLE']}"
+                item = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?(?:的)?[^，,。；;、：:{_SLOT_CLASS}]{{0,10}}?{trig['ROLE']}"
                 # an honour inside the chain (X大学副校长、中国科学院院士Y) does not break it
                 honour = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?[^，,。；;、：:{_SLOT_CLASS}]{{0,5}}?{trig['HONOUR']}"
                 # a party committee named in full and then its member's seat (X党工委委员)
