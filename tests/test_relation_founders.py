@@ -234,3 +234,19 @@ def test_a_department_between_the_organisation_and_the_title() -> None:
     )
     assert ("张明", "worksFor", "江城理工大学") in got
     assert ("张明", "worksFor", "北湖科技园") in got
+
+
+def test_a_founded_platform_named_after_a_dash() -> None:
+    got = run(
+        "为解决中试难的问题，北湖经济开发区规划建设了新材料产业中试孵化创新平台——北湖化工中试基地。",
+        {"北湖经济开发区": "Park", "北湖化工中试基地": "Institute"},
+    )
+    assert got == {("北湖化工中试基地", "establishedBy", "北湖经济开发区")}
+
+
+def test_the_founder_in_the_second_part_of_an_is_clause() -> None:
+    got = run(
+        "北湖未来城创新产业园是由江城研究院参与策划，北湖区政府打造的科技产业综合体。",
+        {"北湖未来城创新产业园": "Park", "江城研究院": "Institute", "北湖区政府": "Government"},
+    )
+    assert ("北湖未来城创新产业园", "establishedBy", "北湖区政府") in got
