@@ -250,3 +250,12 @@ def test_the_founder_in_the_second_part_of_an_is_clause() -> None:
         {"北湖未来城创新产业园": "Park", "江城研究院": "Institute", "北湖区政府": "Government"},
     )
     assert ("北湖未来城创新产业园", "establishedBy", "北湖区政府") in got
+
+
+def test_a_seat_in_the_government_named_by_its_level_after_the_party_committee() -> None:
+    got = run(
+        "江城市委常委、市政府党组成员、北湖合作区党工委书记王明出席活动。江城市人民政府高度重视。",
+        {"江城市人民政府": "Government", "北湖合作区党工委": "Government", "王明": "Person"},
+    )
+    assert ("王明", "worksFor", "江城市人民政府") in got
+    assert ("王明", "worksFor", "北湖合作区党工委") in got

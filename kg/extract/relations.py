@@ -1211,22 +1211,31 @@ def _local_heads(entities: list[Entity], articles: dict[int, Article], emit: _Co
                 continue
             seg_start = max((m.end() for m in _TITLE_SEGMENT.finditer(art.text, 0, mention.start)), default=0)
             segment = art.text[max(seg_start, mention.start - 30) : mention.start]
-            title = heads.search(segment)
-            if title is None:
+            gov = _head_government(segment, govs, heads, trig["LOCAL_GOV"])
+            if gov is None:
                 continue
-            # the place named last before the title, at the title's own level (市 for 市长)
-            placed = [
-                (segment.rfind(place[:-1], 0, title.start()), k) for k, place in govs if place[-1] in title.group()
-            ]
-            placed = [(i, k) for i, k in placed if i >= 0]
-            if not placed:
-                continue
-            gov = max(placed)[1]
             sent = next((x for x in art.sentences if x.start <= mention.start < x.end), None)
             if sent is None:
                 continue
             ev = Evidence(doc, path, art.index, sent.text, sent.start, sent.end, "local-head")
             emit.add("worksFor", p, gov, ev, (art.index, sent.start, mention.start))
+
+
+def _head_government(segment: str, govs: list[tuple[int, str]], heads: re.Pattern[str], gov_forms: str) -> int | None:
+    """The government a title chain ending ``segment`` serves by post: a head's title at the end
+    (X市委副书记、市长), or a seat in the government named by its level after the place's party
+    committee (X市委常委、市政府党组成员、…). The place named last before the post wins."""
+    title = heads.search(segment)
+    placed: list[tuple[int, int]] = []
+    for k, place in govs:
+        base, level = place[:-1], place[-1]
+        if title is not None and level in title.group():
+            placed.append((segment.rfind(base, 0, title.start()), k))
+        seat = re.search(f"、{re.escape(level)}{gov_forms}", segment)
+        if seat is not None:
+            placed.append((segment.rfind(base, 0, seat.start()), k))
+    placed = [(i, k) for i, k in placed if i >= 0]
+    return max(placed)[1] if placed else None
 
 
 def _propagate_owners(emit: _Collector, entities: list[Entity], owners: dict[int, int]) -> None:
