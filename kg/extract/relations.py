@@ -203,11 +203,12 @@ def _compile(  # noqa: C901
                 item = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?(?:的)?[^，,。；;、：:{_SLOT_CLASS}]{{0,10}}?{trig['ROLE']}"
                 # an honour inside the chain (X大学副校长、中国科学院院士Y) does not break it
                 honour = f"(?:{_OPEN_Q}[{org}]{_CLOSE_Q})?[^，,。；;、：:{_SLOT_CLASS}]{{0,5}}?{trig['HONOUR']}"
-                # a party committee named in full and then its member's seat (X党工委委员)
+                # a party committee named in full and then its member's seat (X党工委委员); like an
+                # honour it needs a job title elsewhere in the chain (the prefilter asks for one)
                 member = f"{_OPEN_Q}[{_CODE['Government']}]{_CLOSE_Q}{trig['SEAT']}"
-                item = f"(?:{item}|{member})"
                 sep = "(?:[、，,]|兼)?"
-                out.append(f"(?P<{group}>(?:{honour}{sep})*{item}{sep}(?:(?:{item}|{honour}){sep})*)")
+                extra = f"(?:{honour}|{member})"
+                out.append(f"(?P<{group}>(?:{extra}{sep})*{item}{sep}(?:(?:{item}|{extra}){sep})*)")
             else:
                 codes = _codes(spec)
                 if not optional:
