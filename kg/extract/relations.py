@@ -123,7 +123,7 @@ class Pattern:
     family: str
     regex: re.Pattern[str]
     emits: tuple[tuple[str, str, str], ...]  # (relation, head group, tail group)
-    bound: dict[str, str]  # groups bound to no text: group -> TOPIC | LASTPARK | SUBJ | PAIR
+    bound: dict[str, str]  # groups bound to no text: group -> TOPIC | OWNTOPIC | LASTPARK | SUBJ | PAIR
     chains: frozenset[str]  # title chains: only their organisations count
     subjects: frozenset[str]  # groups that must stand in subject position
     requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
@@ -192,7 +192,7 @@ def _compile(  # noqa: C901
             if subj:
                 subjects.add(group)
             optional = source[: m.start()].endswith("(?:")
-            if spec in ("TOPIC", "LASTPARK", "SUBJ", "PAIR"):
+            if spec in ("TOPIC", "OWNTOPIC", "LASTPARK", "SUBJ", "PAIR"):
                 bound[group] = spec
                 out.append(f"(?P<{group}>)")
             elif spec == "CHAIN":
@@ -762,6 +762,7 @@ class _Sentence:
     make_ev: Callable[[str], Evidence]
     rank: tuple[int, int]
     story: _StoryState | None = None
+    inherited: bool = False  # the topic is the park of the section before (this story names none)
     _breaks: list[int] | None = None
     _parks: tuple[list[int], list[int]] | None = None
 
@@ -830,8 +831,10 @@ def _glued(skel: str, i: int, end: int) -> bool:
 
 def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities: list[Entity]) -> list[int]:
     kind = pat.bound.get(group)
-    if kind == "TOPIC":
+    if kind == "TOPIC" or (kind == "OWNTOPIC" and not sent.inherited):
         return [sent.topic] if sent.topic is not None else []
+    if kind == "OWNTOPIC":
+        return []
     if kind == "LASTPARK":
         park = sent.park_before(m.start(), entities)
         return [park] if park is not None else []
@@ -1180,7 +1183,8 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
     for story in _stories(articles):
         story_slots, park, about_park = _story_slots(story, entities, forms, mentions)
         prev_park: int | None = None
-        if park is None:  # a section that names no park goes on about the park of the one before
+        inherited = park is None
+        if inherited:  # a section that names no park goes on about the park of the one before
             park, about_park = last_topic
             prev_park = park
         last_topic = (park, about_park)
@@ -1201,7 +1205,9 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
                         return Evidence(doc, path, art.index, text, s, e, pattern)
 
                     _match_sentence(
-                        _Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state), entities, emit
+                        _Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state, inherited),
+                        entities,
+                        emit,
                     )
                 for sl in inside:
                     if entities[sl.entity].type == "Park":

@@ -1,0 +1,81 @@
+"""Frames that place a project or institute in a park without a settling verb: the story's park
+pushing a project's construction, a project's investment figure in a story about a park, a park's
+flagship project after a dash, 作为“园”首个…项目, and a park planned as named sub-parks.
+
+Every sentence here is invented (none is taken from the sample pages or dev2); ``doc`` from
+``test_relations`` tags each given name, so the tests exercise the relation rules alone."""
+
+from __future__ import annotations
+
+from test_relations import run
+
+PARK_STORY = "青川高新区今年新开工项目20个，青川高新区产业集聚效应明显。"
+
+
+def test_the_story_s_park_speeds_up_a_project_s_construction() -> None:
+    got = run(
+        PARK_STORY + "今年，加快江城新材料二期项目建设，全力推进北岸数据中心项目建设。",
+        {"青川高新区": "Park", "江城新材料二期项目": "Project", "北岸数据中心项目": "Project"},
+    )
+    assert got == {
+        ("江城新材料二期项目", "locatedIn", "青川高新区"),
+        ("北岸数据中心项目", "locatedIn", "青川高新区"),
+    }
+
+
+def test_pushing_a_project_elsewhere_does_not_place_it_in_the_story_s_park() -> None:
+    got = run(
+        PARK_STORY + "同时，加快江城新材料二期项目建设，为长江经济开发区注入动能。",
+        {"青川高新区": "Park", "长江经济开发区": "Park", "江城新材料二期项目": "Project"},
+    )
+    assert ("江城新材料二期项目", "locatedIn", "青川高新区") not in got
+
+
+def test_a_project_s_investment_in_a_story_about_a_park() -> None:
+    got = run(
+        PARK_STORY + "其中，远航智能装备项目总投资12亿元，建成后年产值可达30亿元。",
+        {"青川高新区": "Park", "远航智能装备项目": "Project"},
+    )
+    assert got == {("远航智能装备项目", "locatedIn", "青川高新区")}
+
+
+def test_a_project_s_investment_outside_a_park_story_places_nothing() -> None:
+    got = run(
+        "远航集团今年业绩增长。远航集团表示，远航智能装备项目总投资12亿元。",
+        {"远航集团": "Company", "远航智能装备项目": "Project"},
+    )
+    assert got == set()
+
+
+def test_a_park_s_flagship_project_after_a_dash() -> None:
+    got = run(
+        "北湖科技城重点项目——江南先进材料研究院昨日举行奠基仪式。",
+        {"北湖科技城": "Park", "江南先进材料研究院": "Institute"},
+    )
+    assert got == {("江南先进材料研究院", "locatedIn", "北湖科技城")}
+
+
+def test_the_first_project_of_a_quoted_park() -> None:
+    got = run(
+        "作为“光电谷”首个标准化厂房项目，星河智造产业园项目主体已经封顶。",
+        {"光电谷": "Park", "星河智造产业园项目": "Project"},
+    )
+    assert got == {("星河智造产业园项目", "locatedIn", "光电谷")}
+
+
+def test_a_park_planned_as_named_sub_parks() -> None:
+    got = run(
+        "西岭工业园初步规划三大园区，包括精密制造园区、绿色食品园区和物流园区。",
+        {"西岭工业园": "Park", "精密制造园区": "Park", "绿色食品园区": "Park", "物流园区": "Park"},
+    )
+    assert got == {
+        ("精密制造园区", "partOf", "西岭工业园"),
+        ("绿色食品园区", "partOf", "西岭工业园"),
+        ("物流园区", "partOf", "西岭工业园"),
+    }
+
+
+def test_an_investment_figure_in_a_section_that_inherits_its_park_places_nothing() -> None:
+    texts = ["青川高新区今年新开工项目20个。", "远航智能装备项目总投资12亿元，建成后年产值可达30亿元。"]
+    names = {"青川高新区": "Park", "远航智能装备项目": "Project"}
+    assert run(texts, names, titles=["青川高新区项目提速", "项目"]) == set()
