@@ -79,3 +79,58 @@ def test_an_investment_figure_in_a_section_that_inherits_its_park_places_nothing
     texts = ["青川高新区今年新开工项目20个。", "远航智能装备项目总投资12亿元，建成后年产值可达30亿元。"]
     names = {"青川高新区": "Park", "远航智能装备项目": "Project"}
     assert run(texts, names, titles=["青川高新区项目提速", "项目"]) == set()
+
+
+def test_a_body_that_brought_companies_in_for_a_park() -> None:
+    got = run(
+        "省商务厅还给青川高新区牵线引进了远航船务、江城农业等一批项目。",
+        {"省商务厅": "Government", "青川高新区": "Park", "远航船务": "Company", "江城农业": "Company"},
+    )
+    assert got == {("远航船务", "locatedIn", "青川高新区"), ("江城农业", "locatedIn", "青川高新区")}
+
+
+def test_one_of_the_projects_that_settled_in_a_park() -> None:
+    got = run(
+        "北岸国际广场是首批由市政府推荐进驻滨海合作产业园的项目之一。",
+        {"北岸国际广场": "Project", "市政府": "Government", "滨海合作产业园": "Park"},
+    )
+    assert got == {("北岸国际广场", "locatedIn", "滨海合作产业园")}
+
+
+def test_units_unveiled_in_a_story_about_a_park() -> None:
+    got = run(
+        PARK_STORY + "活动现场，推动江城智能制造创新中心、北岸数字产业园揭牌。",
+        {"青川高新区": "Park", "江城智能制造创新中心": "Institute", "北岸数字产业园": "Park"},
+    )
+    assert got == {
+        ("江城智能制造创新中心", "locatedIn", "青川高新区"),
+        ("北岸数字产业园", "partOf", "青川高新区"),
+    }
+
+
+def test_a_unit_unveiled_in_another_park_of_the_story_is_not_placed_in_the_story_s_park() -> None:
+    got = run(
+        PARK_STORY + "江城智能制造创新中心在长江经济开发区揭牌。",
+        {"青川高新区": "Park", "江城智能制造创新中心": "Institute", "长江经济开发区": "Park"},
+    )
+    assert ("江城智能制造创新中心", "locatedIn", "青川高新区") not in got
+
+
+def test_a_park_s_plan_named_in_quotes_then_listed() -> None:
+    got = run(
+        "西岭工业园将重点建设“三基地一中心”，即精密制造基地、绿色食品基地、物流基地和江城检测中心。",
+        {
+            "西岭工业园": "Park",
+            "精密制造基地": "Park",
+            "绿色食品基地": "Park",
+            "物流基地": "Park",
+            "江城检测中心": "Institute",
+        },
+    )
+    assert got == {
+        ("精密制造基地", "partOf", "西岭工业园"),
+        ("绿色食品基地", "partOf", "西岭工业园"),
+        ("物流基地", "partOf", "西岭工业园"),
+        ("江城检测中心", "locatedIn", "西岭工业园"),
+    }
+
