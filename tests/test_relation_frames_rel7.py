@@ -134,3 +134,19 @@ def test_a_park_s_plan_named_in_quotes_then_listed() -> None:
         ("江城检测中心", "locatedIn", "西岭工业园"),
     }
 
+
+def test_a_name_built_on_a_zone_s_bare_place_name_is_no_part_of_it() -> None:
+    got = run(
+        "滨岛新区与滨岛国际人才中心签署合作协议。滨岛的发展日新月异。",
+        {"滨岛新区": "Park", "滨岛国际人才中心": "Institute", "滨岛": "Park"},
+        aliases={"滨岛": ["滨岛深度合作区"]},
+    )
+    assert not {t for t in got if t[1] in ("partOf", "locatedIn")}
+
+
+def test_a_name_built_on_a_zone_s_park_name_or_valley_brand_is_part_of_it() -> None:
+    got = run(
+        "星谷第二总部集聚区今日开园。江城高新区创新产业园也已建成。",
+        {"星谷第二总部集聚区": "Park", "星谷": "Park", "江城高新区创新产业园": "Park", "江城高新区": "Park"},
+    )
+    assert got == {("星谷第二总部集聚区", "partOf", "星谷"), ("江城高新区创新产业园", "partOf", "江城高新区")}

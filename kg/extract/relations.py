@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
+from ..ingest.normalize import to_simplified
 from ..model import ACTOR_TYPES, ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation, norm_name
 from ..resources.lexicon import load_list, load_table, split_multi
 
@@ -1042,6 +1043,9 @@ def _name_parent(
     for sf in forms[b]:
         for n in range(2, len(sf) - 1):
             cands = [a for a in index.get(sf[:n], ()) if a != b and entities[a].name != sub.name]
+            if sub.type != "Government" and not _is_park_name(sf[:n]):
+                # 横琴新区, 前海某中心: a zone's bare place name starts the name; no sub-unit of it
+                cands = [a for a in cands if entities[a].type != "Park"]
             if not cands:
                 continue
             rest = sf[n:]
@@ -1074,6 +1078,13 @@ def _name_parent(
 @cache
 def _park_suffixes() -> tuple[str, ...]:
     return tuple(r["suffix"] for r in load_table("entity_suffixes.tsv") if r["type"] == "Park")
+
+
+def _is_park_name(form: str) -> bool:
+    """Whether a park's form names it as a park (某高新区, 某科技城) rather than by a bare place name
+    (横琴, 前海): only the former makes it the parent of what is named after it; a place name merely
+    locates (横琴新区 is no part of a zone called 横琴 for short)."""
+    return to_simplified(form).endswith((*_park_suffixes(), *load_list("park_brand_heads.txt")))
 
 
 def _owner_stated(sub: Entity, owner: Entity, sub_forms: list[str], owner_forms: list[str]) -> bool:
