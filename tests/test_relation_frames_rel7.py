@@ -150,3 +150,28 @@ def test_a_name_built_on_a_zone_s_park_name_or_valley_brand_is_part_of_it() -> N
         {"星谷第二总部集聚区": "Park", "星谷": "Park", "江城高新区创新产业园": "Park", "江城高新区": "Park"},
     )
     assert got == {("星谷第二总部集聚区", "partOf", "星谷"), ("江城高新区创新产业园", "partOf", "江城高新区")}
+
+
+def test_a_project_as_the_first_entrant_of_a_park_built_by_others() -> None:
+    got = run(
+        "江城芯片二期项目总投资20亿元，作为青川高新区、远航集团联合打造的北岸半导体产业园首个入园项目，将于年内投产。",
+        {"江城芯片二期项目": "Project", "青川高新区": "Park", "远航集团": "Company", "北岸半导体产业园": "Park"},
+    )
+    assert ("江城芯片二期项目", "locatedIn", "北岸半导体产业园") in got
+    assert ("江城芯片二期项目", "locatedIn", "青川高新区") not in got
+
+
+def test_the_flagship_of_the_signing_in_a_story_about_a_park() -> None:
+    got = run(
+        PARK_STORY + "其中，远航智能装备项目是本次签约的重磅项目。",
+        {"青川高新区": "Park", "远航智能装备项目": "Project"},
+    )
+    assert got == {("远航智能装备项目", "locatedIn", "青川高新区")}
+
+
+def test_the_second_list_of_signed_projects_in_a_park_story() -> None:
+    got = run(
+        PARK_STORY + "在现场签约项目中，既涵盖远航智能装备项目等6个产业项目，也包含江城检测研究院等14个租售项目。",
+        {"青川高新区": "Park", "远航智能装备项目": "Project", "江城检测研究院": "Institute"},
+    )
+    assert got == {("远航智能装备项目", "locatedIn", "青川高新区"), ("江城检测研究院", "locatedIn", "青川高新区")}

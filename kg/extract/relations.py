@@ -1044,7 +1044,7 @@ def _name_parent(
         for n in range(2, len(sf) - 1):
             cands = [a for a in index.get(sf[:n], ()) if a != b and entities[a].name != sub.name]
             if sub.type != "Government" and not _is_park_name(sf[:n]):
-                # 横琴新区, 前海某中心: a zone's bare place name starts the name; no sub-unit of it
+                # 滨岛新区, 滨岛某中心: a zone's bare place name starts the name; no sub-unit of it
                 cands = [a for a in cands if entities[a].type != "Park"]
             if not cands:
                 continue
@@ -1082,8 +1082,8 @@ def _park_suffixes() -> tuple[str, ...]:
 
 def _is_park_name(form: str) -> bool:
     """Whether a park's form names it as a park (某高新区, 某科技城) rather than by a bare place name
-    (横琴, 前海): only the former makes it the parent of what is named after it; a place name merely
-    locates (横琴新区 is no part of a zone called 横琴 for short)."""
+    (滨岛, 江湾): only the former makes it the parent of what is named after it; a place name merely
+    locates (滨岛新区 is no part of a zone called 滨岛 for short)."""
     return to_simplified(form).endswith((*_park_suffixes(), *load_list("park_brand_heads.txt")))
 
 
