@@ -175,3 +175,35 @@ def test_the_second_list_of_signed_projects_in_a_park_story() -> None:
         {"青川高新区": "Park", "远航智能装备项目": "Project", "江城检测研究院": "Institute"},
     )
     assert got == {("远航智能装备项目", "locatedIn", "青川高新区"), ("江城检测研究院", "locatedIn", "青川高新区")}
+
+
+def test_a_park_one_of_a_zone_s_quoted_set_of_parks() -> None:
+    got = run(
+        "他表示，江城通州园是江城国家自主创新示范区“一区八园”之一，辐射带动强。",
+        {"江城通州园": "Park", "江城国家自主创新示范区": "Park"},
+    )
+    assert got == {("江城通州园", "partOf", "江城国家自主创新示范区")}
+
+
+def test_a_project_under_construction_in_a_story_naming_its_park() -> None:
+    got = run(
+        PARK_STORY + "远航一期项目已于去年正式投产；江城新材料二期项目正在施工，预计明年竣工。",
+        {"青川高新区": "Park", "远航一期项目": "Project", "江城新材料二期项目": "Project"},
+    )
+    assert ("江城新材料二期项目", "locatedIn", "青川高新区") in got
+
+
+def test_the_story_s_park_starting_the_construction_of_institutes() -> None:
+    got = run(
+        PARK_STORY + "目前，已启动了江城先进材料研究院等17个科创平台建设。",
+        {"青川高新区": "Park", "江城先进材料研究院": "Institute"},
+    )
+    assert got == {("江城先进材料研究院", "locatedIn", "青川高新区")}
+
+
+def test_one_of_a_park_s_customers_is_not_in_it() -> None:
+    got = run(
+        "远航集团是江城国家自主创新示范区最大的客户之一。",
+        {"远航集团": "Company", "江城国家自主创新示范区": "Park"},
+    )
+    assert got == set()
