@@ -207,3 +207,11 @@ def test_one_of_a_park_s_customers_is_not_in_it() -> None:
         {"远航集团": "Company", "江城国家自主创新示范区": "Park"},
     )
     assert got == set()
+
+
+def test_a_unit_unveiled_at_a_ceremony_held_elsewhere_is_not_placed() -> None:
+    got = run(
+        PARK_STORY + "9月3日，全省首个江城中试转化平台揭牌仪式在省城举行。",
+        {"青川高新区": "Park", "江城中试转化平台": "Institute"},
+    )
+    assert got == set()
