@@ -215,3 +215,22 @@ def test_a_unit_unveiled_at_a_ceremony_held_elsewhere_is_not_placed() -> None:
         {"青川高新区": "Park", "江城中试转化平台": "Institute"},
     )
     assert got == set()
+
+
+def test_a_branch_named_for_its_city_in_brackets_after_its_parent() -> None:
+    names = {
+        "江城理工大学": "University",
+        "江城理工大学(滨海)高等研究院": "Institute",
+        "江城理工大学科技园": "Park",
+        "江城理工大学科技园(北岸园)": "Park",
+        "远航科技": "Company",
+        "远航科技(滨海)有限公司": "Company",
+    }
+    text = "江城理工大学(滨海)高等研究院今日揭牌。江城理工大学科技园(北岸园)同日开园。远航科技(滨海)有限公司成立。"
+    got = {t for t in run(text, names) if t[1] == "partOf"}
+    assert got == {
+        ("江城理工大学(滨海)高等研究院", "partOf", "江城理工大学"),
+        ("江城理工大学科技园(北岸园)", "partOf", "江城理工大学科技园"),
+    }
+    got = run("江城理工大学(滨海)今年招生。", {"江城理工大学": "University", "江城理工大学(滨海)": "University"})
+    assert got == set()

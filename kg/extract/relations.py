@@ -1020,6 +1020,19 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
 
 
 _BRACKET = re.compile(r"\(([^()]+)\)")
+_LEAD_BRACKET = re.compile(r"[(（]([^()（）]{1,8})[)）]")
+_BRACKET_UNIT = re.compile(r"(?:园|校区|分院|分校|分部|分中心|基地)$")
+
+
+def _past_place_bracket(rest: str) -> str:
+    """What a name adds to its parent's past a bracketed place: 某大学(深圳)研究院 adds 研究院 (a branch named
+    for its city), 某科技园(德阳园) adds 德阳园 (the bracket names the branch itself)."""
+    m = _LEAD_BRACKET.match(rest)
+    if m is None:
+        return rest
+    if rest[m.end() :]:
+        return rest[m.end() :]
+    return m.group(1) if _BRACKET_UNIT.search(m.group(1)) else rest  # 某大学(深圳): the place only
 
 
 def _form_index(entities: list[Entity], forms: list[list[str]]) -> dict[str, list[int]]:
@@ -1048,7 +1061,7 @@ def _name_parent(
                 cands = [a for a in cands if entities[a].type != "Park"]
             if not cands:
                 continue
-            rest = sf[n:]
+            rest = _past_place_bracket(sf[n:])
             joint = bool(_JOINT.match(rest))
             if rest.startswith(_SEPARATORS) and not joint:
                 continue
