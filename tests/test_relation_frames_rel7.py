@@ -234,3 +234,11 @@ def test_a_branch_named_for_its_city_in_brackets_after_its_parent() -> None:
     }
     got = run("江城理工大学(滨海)今年招生。", {"江城理工大学": "University", "江城理工大学(滨海)": "University"})
     assert got == set()
+
+
+def test_companies_that_signed_entry_agreements_after_a_park_is_named() -> None:
+    got = run(
+        "近日，北岸大学科技园举行挂牌仪式；远航智能科技有限公司等2家企业签署了入驻协议。",
+        {"北岸大学科技园": "Park", "远航智能科技有限公司": "Company"},
+    )
+    assert got == {("远航智能科技有限公司", "locatedIn", "北岸大学科技园")}
