@@ -121,7 +121,7 @@ def test_training_script_reports_out_of_fold_and_writes_the_same_bytes(tmp_path:
 
 
 def test_a_hand_model_places_a_project_of_a_park_story_the_patterns_miss() -> None:
-    text = "滨海高新区今年以来新签约落户项目30个。其中，海风储能基地项目总投资20亿元，将建设年产5GWh储能电池生产线。"
+    text = "滨海高新区今年以来新签约落户项目30个。其中，海风储能基地项目将建设年产5GWh储能电池生产线。"
     arts, ents = doc(text, {"滨海高新区": "Park", "海风储能基地项目": "Project"})
     assert extract_relations(arts, ents, use_model=False) == []
     implicit = rm.Model({"locatedIn": rm.TypeModel(-1.0, {"implicit": 3.0}, 0.5)}, default=False)

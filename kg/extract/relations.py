@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
+from ..ingest.normalize import to_simplified
 from ..model import ACTOR_TYPES, ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation, norm_name
 from ..resources.lexicon import load_list, load_table, load_uses, split_multi
 
@@ -123,7 +124,7 @@ class Pattern:
     family: str
     regex: re.Pattern[str]
     emits: tuple[tuple[str, str, str], ...]  # (relation, head group, tail group)
-    bound: dict[str, str]  # groups bound to no text: group -> TOPIC | LASTPARK | SUBJ | PAIR
+    bound: dict[str, str]  # groups bound to no text: group -> TOPIC | OWNTOPIC | LASTPARK | SUBJ | PAIR
     chains: frozenset[str]  # title chains: only their organisations count
     subjects: frozenset[str]  # groups that must stand in subject position
     requires: tuple[frozenset[str], ...]  # placeholder sets a sentence must each touch to be worth trying
@@ -192,7 +193,7 @@ def _compile(  # noqa: C901
             if subj:
                 subjects.add(group)
             optional = source[: m.start()].endswith("(?:")
-            if spec in ("TOPIC", "LASTPARK", "SUBJ", "PAIR"):
+            if spec in ("TOPIC", "OWNTOPIC", "LASTPARK", "SUBJ", "PAIR"):
                 bound[group] = spec
                 out.append(f"(?P<{group}>)")
             elif spec == "CHAIN":
@@ -801,6 +802,7 @@ class _Sentence:
     make_ev: Callable[[str], Evidence]
     rank: tuple[int, int]
     story: _StoryState | None = None
+    inherited: bool = False  # the topic is the park of the section before (this story names none)
     _breaks: list[int] | None = None
     _parks: tuple[list[int], list[int]] | None = None
 
@@ -869,8 +871,10 @@ def _glued(skel: str, i: int, end: int) -> bool:
 
 def _group(m: re.Match[str], group: str, sent: _Sentence, pat: Pattern, entities: list[Entity]) -> list[int]:
     kind = pat.bound.get(group)
-    if kind == "TOPIC":
+    if kind == "TOPIC" or (kind == "OWNTOPIC" and not sent.inherited):
         return [sent.topic] if sent.topic is not None else []
+    if kind == "OWNTOPIC":
+        return []
     if kind == "LASTPARK":
         park = sent.park_before(m.start(), entities)
         return [park] if park is not None else []
@@ -1062,6 +1066,19 @@ def _name_relation(sub: Entity, parent: Entity) -> str | None:
 
 
 _BRACKET = re.compile(r"\(([^()]+)\)")
+_LEAD_BRACKET = re.compile(r"[(（]([^()（）]{1,8})[)）]")
+_BRACKET_UNIT = re.compile(r"(?:园|校区|分院|分校|分部|分中心|基地)$")
+
+
+def _past_place_bracket(rest: str) -> str:
+    """What a name adds to its parent's past a bracketed place: 某大学(深圳)研究院 adds 研究院 (a branch named
+    for its city), 某科技园(德阳园) adds 德阳园 (the bracket names the branch itself)."""
+    m = _LEAD_BRACKET.match(rest)
+    if m is None:
+        return rest
+    if rest[m.end() :]:
+        return rest[m.end() :]
+    return m.group(1) if _BRACKET_UNIT.search(m.group(1)) else rest  # 某大学(深圳): the place only
 
 
 def _form_index(entities: list[Entity], forms: list[list[str]]) -> dict[str, list[int]]:
@@ -1085,9 +1102,12 @@ def _name_parent(
     for sf in forms[b]:
         for n in range(2, len(sf) - 1):
             cands = [a for a in index.get(sf[:n], ()) if a != b and entities[a].name != sub.name]
+            if sub.type != "Government" and not _is_park_name(sf[:n]):
+                # 滨岛新区, 滨岛某中心: a zone's bare place name starts the name; no sub-unit of it
+                cands = [a for a in cands if entities[a].type != "Park"]
             if not cands:
                 continue
-            rest = sf[n:]
+            rest = _past_place_bracket(sf[n:])
             joint = bool(_JOINT.match(rest))
             if rest.startswith(_SEPARATORS) and not joint:
                 continue
@@ -1117,6 +1137,13 @@ def _name_parent(
 @cache
 def _park_suffixes() -> tuple[str, ...]:
     return tuple(r["suffix"] for r in load_table("entity_suffixes.tsv") if r["type"] == "Park")
+
+
+def _is_park_name(form: str) -> bool:
+    """Whether a park's form names it as a park (某高新区, 某科技城) rather than by a bare place name
+    (滨岛, 江湾): only the former makes it the parent of what is named after it; a place name merely
+    locates (滨岛新区 is no part of a zone called 滨岛 for short)."""
+    return to_simplified(form).endswith((*_park_suffixes(), *load_list("park_brand_heads.txt")))
 
 
 def _owner_stated(sub: Entity, owner: Entity, sub_forms: list[str], owner_forms: list[str]) -> bool:
@@ -1289,7 +1316,8 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
     for story in _stories(articles):
         story_slots, park, about_park = _story_slots(story, entities, forms, mentions)
         prev_park: int | None = None
-        if park is None:  # a section that names no park goes on about the park of the one before
+        inherited = park is None
+        if inherited:  # a section that names no park goes on about the park of the one before
             park, about_park = last_topic
             prev_park = park
         last_topic = (park, about_park)
@@ -1310,7 +1338,9 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
                         return Evidence(doc, path, art.index, text, s, e, pattern)
 
                     _match_sentence(
-                        _Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state), entities, emit
+                        _Sentence(skel, at, topic, prev_park, make_ev, (art.index, sent.start), state, inherited),
+                        entities,
+                        emit,
                     )
                 for sl in inside:
                     if entities[sl.entity].type == "Park":
