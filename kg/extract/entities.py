@@ -932,6 +932,9 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
             if not (junk and junk.end() == len(head)):  # “一号工程”: a rank, not a name
                 out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
             continue
+        if _quoted_institute(res, inner):
+            out.append(Candidate(m.start(1), m.end(1), "Institute", "quoted", 3))
+            continue
         after = _QUOTED_TAIL.match(sent, m.end())
         if len(inner) == 2 and _NUMERAL_START.match(inner):
             continue  # “两新”项目, “三早”项目: a counted slogan, not a project's name
@@ -941,6 +944,18 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
             # “百城百园”项目: the quoted name and the kind after the quote make the project's name
             out.append(Candidate(m.start(), after.end(), "Project", "quoted", 3, name=inner + after.group()))
     return out
+
+
+def _quoted_institute(res: Resources, inner: str) -> bool:
+    """Whether a quoted span is an institute's name (“某某创新联合体”, “量子实验室”): the quotes mark it
+    as a name, so fields alone before the suffix, a generic kind elsewhere, make it one here."""
+    if inner in res.generic or any(c in _HARD_STOP for c in inner):
+        return False
+    hits = [v for end, v in res.suffixes.iter(inner) if end == len(inner) - 1]
+    if not hits:
+        return False
+    suffix, type_, _max_len, need = max(hits, key=lambda v: len(v[0]))
+    return type_ == "Institute" and len(inner) - len(suffix) >= max(need, 2)
 
 
 _LIST_CLOSE = _RE["list_close"]

@@ -1,0 +1,46 @@
+"""Entity spans on invented sentences: the left and right edges of park, institute and project names
+(quoted names, compound park suffixes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.mentions import sentence_candidates
+
+
+def _found(sent: str) -> set[tuple[str, str]]:
+    return {(c.name or sent[c.start : c.end], c.type) for c in sentence_candidates(sent)}
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("青禾大学正式加入“储能装备产业创新联合体”。", "储能装备产业创新联合体"),
+        ("研究团队把“量子计算实验室”设在了城东。", "量子计算实验室"),
+        ("两家企业共同发起“绿色建材产业联盟”。", "绿色建材产业联盟"),
+    ],
+)
+def test_quoted_institute_named_by_its_fields_is_a_name(sent: str, name: str) -> None:
+    assert (name, "Institute") in _found(sent)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["记者走进“实验室”看到了新设备。", "他说“研究院”三个字很重。"],
+)
+def test_quoted_bare_suffix_is_not_a_name(sent: str) -> None:
+    assert not any(t == "Institute" for _n, t in _found(sent))
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("三家企业进驻青禾软件园区。", "青禾软件园区"),
+        ("该公司落户东岭科技园区。", "东岭科技园区"),
+        ("首批团队入驻南湖创业园区。", "南湖创业园区"),
+    ],
+)
+def test_compound_park_suffix_ends_the_park(sent: str, name: str) -> None:
+    found = _found(sent)
+    assert (name, "Park") in found
+    assert (name[:-1], "Park") not in found
