@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from kg.build.process import process_raw
 from kg.extract.mentions import sentence_candidates
+from kg.model import RawDoc
 
 
 def _found(sent: str) -> set[tuple[str, str]]:
@@ -44,3 +46,21 @@ def test_compound_park_suffix_ends_the_park(sent: str, name: str) -> None:
     found = _found(sent)
     assert (name, "Park") in found
     assert (name[:-1], "Park") not in found
+
+
+def _entities_of(text: str) -> dict[str, str]:
+    res = process_raw(RawDoc(doc="t.txt", path="t.txt", text=text))
+    return {e.name: e.type for e in res.entities}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北山口创业园今天揭牌。园区将以北山口创业园的新身份服务企业。",
+        "园区将以北山口创业园的新身份服务企业。北山口创业园今天揭牌。",
+    ],
+)
+def test_preposition_glued_to_a_name_is_dropped_where_the_name_stands_alone(text: str) -> None:
+    found = _entities_of(text)
+    assert found.get("北山口创业园") == "Park", found
+    assert not any(name.startswith("以") for name in found), found

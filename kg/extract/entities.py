@@ -949,8 +949,8 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
 def _quoted_institute(res: Resources, inner: str) -> bool:
     """Whether a quoted span is an institute's name (“某某创新联合体”, “量子实验室”): the quotes mark it
     as a name, so fields alone before the suffix, a generic kind elsewhere, make it one here."""
-    if inner in res.generic or any(c in _HARD_STOP for c in inner):
-        return False
+    if inner in res.generic or any(c in _HARD_STOP for c in inner) or _NUMERAL_START.match(inner):
+        return False  # “四基地一中心”: a counted slogan, not a name
     hits = [v for end, v in res.suffixes.iter(inner) if end == len(inner) - 1]
     if not hits:
         return False

@@ -225,11 +225,27 @@ def spread_known_names(articles: list[Article], mentions: list[Mention]) -> list
     return sorted(out.values(), key=lambda m: (m.article, m.start, m.end))
 
 
+_LEADING_PARTICLES = frozenset(_WORDS["leading_particles"])
+
+
+def _without_leading_particles(mentions: list[Mention]) -> list[Mention]:
+    """Drop a preposition jieba glued to a name's first word (将以X产业园 cut 以北/大西门): where the
+    document names X alone too, with the same type, the particle is not part of the name."""
+    forms = {(m.surface, m.type) for m in mentions}
+    out = []
+    for m in mentions:
+        rest = m.surface[1:]
+        if m.type != "Person" and m.surface[:1] in _LEADING_PARTICLES and (rest, m.type) in forms:
+            m = replace(m, start=m.start + 1, surface=rest)
+        out.append(m)
+    return out
+
+
 def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:
     """The document's entities: its mentions' surface forms linked (same name, definition, lexicon
     entry, abbreviation, short form), with the aliases and short forms the text uses added as mentions."""
     res = resources()
-    mentions = spread_known_names(articles, mentions)
+    mentions = spread_known_names(articles, _without_leading_particles(mentions))
     by_article: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_article[m.article].append(m)
