@@ -64,3 +64,14 @@ def test_preposition_glued_to_a_name_is_dropped_where_the_name_stands_alone(text
     found = _entities_of(text)
     assert found.get("北山口创业园") == "Park", found
     assert not any(name.startswith("以") for name in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("重庆青禾半导体产业园举行企业签约仪式。", "重庆青禾半导体产业园"),
+        ("长沙东岭文化产业园迎来首批入驻企业。", "长沙东岭文化产业园"),
+    ],
+)
+def test_park_named_after_its_city_stays_a_park(text: str, name: str) -> None:
+    assert _entities_of(text).get(name) == "Park"

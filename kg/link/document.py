@@ -428,13 +428,24 @@ def _alias_mentions(
     return added
 
 
+# Provinces and prefecture-level cities with their short forms: a park named after one (重庆某产业园) is
+# named after where it is, even where a company's trade name is the same word.
+_UPPER_PLACES = frozenset(
+    name
+    for row in load_table("places.tsv")
+    if row["level"] in ("province", "city")
+    for name in (row["name"], *row["short"].split("|"))
+    if name
+)
+
+
 def _retype_owned_parks(res: Resources, surface_type: dict[str, str]) -> None:
     """A park named after a company or university (浪潮厦门产业园) is that organisation's project;
     a science park (某大学国家大学科技园, 某控股科技园) is a park whoever runs it."""
     owners = {f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2}
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(_WORDS["owned_park_endings"]):
-            heads = {surface[:n] for n in range(2, len(surface) - 2)}
+            heads = {surface[:n] for n in range(2, len(surface) - 2)} - _UPPER_PLACES
             if (
                 not heads.isdisjoint(owners)
                 or not heads.isdisjoint(res.company_cores)
