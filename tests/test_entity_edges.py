@@ -75,3 +75,19 @@ def test_preposition_glued_to_a_name_is_dropped_where_the_name_stands_alone(text
 )
 def test_park_named_after_its_city_stays_a_park(text: str, name: str) -> None:
     assert _entities_of(text).get(name) == "Park"
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("明年将推动青禾软件园区二期及东岭园区扩区。", "青禾软件园区二期"),
+        ("明年将推动青禾软件园区二期及东岭园区扩区。", "东岭园区扩区"),
+        ("南湖产业园三期工程正式开工建设。", "南湖产业园三期工程"),
+    ],
+)
+def test_phase_of_a_park_is_a_project(sent: str, name: str) -> None:
+    assert (name, "Project") in _found(sent)
+
+
+def test_park_without_a_phase_stays_a_park() -> None:
+    assert ("南湖产业园", "Park") in _found("南湖产业园正式开园。")

@@ -1345,6 +1345,9 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     """Adjust a suffix rule's type using what the name says about itself."""
     name = sent[c.start : c.end]
     type_ = c.type
+    phase = _park_phase(sent, c)
+    if phase:  # 某软件园区二期, 某园区扩区: the park's next phase is a project
+        return Candidate(c.start, c.end + len(phase), "Project", c.rule + "+" + phase, c.strength)
     if sent[c.end : c.end + 1] in _VESSEL_MARKS and not c.name and c.type != "Person":
         # “济南某某中心号”卫星: a satellite, ship or train named after a body is a project
         return Candidate(c.start, c.end + 1, "Project", c.rule + "+" + sent[c.end], c.strength)
@@ -1365,6 +1368,17 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     return c
 
 
+def _park_phase(sent: str, c: Candidate) -> str:
+    """The phase word (and its kind: 二期工程) right after a park's name, or "" where none follows."""
+    if c.type != "Park" or c.name:
+        return ""
+    phase = next((w for w in _PARK_PHASES if sent.startswith(w, c.end)), "")
+    kind = next((w for w in _PHASE_KINDS if phase and sent.startswith(w, c.end + len(phase))), "")
+    return phase + kind
+
+
+_PARK_PHASES = _WORDS["park_phases"]
+_PHASE_KINDS = _WORDS["phase_kinds"]
 _VESSEL_MARKS = frozenset(_WORDS["vessel_marks"])
 _SERVICE_CENTRES = _WORDS["service_centres"]
 _PUBLIC_SERVICE = _RE["public_service"]
