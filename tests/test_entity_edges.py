@@ -91,3 +91,15 @@ def test_phase_of_a_park_is_a_project(sent: str, name: str) -> None:
 
 def test_park_without_a_phase_stays_a_park() -> None:
     assert ("南湖产业园", "Park") in _found("南湖产业园正式开园。")
+
+
+def test_an_institute_does_not_join_a_college_after_it() -> None:
+    found = _found("青禾大学科研院与机电学院有关同志参加活动。")
+    assert ("青禾大学科研院", "Institute") in found
+    assert not any(name.startswith("青禾大学科研院与") for name, _t in found)
+
+
+def test_first_session_of_a_committee_is_not_inside_the_institute_name() -> None:
+    found = _found("东岭产业技术研究院首届专家委员会主任出席仪式。")
+    assert ("东岭产业技术研究院", "Institute") in found
+    assert not any("首届" in name for name, _t in found)
