@@ -103,3 +103,13 @@ def test_first_session_of_a_committee_is_not_inside_the_institute_name() -> None
     found = _found("东岭产业技术研究院首届专家委员会主任出席仪式。")
     assert ("东岭产业技术研究院", "Institute") in found
     assert not any("首届" in name for name, _t in found)
+
+
+def test_zone_named_with_its_place_after_another_zone_starts_a_new_name() -> None:
+    found = _found("青禾东岭合作示范区广东自贸试验区东湾片区举行签约仪式。")
+    assert ("广东自贸试验区东湾片区", "Park") in found
+    assert not any(name.startswith("合作示范区") for name, _t in found)
+
+
+def test_known_park_without_its_own_place_stays_joined_to_the_zone_before_it() -> None:
+    assert ("雄安新区中关村科技园", "Park") in _found("雄安新区中关村科技园正式开园。")

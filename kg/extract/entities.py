@@ -22,7 +22,7 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from math import log
@@ -712,6 +712,22 @@ def _joins_known_name(res: Resources, head: str, known: Candidate) -> bool:
     return not (district and known.type == "Park" and known.rule.startswith("lexicon:"))
 
 
+def _after_zone_before_known(res: Resources, sent: str, start: int, s: int, known: Iterable[Candidate]) -> int:
+    """Where a known park named with its own place begins inside the words before a suffix, right
+    after another whole zone's name (某合作示范区 + 广东自贸试验区南沙片区), the name begins there: two
+    zones stand in apposition."""
+    best = start
+    for k in known:
+        if k.type != "Park" or not start < k.start < s or k.end > s or k.start <= best:
+            continue
+        if not any(sent[k.start : k.start + n] in res.places for n in (2, 3, 4)):
+            continue  # 雄安新区中关村科技园: a known park without a place of its own joins the zone before it
+        head = sent[start : k.start]
+        if any(end == len(head) - 1 and v[1] == "Park" for end, v in res.suffixes.iter(head)):
+            best = k.start
+    return best
+
+
 def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None = None) -> list[Candidate]:  # noqa: C901
     best: dict[int, tuple[str, str, int, int]] = {}
     for end, val in res.suffixes.iter(sent):
@@ -760,6 +776,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             start = walked  # 省商务厅, 市科委: the province's or city's own bureau, named by its field
         if sent[start : start + 1] in _FORMER and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
             start += 1  # 原某市职业大学: the former name of the place's university is still its name
+        start = _after_zone_before_known(res, sent, start, s, known or ())
         for k in known_at.get(e, ()):
             # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it,
             # and not a mere district (位于某区X科学城: the district says where X科学城 is)
