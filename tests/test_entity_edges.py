@@ -113,3 +113,14 @@ def test_zone_named_with_its_place_after_another_zone_starts_a_new_name() -> Non
 
 def test_known_park_without_its_own_place_stays_joined_to_the_zone_before_it() -> None:
     assert ("雄安新区中关村科技园", "Park") in _found("雄安新区中关村科技园正式开园。")
+
+
+def test_same_kind_of_zone_in_two_places_is_two_parks() -> None:
+    found = _entities_of("调研组先后考察了长葛市先进制造业开发区、禹州市先进制造业开发区。")
+    assert found.get("长葛市先进制造业开发区") == "Park", found
+    assert found.get("禹州市先进制造业开发区") == "Park", found
+
+
+def test_zone_named_with_and_without_its_province_is_one_park() -> None:
+    found = _entities_of("河南长葛先进制造业开发区今年新签项目12个。长葛先进制造业开发区将加快建设。")
+    assert [n for n in found if n.endswith("先进制造业开发区")] == ["河南长葛先进制造业开发区"], found

@@ -341,8 +341,23 @@ def _link_first_of_key(pairs: Iterable[tuple[str, str]], union: Callable[[str, s
 
 def _link_variants(longest_first: list[tuple[str, str]], union: Callable[[str, str], None]) -> None:
     """济南量子技术研究院 and 量子技术研究院 in one story: forms of one park's or institute's name."""
-    pairs = ((type_ + variant_key(s), s) for s, type_ in longest_first if type_ in ("Park", "Institute"))
-    _link_first_of_key(pairs, union)
+    first: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key -> (place head, first surface)
+    for surface, type_ in longest_first:
+        if type_ not in ("Park", "Institute"):
+            continue
+        key, head = type_ + variant_key(surface), _place_head(surface)
+        same = next((f for h, f in first[key] if not h or not head or h.endswith(head) or head.endswith(h)), None)
+        if same is None:
+            first[key].append((head, surface))  # 内乡县 / 石龙区先进制造业开发区: two places, two zones
+        else:
+            union(same, surface)
+
+
+def _place_head(name: str) -> str:
+    """The places ``variant_key`` took off the front of a name (广东汕头 of 广东汕头某研究院), less level characters."""
+    bare = _BRACKETED.sub("", nfkc(name))
+    at = bare.find(variant_key(name)[:2])
+    return bare[:at].rstrip(_ADMIN_LEVELS) if at > 0 else ""
 
 
 def _link_lexicon_forms(res: Resources, by_name: list[tuple[str, str]], union: Callable[[str, str], None]) -> None:
