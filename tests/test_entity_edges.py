@@ -124,3 +124,16 @@ def test_same_kind_of_zone_in_two_places_is_two_parks() -> None:
 def test_zone_named_with_and_without_its_province_is_one_park() -> None:
     found = _entities_of("河南长葛先进制造业开发区今年新签项目12个。长葛先进制造业开发区将加快建设。")
     assert [n for n in found if n.endswith("先进制造业开发区")] == ["河南长葛先进制造业开发区"], found
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("研究团队入驻青禾大学城后发展迅速。", "青禾大学城"),
+        ("代表团考察了东岭科创园区。", "东岭科创园区"),
+    ],
+)
+def test_university_town_and_science_park_suffixes(sent: str, name: str) -> None:
+    found = _found(sent)
+    assert (name, "Park") in found
+    assert not any(t == "University" for _n, t in found)
