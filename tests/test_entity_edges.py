@@ -137,3 +137,19 @@ def test_university_town_and_science_park_suffixes(sent: str, name: str) -> None
     found = _found(sent)
     assert (name, "Park") in found
     assert not any(t == "University" for _n, t in found)
+
+
+_COUNTED = "园区将建设“两基地一中心”，即智能装备产业基地、绿色建材产业基地和检验检测技术研究中心。"
+
+
+@pytest.mark.parametrize(
+    ("name", "type_"),
+    [("智能装备产业基地", "Park"), ("绿色建材产业基地", "Park"), ("检验检测技术研究中心", "Institute")],
+)
+def test_members_of_a_counted_set_are_names(name: str, type_: str) -> None:
+    assert (name, type_) in _found(_COUNTED)
+
+
+def test_one_member_defined_after_a_quoted_count_is_no_set() -> None:
+    sent = "“一中心”即数据服务中心，负责汇集数据。"
+    assert not any(c.rule == "counted-set" for c in sentence_candidates(sent))

@@ -1430,12 +1430,52 @@ def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
         for m in _CAS_UNIT.finditer(sent)
         if not any(is_boundary(res, t) for t in res.cut(m.group(1), False))
     ]
+    out += _counted_set_candidates(res, sent)
     for m in _PERSON_LIST.finditer(sent):
         pos = m.start(1)
         for item in m.group(1).split("、"):
             if item not in res.generic and not any(t in res.boundaries for t in res.cut(item, True)):
                 out.append(Candidate(pos, pos + len(item), "Person", "person:list", 1))
             pos += len(item) + 1
+    return out
+
+
+_COUNTED_SET = _RE["counted_set"]
+_SET_JOINERS = _WORDS["set_joiners"]
+_SET_END = re.compile(r"[。；;！？!?]")
+
+
+def _typed_by_suffix(res: Resources, item: str) -> str:
+    """The type of the longest suffix ending ``item`` with a name part of at least two characters, or ""."""
+    ends = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
+    if not ends:
+        return ""
+    suffix, type_, _max_len, need = max(ends, key=lambda v: len(v[0]))
+    return type_ if len(item) - len(suffix) >= max(need, 2) else ""
+
+
+def _counted_set_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """“四基地一中心”，即甲产业基地、乙产业基地和丙中心: the members of a counted set of named units
+    are names of their suffix's type, even where their words are only fields."""
+    out: list[Candidate] = []
+    for m in _COUNTED_SET.finditer(sent):
+        stop = _SET_END.search(sent, m.end())
+        end = stop.start() if stop else len(sent)
+        spans, a = [], m.end()
+        for k in range(m.end(), end):
+            if sent[k] == "、":
+                spans.append((a, k))
+                a = k + 1
+        spans.append((a, end))
+        for j in _SET_JOINERS:  # 乙产业基地和丙中心: the joiner before the last member
+            k = sent.rfind(j, a, end)
+            if k > a and _typed_by_suffix(res, sent[k + len(j) : end]):
+                spans[-1:] = [(a, k), (k + len(j), end)]
+                break
+        for s0, e0 in spans if len(spans) > 1 else ():  # “一中心”即X: one member is a definition, no set
+            type_ = _typed_by_suffix(res, sent[s0:e0])
+            if type_ and type_ != "Person" and not any(c in _HARD_STOP for c in sent[s0:e0]):
+                out.append(Candidate(s0, e0, type_, "counted-set", 2))
     return out
 
 
