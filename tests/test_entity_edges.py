@@ -153,3 +153,14 @@ def test_members_of_a_counted_set_are_names(name: str, type_: str) -> None:
 def test_one_member_defined_after_a_quoted_count_is_no_set() -> None:
     sent = "“一中心”即数据服务中心，负责汇集数据。"
     assert not any(c.rule == "counted-set" for c in sentence_candidates(sent))
+
+
+def test_names_listed_side_by_side_stay_two_entities() -> None:
+    found = _entities_of("开园当天，武汉智能感知研究院、华中大学武汉智能感知研究院两大研究机构签约入驻。")
+    assert found.get("武汉智能感知研究院") == "Institute", found
+    assert found.get("华中大学武汉智能感知研究院") == "Institute", found
+
+
+def test_tail_of_a_longer_name_used_later_is_still_one_entity() -> None:
+    found = _entities_of("华中大学武汉智能感知研究院正式揭牌。武汉智能感知研究院将开展联合攻关。")
+    assert "武汉智能感知研究院" not in found, found

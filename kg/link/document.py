@@ -260,8 +260,14 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     new_forms = _defined_aliases(articles, by_article, surface_type)
     by_name = sorted(surface_type.items())
     longest_first = sorted(by_name, key=lambda st: -len(st[0]))  # stable: then by name
-    _link_longer_names(by_name, surface_type, linked.union)
-    _link_variants(longest_first, linked.union)
+    apart = _listed_apart(articles, mentions)
+
+    def union_unless_apart(a: str, b: str) -> None:
+        if frozenset((a, b)) not in apart:
+            linked.union(a, b)
+
+    _link_longer_names(by_name, surface_type, union_unless_apart)
+    _link_variants(longest_first, union_unless_apart)
     _link_lexicon_forms(res, by_name, linked.union)
     _link_projects(longest_first, surface_type, linked.union)
     extra_aliases = _link_canonical_names(res, mentions, surface_type, linked.union)
@@ -280,6 +286,29 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
 
     # 4. build entities: the canonical name is the longest form, ties to the first seen
     return _entities(mentions + added, linked.find, surface_type, extra_aliases)
+
+
+_LIST_SEPARATORS = frozenset(_WORDS["list_separators"])
+
+
+def _listed_apart(articles: list[Article], mentions: list[Mention]) -> set[frozenset[str]]:
+    """Pairs of names the text lists side by side (甲研究院、某大学甲研究院): two things, whatever their
+    names share, so the tail and variant links leave them apart."""
+    texts = {a.index: a.text for a in articles}
+    starting: dict[tuple[int, int], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        starting[(m.article, m.start)].append(m)
+    apart: set[frozenset[str]] = set()
+    for m in mentions:
+        text = texts[m.article]
+        for sep in _LIST_SEPARATORS:
+            if text.startswith(sep, m.end):
+                apart.update(
+                    frozenset((m.surface, n.surface))
+                    for n in starting.get((m.article, m.end + len(sep)), ())
+                    if n.surface != m.surface
+                )
+    return apart
 
 
 def _surface_types(mentions: list[Mention]) -> dict[str, str]:
