@@ -164,3 +164,10 @@ def test_names_listed_side_by_side_stay_two_entities() -> None:
 def test_tail_of_a_longer_name_used_later_is_still_one_entity() -> None:
     found = _entities_of("华中大学武汉智能感知研究院正式揭牌。武汉智能感知研究院将开展联合攻关。")
     assert "武汉智能感知研究院" not in found, found
+
+
+def test_members_of_a_counted_kind_listed_after_it_are_names() -> None:
+    sent = "园区规划三大板块，包括电子材料加工园区、精密零件制造园区及物流配套综合园区，总面积约900亩。"
+    found = _found(sent)
+    for name in ("电子材料加工园区", "精密零件制造园区", "物流配套综合园区"):
+        assert (name, "Park") in found, found

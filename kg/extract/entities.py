@@ -1442,7 +1442,7 @@ def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
 
 _COUNTED_SET = _RE["counted_set"]
 _SET_JOINERS = _WORDS["set_joiners"]
-_SET_END = re.compile(r"[。；;！？!?]")
+_SET_END = re.compile(r"[。；;！？!?，,]")
 
 
 def _typed_by_suffix(res: Resources, item: str) -> str:
