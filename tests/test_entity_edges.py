@@ -171,3 +171,11 @@ def test_members_of_a_counted_kind_listed_after_it_are_names() -> None:
     found = _found(sent)
     for name in ("电子材料加工园区", "精密零件制造园区", "物流配套综合园区"):
         assert (name, "Park") in found, found
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["本次开工智能仓储物流平台项目3个、跨境电商服务平台项目2个。", "今年新签数字文旅综合体项目两个。"],
+)
+def test_project_kind_with_a_count_after_it_is_no_name(sent: str) -> None:
+    assert not any(t == "Project" for _n, t in _found(sent))

@@ -747,6 +747,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if sent[s : e + 1] in res.false_suffix or sent[s : e + 2] in res.false_suffix:  # 大学生
             continue
+        if type_ == "Project" and _COUNTED_AFTER.match(sent, e):
+            continue  # 电商平台项目1个: a kind of project counted, not a name
         if suffix in _PLAN_SUFFIXES and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
             continue  # 计划明年上市: a verb, not a plan's name
         if suffix in _WORK_COMMITTEE and sent[max(0, s - 3) : s].endswith(_ADMIN_COMMITTEES):
@@ -933,6 +935,7 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:  # 
     )
 
 
+_COUNTED_AFTER = _RE["counted_after"]
 _QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
 _QUOTED_TAIL = _RE["quoted_tail"]
 _PROJECT_TAILS = _WORDS["project_tails"]
