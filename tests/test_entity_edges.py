@@ -179,3 +179,8 @@ def test_members_of_a_counted_kind_listed_after_it_are_names() -> None:
 )
 def test_project_kind_with_a_count_after_it_is_no_name(sent: str) -> None:
     assert not any(t == "Project" for _n, t in _found(sent))
+
+
+def test_park_named_with_its_province_before_it_is_the_park() -> None:
+    found = _entities_of("河北青禾新区今年签约项目30个。青禾新区管委会表示，将继续优化服务。青禾新区迎来新企业。")
+    assert [n for n, t in found.items() if t == "Park"] == ["河北青禾新区"], found

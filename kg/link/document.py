@@ -268,6 +268,7 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
 
     _link_longer_names(by_name, surface_type, union_unless_apart)
     _link_variants(longest_first, union_unless_apart)
+    _link_place_prefixed(res, surface_type, apart, linked.union)
     _link_lexicon_forms(res, by_name, linked.union)
     _link_projects(longest_first, surface_type, linked.union)
     extra_aliases = _link_canonical_names(res, mentions, surface_type, linked.union)
@@ -356,6 +357,21 @@ def _link_longer_names(
             fuller = [f for f in longer[(type_, surface[-1])] if _abbreviates(surface, f)]
             if len(fuller) == 1:
                 union(fuller[0], surface)
+
+
+def _link_place_prefixed(
+    res: Resources, surface_type: dict[str, str], apart: set[frozenset[str]], union: Callable[[str, str], None]
+) -> None:
+    """河北雄安新区 and 雄安新区, 深圳市某合作区 and 某合作区: a park named with its place before it is the park."""
+    for surface, type_ in surface_type.items():
+        if type_ != "Park":
+            continue
+        for n in range(2, min(5, len(surface) - 3)):
+            rest = surface[n:]
+            if surface[:n] not in res.places or surface_type.get(rest) != "Park":
+                continue
+            if frozenset((surface, rest)) not in apart:
+                union(surface, rest)
 
 
 def _link_first_of_key(pairs: Iterable[tuple[str, str]], union: Callable[[str, str], None]) -> None:
