@@ -184,3 +184,21 @@ def test_project_kind_with_a_count_after_it_is_no_name(sent: str) -> None:
 def test_park_named_with_its_province_before_it_is_the_park() -> None:
     found = _entities_of("河北青禾新区今年签约项目30个。青禾新区管委会表示，将继续优化服务。青禾新区迎来新企业。")
     assert [n for n, t in found.items() if t == "Park"] == ["河北青禾新区"], found
+
+
+def test_branch_of_an_investment_promotion_centre_is_a_government_agency() -> None:
+    found = _found("活动现场，青禾新区投资促进服务中心东岭分中心正式揭牌。")
+    assert ("青禾新区投资促进服务中心东岭分中心", "Government") in found, found
+    assert ("青禾新区投资促进服务中心", "Government") in found, found
+    assert not any(t == "Park" and name != "青禾新区" for name, t in found), found
+
+
+@pytest.mark.parametrize(
+    ("sent", "name", "type_"),
+    [
+        ("东岭高新区中小企业服务中心主任出席仪式。", "东岭高新区中小企业服务中心", "Government"),
+        ("青禾科技成果转化服务中心主任出席仪式。", "青禾科技成果转化服务中心", "Institute"),
+    ],
+)
+def test_zone_service_centre_is_the_zone_agency(sent: str, name: str, type_: str) -> None:
+    assert (name, type_) in _found(sent)

@@ -1383,6 +1383,10 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
         type_ = "Institute"  # 小米谷仓学院: a company's training academy, not a university
     if type_ in ("Institute", "Government") and name.endswith(_COMMITTEES) and _GOVERNMENT_COMMITTEE.search(name):
         type_ = "Government"
+    if type_ == "Institute" and name.endswith(_SERVICE_CENTRES) and _zone_led(res, name):
+        type_ = "Government"  # 某高新区中小企业服务中心: a zone's service centre is its agency
+    if type_ == "Institute" and _branch_of_government(res, name):
+        type_ = "Government"  # a government agency's branch office is the agency's
     if type_ != c.type:
         return Candidate(c.start, c.end, type_, c.rule, c.strength, c.name)
     return c
@@ -1395,6 +1399,20 @@ def _park_phase(sent: str, c: Candidate) -> str:
     phase = next((w for w in _PARK_PHASES if sent.startswith(w, c.end)), "")
     kind = next((w for w in _PHASE_KINDS if phase and sent.startswith(w, c.end + len(phase))), "")
     return phase + kind
+
+
+def _zone_led(res: Resources, name: str) -> bool:
+    """Whether a development zone's name opens ``name``, with at most a field word (4 characters)
+    between it and the name's suffix (某高新区中小企业服务中心)."""
+    ends = [end + 1 for end, v in res.suffixes.iter(name) if v[0] in _ZONE_SUFFIXES and end + 1 >= len(v[0]) + 2]
+    tail = next((len(t) for t in _SERVICE_CENTRES if name.endswith(t)), 0)
+    return any(0 <= len(name) - tail - e <= 4 for e in ends)
+
+
+def _branch_of_government(res: Resources, name: str) -> bool:
+    """Whether ``name`` is a branch (某分中心) of a body its suffix makes a government agency."""
+    m = _PARENT_INSTITUTE.match(name)
+    return m is not None and _typed_by_suffix(res, m.group(1)) == "Government"
 
 
 _PARK_PHASES = _WORDS["park_phases"]
@@ -1616,9 +1634,10 @@ def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
         return None
     name = sent[c.start : c.end]
     best, head = 0, ""
+    body = _first_body_start(res, name)
     for end, (suffix, type_, _max, need) in res.suffixes.iter(name):
         e = end + 1
-        if type_ != "Park" or e >= len(name) or e - len(suffix) < max(need, 2) or e <= best:
+        if type_ != "Park" or e > body or e - len(suffix) < max(need, 2) or e <= best:
             continue
         if c.type != "Government" and suffix not in _ZONE_SUFFIXES:
             continue  # 某产业园项目 is the park being built; 某产业园西园 is a part of a park, not a zone
@@ -1631,6 +1650,13 @@ def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
     if park in res.generic or len(head) < 2 or not (park in res.canonical_forms or has_proper_part(res, head)):
         return None
     return Candidate(c.start, c.start + best, "Park", "park-in-name", 1)
+
+
+def _first_body_start(res: Resources, name: str) -> int:
+    """Where the first government body's suffix inside ``name`` begins (某新区投资促进服务中心某分中心: a
+    park named after the body is not the zone), or the name's length less one where none does."""
+    starts = [end + 1 - len(v[0]) for end, v in res.suffixes.iter(name) if v[1] == "Government" and end + 1 < len(name)]
+    return min(starts, default=len(name) - 1)
 
 
 def _cut_ends(res: Resources, text: str) -> set[int]:
@@ -1652,7 +1678,7 @@ def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
     """北京某科技集团郑州总部 also names its parent, 北京某科技集团: a mention nested in the branch's.
 
     Likewise a branch of an institute (某技术转移中心粤东分中心 → 某技术转移中心)."""
-    if c.name or c.type not in ("Company", "Institute", "University"):
+    if c.name or c.type not in ("Company", "Institute", "University", "Government"):
         return None
     cas = _CAS_PARENT.match(sent, c.start, c.end)
     if c.type == "Institute" and cas:  # 中科院微电子所 is a unit of 中科院
@@ -1663,4 +1689,6 @@ def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
         return None
     parent = m.group(1)
     type_ = "University" if parent.endswith(_UNIVERSITY_ENDINGS) and c.type == "Institute" else c.type
+    if c.type in ("Institute", "Government") and _typed_by_suffix(resources(), parent) == "Government":
+        type_ = "Government"  # 某新片区投资促进服务中心某分中心: a government agency's branch office
     return Candidate(c.start, c.start + len(parent), type_, "parent-of-branch", 1)
