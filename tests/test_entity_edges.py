@@ -202,3 +202,9 @@ def test_branch_of_an_investment_promotion_centre_is_a_government_agency() -> No
 )
 def test_zone_service_centre_is_the_zone_agency(sent: str, name: str, type_: str) -> None:
     assert (name, type_) in _found(sent)
+
+
+def test_generic_kind_before_a_dash_is_not_in_the_name() -> None:
+    found = _found("现场举行了园区运营平台-青禾东岭产业技术研究院揭牌仪式。")
+    assert ("青禾东岭产业技术研究院", "Institute") in found, found
+    assert not any(name.startswith("平台") for name, _t in found), found

@@ -530,6 +530,8 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
+        if tok in _APPOSITIVE_DASHES and k > 0 and toks[k - 1] in res.generic:
+            break  # 运营平台-某研究院: the kind, a dash, then the name
         if (
             len(tok) >= 3
             and tok[0] in _GLUED
@@ -637,6 +639,7 @@ def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> b
 
 
 _MEASURES = frozenset(_WORDS["measures"])
+_APPOSITIVE_DASHES = frozenset(_WORDS["appositive_dashes"])
 _NUMERAL_END = _RE["numeral_end"]
 _GLUED = frozenset(_WORDS["glued"])
 _LEGAL_FORMS = _FORMS["legal"]
