@@ -208,3 +208,14 @@ def test_generic_kind_before_a_dash_is_not_in_the_name() -> None:
     found = _found("现场举行了园区运营平台-青禾东岭产业技术研究院揭牌仪式。")
     assert ("青禾东岭产业技术研究院", "Institute") in found, found
     assert not any(name.startswith("平台") for name, _t in found), found
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("园区将依托青禾智算中心等数字新基建壮大产业。", "青禾智算中心"),
+        ("东岭云计算大数据中心一期已经投用。", "东岭云计算大数据中心"),
+    ],
+)
+def test_computing_centre_is_a_facility_project(sent: str, name: str) -> None:
+    assert (name, "Project") in _found(sent)
