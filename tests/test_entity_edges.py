@@ -219,3 +219,8 @@ def test_generic_kind_before_a_dash_is_not_in_the_name() -> None:
 )
 def test_computing_centre_is_a_facility_project(sent: str, name: str) -> None:
     assert (name, "Project") in _found(sent)
+
+
+def test_named_tackling_plan_is_a_project_and_the_plain_kind_is_not() -> None:
+    assert ("青禾攻关计划", "Project") in _found("该团队获得2023年度青禾攻关计划支持。")
+    assert not any(t == "Project" for _n, t in _found("省里下达科技攻关计划，支持企业研发。"))
