@@ -198,6 +198,8 @@ def test_branch_of_an_investment_promotion_centre_is_a_government_agency() -> No
     [
         ("东岭高新区中小企业服务中心主任出席仪式。", "东岭高新区中小企业服务中心", "Government"),
         ("青禾科技成果转化服务中心主任出席仪式。", "青禾科技成果转化服务中心", "Institute"),
+        ("地块在东岭新区土地发展中心公开挂牌。", "东岭新区土地发展中心", "Government"),
+        ("东岭高新区创业园发展中心主任出席仪式。", "东岭高新区创业园发展中心", "Institute"),
     ],
 )
 def test_zone_service_centre_is_the_zone_agency(sent: str, name: str, type_: str) -> None:

@@ -1386,7 +1386,7 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
         type_ = "Institute"  # 小米谷仓学院: a company's training academy, not a university
     if type_ in ("Institute", "Government") and name.endswith(_COMMITTEES) and _GOVERNMENT_COMMITTEE.search(name):
         type_ = "Government"
-    if type_ == "Institute" and name.endswith(_SERVICE_CENTRES) and _zone_led(res, name):
+    if type_ == "Institute" and name.endswith(_ZONE_AGENCY_CENTRES) and _zone_led(res, name):
         type_ = "Government"  # 某高新区中小企业服务中心: a zone's service centre is its agency
     if type_ == "Institute" and _branch_of_government(res, name):
         type_ = "Government"  # a government agency's branch office is the agency's
@@ -1405,11 +1405,16 @@ def _park_phase(sent: str, c: Candidate) -> str:
 
 
 def _zone_led(res: Resources, name: str) -> bool:
-    """Whether a development zone's name opens ``name``, with at most a field word (4 characters)
-    between it and the name's suffix (某高新区中小企业服务中心)."""
+    """Whether a development zone's name opens ``name``, with at most a field word (4 characters, not a
+    park) between it and the name's suffix (某高新区中小企业服务中心, 某新区土地发展中心)."""
     ends = [end + 1 for end, v in res.suffixes.iter(name) if v[0] in _ZONE_SUFFIXES and end + 1 >= len(v[0]) + 2]
-    tail = next((len(t) for t in _SERVICE_CENTRES if name.endswith(t)), 0)
-    return any(0 <= len(name) - tail - e <= 4 for e in ends)
+    tail = next((len(t) for t in _ZONE_AGENCY_CENTRES if name.endswith(t)), 0)
+    return any(0 <= len(name) - tail - e <= 4 and not _names_a_park(res, name[e : len(name) - tail]) for e in ends)
+
+
+def _names_a_park(res: Resources, text: str) -> bool:
+    """Whether ``text`` ends in a park suffix (某高新区创业园发展中心 runs the 创业园: no zone agency)."""
+    return any(end == len(text) - 1 and v[1] == "Park" for end, v in res.suffixes.iter(text))
 
 
 def _branch_of_government(res: Resources, name: str) -> bool:
@@ -1422,6 +1427,7 @@ _PARK_PHASES = _WORDS["park_phases"]
 _PHASE_KINDS = _WORDS["phase_kinds"]
 _VESSEL_MARKS = frozenset(_WORDS["vessel_marks"])
 _SERVICE_CENTRES = _WORDS["service_centres"]
+_ZONE_AGENCY_CENTRES = _WORDS["zone_agency_centres"]
 _PUBLIC_SERVICE = _RE["public_service"]
 _COLLEGES = _WORDS["colleges"]
 _COMMITTEES = _WORDS["committees"]
