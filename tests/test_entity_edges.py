@@ -226,3 +226,9 @@ def test_computing_centre_is_a_facility_project(sent: str, name: str) -> None:
 def test_named_tackling_plan_is_a_project_and_the_plain_kind_is_not() -> None:
     assert ("青禾攻关计划", "Project") in _found("该团队获得2023年度青禾攻关计划支持。")
     assert not any(t == "Project" for _n, t in _found("省里下达科技攻关计划，支持企业研发。"))
+
+
+def test_park_named_after_a_university_behind_its_zone_is_the_university_project() -> None:
+    text = "东岭新区与青禾大学签约。东岭新区青禾大学大数据产业园当天开工。"
+    found = _entities_of(text)
+    assert found.get("东岭新区青禾大学大数据产业园") == "Project", found

@@ -499,6 +499,16 @@ _UPPER_PLACES = frozenset(
 )
 
 
+def _heads_after_zone(surface: str, surface_type: dict[str, str]) -> set[str]:
+    """The heads of what follows a zone the document names at the front of ``surface`` (某新区 +
+    某大学大数据产业园): the owner stands after the zone the park is in."""
+    out: set[str] = set()
+    for k in range(2, len(surface) - 4):
+        if surface_type.get(surface[:k]) == "Park":
+            out.update(surface[k : k + n] for n in range(2, len(surface) - k - 2))
+    return out
+
+
 def _retype_owned_parks(res: Resources, surface_type: dict[str, str]) -> None:
     """A park named after a company or university (浪潮厦门产业园) is that organisation's project;
     a science park (某大学国家大学科技园, 某控股科技园) is a park whoever runs it."""
@@ -506,6 +516,7 @@ def _retype_owned_parks(res: Resources, surface_type: dict[str, str]) -> None:
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(_WORDS["owned_park_endings"]):
             heads = {surface[:n] for n in range(2, len(surface) - 2)} - _UPPER_PLACES
+            heads |= _heads_after_zone(surface, surface_type)
             if (
                 not heads.isdisjoint(owners)
                 or not heads.isdisjoint(res.company_cores)
