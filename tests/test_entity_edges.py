@@ -232,3 +232,10 @@ def test_park_named_after_a_university_behind_its_zone_is_the_university_project
     text = "东岭新区与青禾大学签约。东岭新区青禾大学大数据产业园当天开工。"
     found = _entities_of(text)
     assert found.get("东岭新区青禾大学大数据产业园") == "Project", found
+
+
+def test_company_short_form_used_as_a_park_name_stays_the_park() -> None:
+    text = "天津青禾科技城有限公司负责运营。青禾科技城已吸引300家企业入驻。"
+    found = _entities_of(text)
+    assert found.get("青禾科技城") == "Park", found
+    assert found.get("天津青禾科技城有限公司") == "Company", found

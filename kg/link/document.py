@@ -272,12 +272,15 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     _link_lexicon_forms(res, by_name, linked.union)
     _link_projects(longest_first, surface_type, linked.union)
     extra_aliases = _link_canonical_names(res, mentions, surface_type, linked.union)
+    defined = set(new_forms)
     _add_short_forms(articles, surface_type, new_forms)
 
     # 3. find the aliases and short forms in the text: they are mentions of their full name
     added = _alias_mentions(res, articles, by_article, new_forms, surface_type)
     added_forms = {a.surface for a in added}
     for form, owner in new_forms.items():
+        if form not in defined and surface_type.get(form, surface_type[owner]) != surface_type[owner]:
+            continue  # 中关村 of 中关村发展集团: a short form the text uses as another kind of name is that name
         if form in surface_type or form in added_forms:
             linked.union(owner, form)
             surface_type[form] = surface_type[owner]
