@@ -22,7 +22,7 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from math import log
@@ -530,6 +530,8 @@ def _left_edge(res: Resources, sent: str, s: int, max_len: int, type_: str = "",
             continue
         if is_boundary(res, tok) or (start < s and tok.endswith(_COMPANY_FORMS) and suffix not in _BRANCH_SUFFIXES):
             break
+        if tok in _APPOSITIVE_DASHES and k > 0 and toks[k - 1] in res.generic:
+            break  # 运营平台-某研究院: the kind, a dash, then the name
         if (
             len(tok) >= 3
             and tok[0] in _GLUED
@@ -637,6 +639,7 @@ def _verb_opens(res: Resources, toks: tuple[str, ...], k: int, suffix: str) -> b
 
 
 _MEASURES = frozenset(_WORDS["measures"])
+_APPOSITIVE_DASHES = frozenset(_WORDS["appositive_dashes"])
 _NUMERAL_END = _RE["numeral_end"]
 _GLUED = frozenset(_WORDS["glued"])
 _LEGAL_FORMS = _FORMS["legal"]
@@ -712,6 +715,22 @@ def _joins_known_name(res: Resources, head: str, known: Candidate) -> bool:
     return not (district and known.type == "Park" and known.rule.startswith("lexicon:"))
 
 
+def _after_zone_before_known(res: Resources, sent: str, start: int, s: int, known: Iterable[Candidate]) -> int:
+    """Where a known park named with its own place begins inside the words before a suffix, right
+    after another whole zone's name (某合作示范区 + 广东自贸试验区南沙片区), the name begins there: two
+    zones stand in apposition."""
+    best = start
+    for k in known:
+        if k.type != "Park" or not start < k.start < s or k.end > s or k.start <= best:
+            continue
+        if not any(sent[k.start : k.start + n] in res.places for n in (2, 3, 4)):
+            continue  # 雄安新区中关村科技园: a known park without a place of its own joins the zone before it
+        head = sent[start : k.start]
+        if any(end == len(head) - 1 and v[1] == "Park" for end, v in res.suffixes.iter(head)):
+            best = k.start
+    return best
+
+
 def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None = None) -> list[Candidate]:  # noqa: C901
     best: dict[int, tuple[str, str, int, int]] = {}
     for end, val in res.suffixes.iter(sent):
@@ -731,6 +750,8 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             continue
         if sent[s : e + 1] in res.false_suffix or sent[s : e + 2] in res.false_suffix:  # 大学生
             continue
+        if type_ == "Project" and _COUNTED_AFTER.match(sent, e):
+            continue  # 电商平台项目1个: a kind of project counted, not a name
         if suffix in _PLAN_SUFFIXES and sent[e : e + 1] and sent[e] not in _AFTER_PLAN:
             continue  # 计划明年上市: a verb, not a plan's name
         if suffix in _WORK_COMMITTEE and sent[max(0, s - 3) : s].endswith(_ADMIN_COMMITTEES):
@@ -760,6 +781,7 @@ def _suffix_candidates(res: Resources, sent: str, known: list[Candidate] | None 
             start = walked  # 省商务厅, 市科委: the province's or city's own bureau, named by its field
         if sent[start : start + 1] in _FORMER and any(sent[start + 1 : start + n] in res.places for n in (3, 4, 5)):
             start += 1  # 原某市职业大学: the former name of the place's university is still its name
+        start = _after_zone_before_known(res, sent, start, s, known or ())
         for k in known_at.get(e, ()):
             # 充分发挥重庆高新区: a known name ends here; what stands before it must be a place to join it,
             # and not a mere district (位于某区X科学城: the district says where X科学城 is)
@@ -916,6 +938,7 @@ def _specific(res: Resources, prefix: str, type_: str, suffix: str) -> bool:  # 
     )
 
 
+_COUNTED_AFTER = _RE["counted_after"]
 _QUOTED = re.compile(r"[“\"‘「『《]([^“”\"‘’「」『』《》，。]{2,30})[”\"’」』》]")
 _QUOTED_TAIL = _RE["quoted_tail"]
 _PROJECT_TAILS = _WORDS["project_tails"]
@@ -932,6 +955,9 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
             if not (junk and junk.end() == len(head)):  # “一号工程”: a rank, not a name
                 out.append(Candidate(m.start(1), m.end(1), "Project", "quoted", 3))
             continue
+        if _quoted_institute(res, inner):
+            out.append(Candidate(m.start(1), m.end(1), "Institute", "quoted", 3))
+            continue
         after = _QUOTED_TAIL.match(sent, m.end())
         if len(inner) == 2 and _NUMERAL_START.match(inner):
             continue  # “两新”项目, “三早”项目: a counted slogan, not a project's name
@@ -941,6 +967,18 @@ def _quoted_candidates(res: Resources, sent: str) -> list[Candidate]:
             # “百城百园”项目: the quoted name and the kind after the quote make the project's name
             out.append(Candidate(m.start(), after.end(), "Project", "quoted", 3, name=inner + after.group()))
     return out
+
+
+def _quoted_institute(res: Resources, inner: str) -> bool:
+    """Whether a quoted span is an institute's name (“某某创新联合体”, “量子实验室”): the quotes mark it
+    as a name, so fields alone before the suffix, a generic kind elsewhere, make it one here."""
+    if inner in res.generic or any(c in _HARD_STOP for c in inner) or _NUMERAL_START.match(inner):
+        return False  # “四基地一中心”: a counted slogan, not a name
+    hits = [v for end, v in res.suffixes.iter(inner) if end == len(inner) - 1]
+    if not hits:
+        return False
+    suffix, type_, _max_len, need = max(hits, key=lambda v: len(v[0]))
+    return type_ == "Institute" and len(inner) - len(suffix) >= max(need, 2)
 
 
 _LIST_CLOSE = _RE["list_close"]
@@ -1330,6 +1368,9 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
     """Adjust a suffix rule's type using what the name says about itself."""
     name = sent[c.start : c.end]
     type_ = c.type
+    phase = _park_phase(sent, c)
+    if phase:  # 某软件园区二期, 某园区扩区: the park's next phase is a project
+        return Candidate(c.start, c.end + len(phase), "Project", c.rule + "+" + phase, c.strength)
     if sent[c.end : c.end + 1] in _VESSEL_MARKS and not c.name and c.type != "Person":
         # “济南某某中心号”卫星: a satellite, ship or train named after a body is a project
         return Candidate(c.start, c.end + 1, "Project", c.rule + "+" + sent[c.end], c.strength)
@@ -1345,13 +1386,48 @@ def _retype(res: Resources, sent: str, c: Candidate) -> Candidate:
         type_ = "Institute"  # 小米谷仓学院: a company's training academy, not a university
     if type_ in ("Institute", "Government") and name.endswith(_COMMITTEES) and _GOVERNMENT_COMMITTEE.search(name):
         type_ = "Government"
+    if type_ == "Institute" and name.endswith(_ZONE_AGENCY_CENTRES) and _zone_led(res, name):
+        type_ = "Government"  # 某高新区中小企业服务中心: a zone's service centre is its agency
+    if type_ == "Institute" and _branch_of_government(res, name):
+        type_ = "Government"  # a government agency's branch office is the agency's
     if type_ != c.type:
         return Candidate(c.start, c.end, type_, c.rule, c.strength, c.name)
     return c
 
 
+def _park_phase(sent: str, c: Candidate) -> str:
+    """The phase word (and its kind: 二期工程) right after a park's name, or "" where none follows."""
+    if c.type != "Park" or c.name:
+        return ""
+    phase = next((w for w in _PARK_PHASES if sent.startswith(w, c.end)), "")
+    kind = next((w for w in _PHASE_KINDS if phase and sent.startswith(w, c.end + len(phase))), "")
+    return phase + kind
+
+
+def _zone_led(res: Resources, name: str) -> bool:
+    """Whether a development zone's name opens ``name``, with at most a field word (4 characters, not a
+    park) between it and the name's suffix (某高新区中小企业服务中心, 某新区土地发展中心)."""
+    ends = [end + 1 for end, v in res.suffixes.iter(name) if v[0] in _ZONE_SUFFIXES and end + 1 >= len(v[0]) + 2]
+    tail = next((len(t) for t in _ZONE_AGENCY_CENTRES if name.endswith(t)), 0)
+    return any(0 <= len(name) - tail - e <= 4 and not _names_a_park(res, name[e : len(name) - tail]) for e in ends)
+
+
+def _names_a_park(res: Resources, text: str) -> bool:
+    """Whether ``text`` ends in a park suffix (某高新区创业园发展中心 runs the 创业园: no zone agency)."""
+    return any(end == len(text) - 1 and v[1] == "Park" for end, v in res.suffixes.iter(text))
+
+
+def _branch_of_government(res: Resources, name: str) -> bool:
+    """Whether ``name`` is a branch (某分中心) of a body its suffix makes a government agency."""
+    m = _PARENT_INSTITUTE.match(name)
+    return m is not None and _typed_by_suffix(res, m.group(1)) == "Government"
+
+
+_PARK_PHASES = _WORDS["park_phases"]
+_PHASE_KINDS = _WORDS["phase_kinds"]
 _VESSEL_MARKS = frozenset(_WORDS["vessel_marks"])
 _SERVICE_CENTRES = _WORDS["service_centres"]
+_ZONE_AGENCY_CENTRES = _WORDS["zone_agency_centres"]
 _PUBLIC_SERVICE = _RE["public_service"]
 _COLLEGES = _WORDS["colleges"]
 _COMMITTEES = _WORDS["committees"]
@@ -1384,12 +1460,52 @@ def _pattern_candidates(res: Resources, sent: str) -> list[Candidate]:
         for m in _CAS_UNIT.finditer(sent)
         if not any(is_boundary(res, t) for t in res.cut(m.group(1), False))
     ]
+    out += _counted_set_candidates(res, sent)
     for m in _PERSON_LIST.finditer(sent):
         pos = m.start(1)
         for item in m.group(1).split("、"):
             if item not in res.generic and not any(t in res.boundaries for t in res.cut(item, True)):
                 out.append(Candidate(pos, pos + len(item), "Person", "person:list", 1))
             pos += len(item) + 1
+    return out
+
+
+_COUNTED_SET = _RE["counted_set"]
+_SET_JOINERS = _WORDS["set_joiners"]
+_SET_END = re.compile(r"[。；;！？!?，,]")
+
+
+def _typed_by_suffix(res: Resources, item: str) -> str:
+    """The type of the longest suffix ending ``item`` with a name part of at least two characters, or ""."""
+    ends = [v for end, v in res.suffixes.iter(item) if end == len(item) - 1]
+    if not ends:
+        return ""
+    suffix, type_, _max_len, need = max(ends, key=lambda v: len(v[0]))
+    return type_ if len(item) - len(suffix) >= max(need, 2) else ""
+
+
+def _counted_set_candidates(res: Resources, sent: str) -> list[Candidate]:
+    """“四基地一中心”，即甲产业基地、乙产业基地和丙中心: the members of a counted set of named units
+    are names of their suffix's type, even where their words are only fields."""
+    out: list[Candidate] = []
+    for m in _COUNTED_SET.finditer(sent):
+        stop = _SET_END.search(sent, m.end())
+        end = stop.start() if stop else len(sent)
+        spans, a = [], m.end()
+        for k in range(m.end(), end):
+            if sent[k] == "、":
+                spans.append((a, k))
+                a = k + 1
+        spans.append((a, end))
+        for j in _SET_JOINERS:  # 乙产业基地和丙中心: the joiner before the last member
+            k = sent.rfind(j, a, end)
+            if k > a and _typed_by_suffix(res, sent[k + len(j) : end]):
+                spans[-1:] = [(a, k), (k + len(j), end)]
+                break
+        for s0, e0 in spans if len(spans) > 1 else ():  # “一中心”即X: one member is a definition, no set
+            type_ = _typed_by_suffix(res, sent[s0:e0])
+            if type_ and type_ != "Person" and not any(c in _HARD_STOP for c in sent[s0:e0]):
+                out.append(Candidate(s0, e0, type_, "counted-set", 2))
     return out
 
 
@@ -1527,9 +1643,10 @@ def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
         return None
     name = sent[c.start : c.end]
     best, head = 0, ""
+    body = _first_body_start(res, name)
     for end, (suffix, type_, _max, need) in res.suffixes.iter(name):
         e = end + 1
-        if type_ != "Park" or e >= len(name) or e - len(suffix) < max(need, 2) or e <= best:
+        if type_ != "Park" or e > body or e - len(suffix) < max(need, 2) or e <= best:
             continue
         if c.type != "Government" and suffix not in _ZONE_SUFFIXES:
             continue  # 某产业园项目 is the park being built; 某产业园西园 is a part of a park, not a zone
@@ -1542,6 +1659,13 @@ def _park_in_name(res: Resources, sent: str, c: Candidate) -> Candidate | None:
     if park in res.generic or len(head) < 2 or not (park in res.canonical_forms or has_proper_part(res, head)):
         return None
     return Candidate(c.start, c.start + best, "Park", "park-in-name", 1)
+
+
+def _first_body_start(res: Resources, name: str) -> int:
+    """Where the first government body's suffix inside ``name`` begins (某新区投资促进服务中心某分中心: a
+    park named after the body is not the zone), or the name's length less one where none does."""
+    starts = [end + 1 - len(v[0]) for end, v in res.suffixes.iter(name) if v[1] == "Government" and end + 1 < len(name)]
+    return min(starts, default=len(name) - 1)
 
 
 def _cut_ends(res: Resources, text: str) -> set[int]:
@@ -1563,7 +1687,7 @@ def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
     """北京某科技集团郑州总部 also names its parent, 北京某科技集团: a mention nested in the branch's.
 
     Likewise a branch of an institute (某技术转移中心粤东分中心 → 某技术转移中心)."""
-    if c.name or c.type not in ("Company", "Institute", "University"):
+    if c.name or c.type not in ("Company", "Institute", "University", "Government"):
         return None
     cas = _CAS_PARENT.match(sent, c.start, c.end)
     if c.type == "Institute" and cas:  # 中科院微电子所 is a unit of 中科院
@@ -1574,4 +1698,6 @@ def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
         return None
     parent = m.group(1)
     type_ = "University" if parent.endswith(_UNIVERSITY_ENDINGS) and c.type == "Institute" else c.type
+    if c.type in ("Institute", "Government") and _typed_by_suffix(resources(), parent) == "Government":
+        type_ = "Government"  # 某新片区投资促进服务中心某分中心: a government agency's branch office
     return Candidate(c.start, c.start + len(parent), type_, "parent-of-branch", 1)

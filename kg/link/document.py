@@ -225,11 +225,27 @@ def spread_known_names(articles: list[Article], mentions: list[Mention]) -> list
     return sorted(out.values(), key=lambda m: (m.article, m.start, m.end))
 
 
+_LEADING_PARTICLES = frozenset(_WORDS["leading_particles"])
+
+
+def _without_leading_particles(mentions: list[Mention]) -> list[Mention]:
+    """Drop a preposition jieba glued to a name's first word (将以X产业园 cut 以北/大西门): where the
+    document names X alone too, with the same type, the particle is not part of the name."""
+    forms = {(m.surface, m.type) for m in mentions}
+    out = []
+    for m in mentions:
+        rest = m.surface[1:]
+        if m.type != "Person" and m.surface[:1] in _LEADING_PARTICLES and (rest, m.type) in forms:
+            m = replace(m, start=m.start + 1, surface=rest)
+        out.append(m)
+    return out
+
+
 def link_document(articles: list[Article], mentions: list[Mention]) -> list[Entity]:
     """The document's entities: its mentions' surface forms linked (same name, definition, lexicon
     entry, abbreviation, short form), with the aliases and short forms the text uses added as mentions."""
     res = resources()
-    mentions = spread_known_names(articles, mentions)
+    mentions = spread_known_names(articles, _without_leading_particles(mentions))
     by_article: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_article[m.article].append(m)
@@ -244,17 +260,27 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
     new_forms = _defined_aliases(articles, by_article, surface_type)
     by_name = sorted(surface_type.items())
     longest_first = sorted(by_name, key=lambda st: -len(st[0]))  # stable: then by name
-    _link_longer_names(by_name, surface_type, linked.union)
-    _link_variants(longest_first, linked.union)
+    apart = _listed_apart(articles, mentions)
+
+    def union_unless_apart(a: str, b: str) -> None:
+        if frozenset((a, b)) not in apart:
+            linked.union(a, b)
+
+    _link_longer_names(by_name, surface_type, union_unless_apart)
+    _link_variants(longest_first, union_unless_apart)
+    _link_place_prefixed(res, surface_type, apart, linked.union)
     _link_lexicon_forms(res, by_name, linked.union)
     _link_projects(longest_first, surface_type, linked.union)
     extra_aliases = _link_canonical_names(res, mentions, surface_type, linked.union)
+    defined = set(new_forms)
     _add_short_forms(articles, surface_type, new_forms)
 
     # 3. find the aliases and short forms in the text: they are mentions of their full name
     added = _alias_mentions(res, articles, by_article, new_forms, surface_type)
     added_forms = {a.surface for a in added}
     for form, owner in new_forms.items():
+        if form not in defined and surface_type.get(form, surface_type[owner]) != surface_type[owner]:
+            continue  # 中关村 of 中关村发展集团: a short form the text uses as another kind of name is that name
         if form in surface_type or form in added_forms:
             linked.union(owner, form)
             surface_type[form] = surface_type[owner]
@@ -264,6 +290,29 @@ def link_document(articles: list[Article], mentions: list[Mention]) -> list[Enti
 
     # 4. build entities: the canonical name is the longest form, ties to the first seen
     return _entities(mentions + added, linked.find, surface_type, extra_aliases)
+
+
+_LIST_SEPARATORS = frozenset(_WORDS["list_separators"])
+
+
+def _listed_apart(articles: list[Article], mentions: list[Mention]) -> set[frozenset[str]]:
+    """Pairs of names the text lists side by side (甲研究院、某大学甲研究院): two things, whatever their
+    names share, so the tail and variant links leave them apart."""
+    texts = {a.index: a.text for a in articles}
+    starting: dict[tuple[int, int], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        starting[(m.article, m.start)].append(m)
+    apart: set[frozenset[str]] = set()
+    for m in mentions:
+        text = texts[m.article]
+        for sep in _LIST_SEPARATORS:
+            if text.startswith(sep, m.end):
+                apart.update(
+                    frozenset((m.surface, n.surface))
+                    for n in starting.get((m.article, m.end + len(sep)), ())
+                    if n.surface != m.surface
+                )
+    return apart
 
 
 def _surface_types(mentions: list[Mention]) -> dict[str, str]:
@@ -313,6 +362,21 @@ def _link_longer_names(
                 union(fuller[0], surface)
 
 
+def _link_place_prefixed(
+    res: Resources, surface_type: dict[str, str], apart: set[frozenset[str]], union: Callable[[str, str], None]
+) -> None:
+    """河北雄安新区 and 雄安新区, 深圳市某合作区 and 某合作区: a park named with its place before it is the park."""
+    for surface, type_ in surface_type.items():
+        if type_ != "Park":
+            continue
+        for n in range(2, min(5, len(surface) - 3)):
+            rest = surface[n:]
+            if surface[:n] not in res.places or surface_type.get(rest) != "Park":
+                continue
+            if frozenset((surface, rest)) not in apart:
+                union(surface, rest)
+
+
 def _link_first_of_key(pairs: Iterable[tuple[str, str]], union: Callable[[str, str], None]) -> None:
     """Link every surface to the first one of ``(key, surface)`` pairs with the same key."""
     first: dict[str, str] = {}
@@ -325,8 +389,23 @@ def _link_first_of_key(pairs: Iterable[tuple[str, str]], union: Callable[[str, s
 
 def _link_variants(longest_first: list[tuple[str, str]], union: Callable[[str, str], None]) -> None:
     """济南量子技术研究院 and 量子技术研究院 in one story: forms of one park's or institute's name."""
-    pairs = ((type_ + variant_key(s), s) for s, type_ in longest_first if type_ in ("Park", "Institute"))
-    _link_first_of_key(pairs, union)
+    first: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key -> (place head, first surface)
+    for surface, type_ in longest_first:
+        if type_ not in ("Park", "Institute"):
+            continue
+        key, head = type_ + variant_key(surface), _place_head(surface)
+        same = next((f for h, f in first[key] if not h or not head or h.endswith(head) or head.endswith(h)), None)
+        if same is None:
+            first[key].append((head, surface))  # 内乡县 / 石龙区先进制造业开发区: two places, two zones
+        else:
+            union(same, surface)
+
+
+def _place_head(name: str) -> str:
+    """The places ``variant_key`` took off the front of a name (广东汕头 of 广东汕头某研究院), less level characters."""
+    bare = _BRACKETED.sub("", nfkc(name))
+    at = bare.find(variant_key(name)[:2])
+    return bare[:at].rstrip(_ADMIN_LEVELS) if at > 0 else ""
 
 
 def _link_lexicon_forms(res: Resources, by_name: list[tuple[str, str]], union: Callable[[str, str], None]) -> None:
@@ -412,13 +491,35 @@ def _alias_mentions(
     return added
 
 
+# Provinces and prefecture-level cities with their short forms: a park named after one (重庆某产业园) is
+# named after where it is, even where a company's trade name is the same word.
+_UPPER_PLACES = frozenset(
+    name
+    for row in load_table("places.tsv")
+    if row["level"] in ("province", "city")
+    for name in (row["name"], *row["short"].split("|"))
+    if name
+)
+
+
+def _heads_after_zone(surface: str, surface_type: dict[str, str]) -> set[str]:
+    """The heads of what follows a zone the document names at the front of ``surface`` (某新区 +
+    某大学大数据产业园): the owner stands after the zone the park is in."""
+    out: set[str] = set()
+    for k in range(2, len(surface) - 4):
+        if surface_type.get(surface[:k]) == "Park":
+            out.update(surface[k : k + n] for n in range(2, len(surface) - k - 2))
+    return out
+
+
 def _retype_owned_parks(res: Resources, surface_type: dict[str, str]) -> None:
     """A park named after a company or university (浪潮厦门产业园) is that organisation's project;
     a science park (某大学国家大学科技园, 某控股科技园) is a park whoever runs it."""
     owners = {f for f, t in surface_type.items() if t in ("Company", "University") and len(f) >= 2}
     for surface, type_ in list(surface_type.items()):
         if type_ == "Park" and surface.endswith(_WORDS["owned_park_endings"]):
-            heads = {surface[:n] for n in range(2, len(surface) - 2)}
+            heads = {surface[:n] for n in range(2, len(surface) - 2)} - _UPPER_PLACES
+            heads |= _heads_after_zone(surface, surface_type)
             if (
                 not heads.isdisjoint(owners)
                 or not heads.isdisjoint(res.company_cores)
