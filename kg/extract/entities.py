@@ -725,8 +725,7 @@ def _after_zone_before_known(res: Resources, sent: str, start: int, s: int, know
             continue
         if not any(sent[k.start : k.start + n] in res.places for n in (2, 3, 4)):
             continue  # 雄安新区中关村科技园: a known park without a place of its own joins the zone before it
-        head = sent[start : k.start]
-        if any(end == len(head) - 1 and v[1] == "Park" for end, v in res.suffixes.iter(head)):
+        if _names_a_park(res, sent[start : k.start]):
             best = k.start
     return best
 
@@ -974,11 +973,7 @@ def _quoted_institute(res: Resources, inner: str) -> bool:
     as a name, so fields alone before the suffix, a generic kind elsewhere, make it one here."""
     if inner in res.generic or any(c in _HARD_STOP for c in inner) or _NUMERAL_START.match(inner):
         return False  # “四基地一中心”: a counted slogan, not a name
-    hits = [v for end, v in res.suffixes.iter(inner) if end == len(inner) - 1]
-    if not hits:
-        return False
-    suffix, type_, _max_len, need = max(hits, key=lambda v: len(v[0]))
-    return type_ == "Institute" and len(inner) - len(suffix) >= max(need, 2)
+    return _typed_by_suffix(res, inner) == "Institute"
 
 
 _LIST_CLOSE = _RE["list_close"]
