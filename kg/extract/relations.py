@@ -43,7 +43,17 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ..ingest.normalize import to_simplified
-from ..model import ACTOR_TYPES, ENTITY_TYPES, SYMMETRIC_RELATIONS, Article, Entity, Evidence, Relation, norm_name
+from ..model import (
+    ACTOR_TYPES,
+    ENTITY_TYPES,
+    SYMMETRIC_RELATIONS,
+    Article,
+    Entity,
+    Evidence,
+    Relation,
+    Sentence,
+    norm_name,
+)
 from ..resources.lexicon import load_list, load_table, load_uses, split_multi
 
 if sys.version_info >= (3, 11):  # the regular-expression parser, to read off what a pattern needs
@@ -1102,7 +1112,8 @@ def _name_parent(
     for sf in forms[b]:
         for n in range(2, len(sf) - 1):
             cands = [a for a in index.get(sf[:n], ()) if a != b and entities[a].name != sub.name]
-            if sub.type != "Government" and not _is_park_name(sf[:n]):
+            parks = [a for a in cands if entities[a].type == "Park"]
+            if parks and sub.type != "Government" and not _is_park_name(sf[:n]):
                 # 滨岛新区, 滨岛某中心: a zone's bare place name starts the name; no sub-unit of it
                 cands = [a for a in cands if entities[a].type != "Park"]
             if not cands:
@@ -1139,11 +1150,16 @@ def _park_suffixes() -> tuple[str, ...]:
     return tuple(r["suffix"] for r in load_table("entity_suffixes.tsv") if r["type"] == "Park")
 
 
+@cache
+def _park_name_endings() -> tuple[str, ...]:
+    return (*_park_suffixes(), *load_list("park_brand_heads.txt"))
+
+
 def _is_park_name(form: str) -> bool:
     """Whether a park's form names it as a park (某高新区, 某科技城) rather than by a bare place name
     (滨岛, 江湾): only the former makes it the parent of what is named after it; a place name merely
     locates (滨岛新区 is no part of a zone called 滨岛 for short)."""
-    return to_simplified(form).endswith((*_park_suffixes(), *load_list("park_brand_heads.txt")))
+    return to_simplified(form).endswith(_park_name_endings())
 
 
 def _owner_stated(sub: Entity, owner: Entity, sub_forms: list[str], owner_forms: list[str]) -> bool:
@@ -1193,7 +1209,7 @@ def _name_relations(
         art = articles.get(m.article)
         if art is None:
             continue
-        sent = next((s for s in art.sentences if s.start <= m.start < s.end), None)
+        sent = _sentence_at(art, m.start)
         if sent is None:
             continue
         if rel == "undertakes" and not _owner_stated(sub, parent, forms[b], forms[a]):
@@ -1211,6 +1227,11 @@ def _name_relations(
     return owners
 
 
+def _sentence_at(art: Article, pos: int) -> Sentence | None:
+    """The sentence of ``art`` holding offset ``pos`` (None where a mention fell outside every one)."""
+    return next((s for s in art.sentences if s.start <= pos < s.end), None)
+
+
 _TITLE_SEGMENT = re.compile("[，,。；;：:！？!?]")
 
 
@@ -1223,11 +1244,12 @@ def _local_heads(entities: list[Entity], articles: dict[int, Article], emit: _Co
     trig = _triggers()
     gov_tail = re.compile(f"{trig['LOCAL_GOV']}$")
     heads = re.compile(f"{trig['LOCAL_HEAD']}$")
-    govs: list[tuple[int, str]] = []  # (government, its place: X市 of X市人民政府)
+    govs: list[tuple[int, str, re.Pattern[str]]] = []  # (government, its place: X市 of X市人民政府, a seat in it)
     for k, e in enumerate(entities):
         m = gov_tail.search(e.name) if e.type == "Government" else None
         if m and m.start() >= 2:
-            govs.append((k, e.name[: m.start()]))
+            place = e.name[: m.start()]
+            govs.append((k, place, re.compile(f"、{re.escape(place[-1])}{trig['LOCAL_GOV']}")))
     if not govs:
         return
     for p, person in enumerate(entities):
@@ -1237,29 +1259,30 @@ def _local_heads(entities: list[Entity], articles: dict[int, Article], emit: _Co
             art = articles.get(mention.article)
             if art is None:
                 continue
-            seg_start = max((m.end() for m in _TITLE_SEGMENT.finditer(art.text, 0, mention.start)), default=0)
-            segment = art.text[max(seg_start, mention.start - 30) : mention.start]
-            gov = _head_government(segment, govs, heads, trig["LOCAL_GOV"])
+            window = max(0, mention.start - 30)
+            seg_start = max((m.end() for m in _TITLE_SEGMENT.finditer(art.text, window, mention.start)), default=window)
+            segment = art.text[seg_start : mention.start]
+            gov = _head_government(segment, govs, heads)
             if gov is None:
                 continue
-            sent = next((x for x in art.sentences if x.start <= mention.start < x.end), None)
+            sent = _sentence_at(art, mention.start)
             if sent is None:
                 continue
             ev = Evidence(doc, path, art.index, sent.text, sent.start, sent.end, "local-head")
             emit.add("worksFor", p, gov, ev, (art.index, sent.start, mention.start))
 
 
-def _head_government(segment: str, govs: list[tuple[int, str]], heads: re.Pattern[str], gov_forms: str) -> int | None:
+def _head_government(segment: str, govs: list[tuple[int, str, re.Pattern[str]]], heads: re.Pattern[str]) -> int | None:
     """The government a title chain ending ``segment`` serves by post: a head's title at the end
     (X市委副书记、市长), or a seat in the government named by its level after the place's party
     committee (X市委常委、市政府党组成员、…). The place named last before the post wins."""
     title = heads.search(segment)
     placed: list[tuple[int, int]] = []
-    for k, place in govs:
+    for k, place, seat_in in govs:
         base, level = place[:-1], place[-1]
         if title is not None and level in title.group():
             placed.append((segment.rfind(base, 0, title.start()), k))
-        seat = re.search(f"、{re.escape(level)}{gov_forms}", segment)
+        seat = seat_in.search(segment)
         if seat is not None:
             placed.append((segment.rfind(base, 0, seat.start()), k))
     placed = [(i, k) for i, k in placed if i >= 0]
@@ -1345,9 +1368,10 @@ def extract_relations(articles: list[Article], entities: list[Entity], use_model
                 for sl in inside:
                     if entities[sl.entity].type == "Park":
                         prev_park = sl.entity
-    owners = _name_relations(entities, forms, {a.index: a for a in articles}, emit, doc, path)
+    by_index = {a.index: a for a in articles}
+    owners = _name_relations(entities, forms, by_index, emit, doc, path)
     _propagate_owners(emit, entities, owners)
-    _local_heads(entities, {a.index: a for a in articles}, emit, doc, path)
+    _local_heads(entities, by_index, emit, doc, path)
     from . import relation_model
 
     if not (relation_model.enabled() if use_model is None else use_model):
