@@ -1678,7 +1678,7 @@ _CAS_PARENT = _RE["cas_parent"]
 _UNIVERSITY_ENDINGS = _WORDS["university_endings"]
 
 
-def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
+def _parent_of_branch(res: Resources, sent: str, c: Candidate) -> Candidate | None:
     """北京某科技集团郑州总部 also names its parent, 北京某科技集团: a mention nested in the branch's.
 
     Likewise a branch of an institute (某技术转移中心粤东分中心 → 某技术转移中心)."""
@@ -1693,6 +1693,6 @@ def _parent_of_branch(sent: str, c: Candidate) -> Candidate | None:
         return None
     parent = m.group(1)
     type_ = "University" if parent.endswith(_UNIVERSITY_ENDINGS) and c.type == "Institute" else c.type
-    if c.type in ("Institute", "Government") and _typed_by_suffix(resources(), parent) == "Government":
+    if c.type in ("Institute", "Government") and _typed_by_suffix(res, parent) == "Government":
         type_ = "Government"  # 某新片区投资促进服务中心某分中心: a government agency's branch office
     return Candidate(c.start, c.start + len(parent), type_, "parent-of-branch", 1)

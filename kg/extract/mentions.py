@@ -117,7 +117,7 @@ def candidates(sentences: Sequence[str]) -> list[list[Candidate]]:
         cands = [c for p in proposals for c in p[i]]
         chosen = _siblings(res, sent, [_retype(res, sent, c) for c in pipe.policy(cands, sent)])
         chosen = qualified(res, sent, chosen)
-        nested = [p for c in chosen if (p := _parent_of_branch(sent, c)) is not None]
+        nested = [p for c in chosen if (p := _parent_of_branch(res, sent, c)) is not None]
         nested += [o for c in chosen if (o := _owner_in_project(res, sent, c)) is not None]
         nested += [p for c in chosen if (p := _park_in_name(res, sent, c)) is not None]
         out.append(chosen + nested)
